@@ -1,0 +1,73 @@
+package dev.strata.dsl.time;
+
+/**
+ * A window length: a positive duration in microseconds, or {@link #LIFETIME} (every event
+ * before t). Immutable.
+ */
+public record Window(long micros) implements Comparable<Window> {
+  /** Every event before t: the window start is the beginning of time. */
+  public static final Window LIFETIME = new Window(Long.MAX_VALUE);
+
+  public Window {
+    if (micros <= 0) {
+      throw new IllegalArgumentException("Cannot create window: length must be positive, got " + micros);
+    }
+  }
+
+  public static Window of(long micros) {
+    return new Window(micros);
+  }
+
+  /** Parses {@code 30s}, {@code 15m}, {@code 1h}, {@code 7d} or {@code lifetime}. */
+  public static Window parse(String text) {
+    if ("lifetime".equals(text)) {
+      return LIFETIME;
+    }
+    return new Window(Durations.parseMicros(text));
+  }
+
+  public boolean isLifetime() {
+    return micros == Long.MAX_VALUE;
+  }
+
+  /** The canonical text: the largest unit that divides the length ({@code 24h} is {@code 1d}). */
+  public String text() {
+    return isLifetime() ? "lifetime" : Durations.format(micros);
+  }
+
+  /**
+   * The default hop (tile size) for this window: 1m for W ≤ 1h, 5m for W &lt; 12h, 1h for
+   * W &lt; 12d, 1d from 12d on and for lifetime.
+   */
+  public long defaultHopMicros() {
+    if (micros <= Durations.HOUR) {
+      return Durations.MINUTE;
+    } else if (micros < 12 * Durations.HOUR) {
+      return 5 * Durations.MINUTE;
+    } else if (micros < 12 * Durations.DAY) {
+      return Durations.HOUR;
+    }
+    return Durations.DAY;
+  }
+
+  /**
+   * The first instant inside the window as of {@code t}: {@code floor(t - W, hop)}; for a
+   * lifetime window, {@link Long#MIN_VALUE}. The window is {@code [start, t)}.
+   */
+  public long startAsOf(long tMicros, long hopMicros) {
+    if (isLifetime()) {
+      return Long.MIN_VALUE;
+    }
+    return Durations.floor(tMicros - micros, hopMicros);
+  }
+
+  @Override
+  public int compareTo(Window o) {
+    return Long.compare(micros, o.micros);
+  }
+
+  @Override
+  public String toString() {
+    return text();
+  }
+}

@@ -1,0 +1,2 @@
+/** Profiles, drift statistics, reports and alerts (issue: monitoring). */
+package dev.strata.monitoring;
