@@ -1,0 +1,55 @@
+package dev.strata.cli;
+
+import dev.strata.dsl.diag.DefinitionException;
+import dev.strata.dsl.diag.Diagnostic;
+import dev.strata.dsl.registry.RegistryException;
+import picocli.CommandLine;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * Turns every failure into one clear sentence on stderr and a non-zero exit code. A stack trace
+ * is printed only with STRATA_DEBUG=1: a user's mistake is never a crash.
+ */
+final class Errors implements CommandLine.IExecutionExceptionHandler, CommandLine.IParameterExceptionHandler {
+  static final int INPUT_ERROR = 1;
+  static final int USAGE_ERROR = 2;
+
+  @Override
+  public int handleExecutionException(Exception ex, CommandLine cli, ParseResult parseResult) {
+    var err = cli.getErr();
+    if (ex instanceof DefinitionException d) {
+      for (Diagnostic diag : d.diagnostics()) {
+        err.println(diag);
+      }
+      err.println("strata: " + d.diagnostics().size() + " error(s)");
+    } else if (ex instanceof UserException || ex instanceof RegistryException || ex instanceof IllegalArgumentException) {
+      err.println("strata: " + ex.getMessage());
+    } else {
+      err.println("strata: " + cli.getCommandName() + " failed: " + describe(ex));
+    }
+    if ("1".equals(System.getenv("STRATA_DEBUG"))) {
+      ex.printStackTrace(err);
+    }
+    err.flush();
+    return INPUT_ERROR;
+  }
+
+  private static String describe(Throwable ex) {
+    Throwable root = ex;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String msg = root.getMessage();
+    return (msg == null ? root.getClass().getSimpleName() : msg) + " (set STRATA_DEBUG=1 for details)";
+  }
+
+  @Override
+  public int handleParseException(CommandLine.ParameterException ex, String[] args) {
+    CommandLine cli = ex.getCommandLine();
+    var err = cli.getErr();
+    err.println("strata: " + ex.getMessage());
+    err.println("Run '" + cli.getCommandSpec().qualifiedName() + " --help' for usage.");
+    err.flush();
+    return USAGE_ERROR;
+  }
+}

@@ -1,0 +1,52 @@
+package dev.strata.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code strata} command line. */
+@Command(
+    name = "strata",
+    mixinStandardHelpOptions = true,
+    versionProvider = StrataCli.Version.class,
+    description = {
+      "Strata: declare features once; compute them in batch (Spark, Iceberg) and stream (Flink, Redis).",
+      ""
+    },
+    subcommands = {
+      InitCommand.class,
+      ValidateCommand.class,
+      PlanCommand.class,
+      ApplyCommand.class,
+      SchemaCommand.class,
+      RegistryCommand.class,
+      CommandLine.HelpCommand.class
+    },
+    footer = {"", "Run 'strata <command> --help' for a command's options."})
+public final class StrataCli implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the CLI and returns the exit code: 0 success, 1 a mistake in input, 2 bad usage. */
+  public static int run(String... args) {
+    CommandLine cli = new CommandLine(new StrataCli());
+    cli.setExecutionExceptionHandler(new Errors());
+    cli.setParameterExceptionHandler(new Errors());
+    return cli.execute(args);
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = StrataCli.class.getPackage().getImplementationVersion();
+      return new String[] {"strata " + (v == null ? "development build" : v)};
+    }
+  }
+}

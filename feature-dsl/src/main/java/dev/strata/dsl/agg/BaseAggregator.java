@@ -1,0 +1,62 @@
+package dev.strata.dsl.agg;
+
+import dev.strata.dsl.types.DataType;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+
+/** Function and types of an aggregator, and the format version byte in front of every IR. */
+abstract class BaseAggregator<IR> implements Aggregator<IR> {
+  static final int FORMAT_VERSION = 1;
+
+  private final AggregationFunction function;
+  private final DataType inputType;
+  private final DataType outputType;
+
+  BaseAggregator(AggregationFunction function, DataType inputType, DataType outputType) {
+    this.function = function;
+    this.inputType = inputType;
+    this.outputType = outputType;
+  }
+
+  @Override
+  public AggregationFunction function() {
+    return function;
+  }
+
+  @Override
+  public DataType inputType() {
+    return inputType;
+  }
+
+  @Override
+  public DataType outputType() {
+    return outputType;
+  }
+
+  @Override
+  public final void encode(IR ir, DataOutput out) throws IOException {
+    out.writeByte(FORMAT_VERSION);
+    encodeBody(ir, out);
+  }
+
+  @Override
+  public final IR decode(DataInput in) throws IOException {
+    int version = in.readUnsignedByte();
+    if (version != FORMAT_VERSION) {
+      throw new IllegalArgumentException(
+          String.format(
+              "Cannot decode %s IR: unsupported format version %d", function.yamlName(), version));
+    }
+    return decodeBody(in);
+  }
+
+  abstract void encodeBody(IR ir, DataOutput out) throws IOException;
+
+  abstract IR decodeBody(DataInput in) throws IOException;
+
+  @Override
+  public String toString() {
+    return function.yamlName() + "(" + (inputType == null ? "*" : inputType.sqlName()) + ")";
+  }
+}

@@ -1,0 +1,97 @@
+package dev.strata.dsl.agg;
+
+import java.math.BigInteger;
+
+/**
+ * Correctly rounded (round half to even) conversions of exact dyadic rationals to double. The
+ * exact aggregations keep exact sums and round once at finish, so the result depends only on
+ * the multiset of inputs, never on the order in which they were added or merged.
+ */
+final class ExactMath {
+  // Bits beyond a double's 53 kept before the final rounding; 2 would do (half bit + sticky).
+  private static final int GUARD_BITS = 55;
+
+  private ExactMath() {}
+
+  /** The double nearest to {@code m * 2^e}. */
+  static double toDouble(BigInteger m, long e) {
+    int sign = m.signum();
+    if (sign == 0) {
+      return 0.0;
+    }
+    BigInteger a = m.abs();
+    int len = a.bitLength();
+    long top = len - 1 + e; // binary exponent of the leading bit
+    double magnitude;
+    if (top > 1023) {
+      magnitude = Double.POSITIVE_INFINITY;
+    } else if (top >= -1022) {
+      // normal: keep 53 significant bits; rounding up to 2^53 or into 2^1024 is handled by scalb
+      long shift = len - 53L;
+      BigInteger q = shift <= 0 ? a.shiftLeft((int) -shift) : roundHalfEven(a, shift);
+      magnitude = Math.scalb(q.doubleValue(), (int) (e + shift));
+    } else {
+      // subnormal: the grid is 2^-1074, and the bits of a subnormal double are that integer
+      long shift = -1074 - e;
+      BigInteger q = shift <= 0 ? a.shiftLeft((int) -shift) : roundHalfEven(a, shift);
+      magnitude = Double.longBitsToDouble(q.longValueExact());
+    }
+    return sign < 0 ? -magnitude : magnitude;
+  }
+
+  /** The double nearest to {@code num * 2^e / den}; {@code den} is positive. */
+  static double divideToDouble(BigInteger num, long e, BigInteger den) {
+    if (num.signum() == 0) {
+      return 0.0;
+    }
+    BigInteger a = num.abs();
+    int s = Math.max(0, den.bitLength() - a.bitLength() + GUARD_BITS);
+    BigInteger[] qr = a.shiftLeft(s).divideAndRemainder(den);
+    BigInteger q = qr[0];
+    if (qr[1].signum() != 0) {
+      // a sticky bit below every rounding position stands for the non-zero remainder
+      q = q.shiftLeft(1).setBit(0);
+      s += 1;
+    }
+    return toDouble(num.signum() < 0 ? q.negate() : q, e - s);
+  }
+
+  /** The double nearest to the square root of {@code num * 2^e / den}; num ≥ 0, den > 0. */
+  static double sqrtToDouble(BigInteger num, long e, BigInteger den) {
+    if (num.signum() < 0) {
+      throw new IllegalArgumentException("Cannot take the square root of a negative value");
+    }
+    if (num.signum() == 0) {
+      return 0.0;
+    }
+    BigInteger n = num;
+    long exp = e;
+    if ((exp & 1) != 0) {
+      n = n.shiftLeft(1);
+      exp -= 1;
+    }
+    int s = Math.max(0, (den.bitLength() - n.bitLength() + 2 * GUARD_BITS + 1) / 2 + 1);
+    BigInteger[] qr = n.shiftLeft(2 * s).divideAndRemainder(den);
+    BigInteger r = qr[0].sqrt();
+    long resultExp = exp / 2 - s;
+    if (qr[1].signum() != 0 || !r.multiply(r).equals(qr[0])) {
+      r = r.shiftLeft(1).setBit(0);
+      resultExp -= 1;
+    }
+    return toDouble(r, resultExp);
+  }
+
+  /** {@code a / 2^shift} rounded half to even; a ≥ 0, shift ≥ 1. */
+  private static BigInteger roundHalfEven(BigInteger a, long shift) {
+    if (shift > a.bitLength()) {
+      return BigInteger.ZERO; // a < 2^(shift-1): below one half
+    }
+    int sh = (int) shift;
+    BigInteger q = a.shiftRight(sh);
+    if (!a.testBit(sh - 1)) {
+      return q;
+    }
+    boolean aboveHalf = a.getLowestSetBit() < sh - 1;
+    return aboveHalf || q.testBit(0) ? q.add(BigInteger.ONE) : q;
+  }
+}

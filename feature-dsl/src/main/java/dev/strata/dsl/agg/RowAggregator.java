@@ -1,0 +1,156 @@
+package dev.strata.dsl.agg;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The IRs of every aggregation of one feature group, for one tile or one window (Chronon's
+ * RowAggregator): an {@code Object[]} with one IR per aggregator, in aggregator order.
+ *
+ * <p>Encoding: one format version byte, then each IR (itself versioned) prefixed with its
+ * varint length, in aggregator order. Canonical when every IR's encoding is.
+ */
+public final class RowAggregator {
+  static final int FORMAT_VERSION = 1;
+
+  private final List<Aggregator<Object>> aggregators;
+
+  @SuppressWarnings("unchecked")
+  public RowAggregator(List<? extends Aggregator<?>> aggregators) {
+    Objects.requireNonNull(aggregators, "aggregators");
+    for (Aggregator<?> aggregator : aggregators) {
+      Objects.requireNonNull(aggregator, "aggregator");
+    }
+    this.aggregators = (List<Aggregator<Object>>) (List<?>) List.copyOf(aggregators);
+  }
+
+  public List<Aggregator<?>> aggregators() {
+    return List.copyOf(aggregators);
+  }
+
+  public int size() {
+    return aggregators.size();
+  }
+
+  public Object[] create() {
+    Object[] irs = new Object[aggregators.size()];
+    for (int i = 0; i < irs.length; i++) {
+      irs[i] = aggregators.get(i).create();
+    }
+    return irs;
+  }
+
+  /**
+   * Adds one event: {@code inputs[i]} is the input value of aggregator i (for count(*) any
+   * non-null marker). May mutate and return {@code irs}.
+   */
+  public Object[] update(Object[] irs, Object[] inputs, long eventMicros) {
+    checkLength("update", irs);
+    if (inputs.length != aggregators.size()) {
+      throw new IllegalArgumentException(
+          String.format(
+              "Cannot update row IRs: expected %d inputs, got %d",
+              aggregators.size(), inputs.length));
+    }
+    for (int i = 0; i < irs.length; i++) {
+      irs[i] = aggregators.get(i).update(irs[i], inputs[i], eventMicros);
+    }
+    return irs;
+  }
+
+  /** Merges {@code b} into {@code a}; may mutate and return {@code a}, never changes {@code b}. */
+  public Object[] merge(Object[] a, Object[] b) {
+    checkLength("merge", a);
+    checkLength("merge", b);
+    for (int i = 0; i < a.length; i++) {
+      a[i] = aggregators.get(i).merge(a[i], b[i]);
+    }
+    return a;
+  }
+
+  public Object[] finish(Object[] irs) {
+    checkLength("finish", irs);
+    Object[] values = new Object[irs.length];
+    for (int i = 0; i < irs.length; i++) {
+      values[i] = aggregators.get(i).finish(irs[i]);
+    }
+    return values;
+  }
+
+  public Object[] copy(Object[] irs) {
+    checkLength("copy", irs);
+    Object[] copy = new Object[irs.length];
+    for (int i = 0; i < irs.length; i++) {
+      copy[i] = aggregators.get(i).copy(irs[i]);
+    }
+    return copy;
+  }
+
+  public byte[] encode(Object[] irs) {
+    checkLength("encode", irs);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+    ByteArrayOutputStream scratch = new ByteArrayOutputStream(64);
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeByte(FORMAT_VERSION);
+      for (int i = 0; i < irs.length; i++) {
+        scratch.reset();
+        DataOutputStream irOut = new DataOutputStream(scratch);
+        aggregators.get(i).encode(irs[i], irOut);
+        irOut.flush();
+        Varints.writeCount(out, scratch.size());
+        scratch.writeTo(out);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  /** Decodes what {@link #encode} wrote; throws IllegalArgumentException on any other bytes. */
+  public Object[] decode(byte[] bytes) {
+    ByteArrayInputStream stream = new ByteArrayInputStream(bytes);
+    DataInputStream in = new DataInputStream(stream);
+    Object[] irs = new Object[aggregators.size()];
+    try {
+      int version = in.readUnsignedByte();
+      if (version != FORMAT_VERSION) {
+        throw new IllegalArgumentException(
+            "Cannot decode row IRs: unsupported format version " + version);
+      }
+      for (int i = 0; i < irs.length; i++) {
+        byte[] ir = Varints.readBytes(in);
+        irs[i] = aggregators.get(i).decode(ir);
+      }
+    } catch (EOFException e) {
+      throw new IllegalArgumentException(
+          String.format(
+              "Cannot decode row IRs: truncated input for %d aggregations", irs.length),
+          e);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("Cannot decode row IRs: " + e.getMessage(), e);
+    }
+    if (stream.available() > 0) {
+      throw new IllegalArgumentException(
+          String.format(
+              "Cannot decode row IRs: %d trailing bytes after %d aggregations",
+              stream.available(), irs.length));
+    }
+    return irs;
+  }
+
+  private void checkLength(String operation, Object[] irs) {
+    if (irs.length != aggregators.size()) {
+      throw new IllegalArgumentException(
+          String.format(
+              "Cannot %s row IRs: expected %d IRs, got %d",
+              operation, aggregators.size(), irs.length));
+    }
+  }
+}

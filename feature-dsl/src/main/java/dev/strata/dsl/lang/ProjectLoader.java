@@ -1,0 +1,463 @@
+package dev.strata.dsl.lang;
+
+import static dev.strata.dsl.lang.YamlNodes.entries;
+import static dev.strata.dsl.lang.YamlNodes.get;
+import static dev.strata.dsl.lang.YamlNodes.items;
+import static dev.strata.dsl.lang.YamlNodes.text;
+
+import dev.strata.dsl.diag.Diagnostics;
+import dev.strata.dsl.diag.SourcePosition;
+import dev.strata.dsl.model.Aggregation;
+import dev.strata.dsl.model.Entity;
+import dev.strata.dsl.model.ExprText;
+import dev.strata.dsl.model.FeatureGroup;
+import dev.strata.dsl.model.FeatureService;
+import dev.strata.dsl.model.Monitor;
+import dev.strata.dsl.model.Project;
+import dev.strata.dsl.model.Source;
+import dev.strata.dsl.model.TrainingSet;
+import dev.strata.dsl.time.Durations;
+import dev.strata.dsl.time.Window;
+import dev.strata.dsl.types.DataType;
+import dev.strata.dsl.types.Field;
+import dev.strata.dsl.types.Schema;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.Tag;
+
+/**
+ * Reads a definitions directory: every {@code .yaml}/{@code .yml} file except {@code
+ * strata.yaml} (configuration), in name order. Shape mistakes are reported by {@link
+ * ShapeChecker}; this class builds the model from what is well formed, and reports names
+ * defined twice across files.
+ */
+public final class ProjectLoader {
+  /** The configuration file of a project directory; not a definitions file. */
+  public static final String CONFIG_FILE = "strata.yaml";
+
+  private ProjectLoader() {}
+
+  /** The result of loading: the project (possibly partial) and every mistake found. */
+  public record Loaded(Project project, Diagnostics diagnostics) {}
+
+  public static Loaded load(Path dir) {
+    Diagnostics diags = new Diagnostics();
+    List<Path> files = definitionFiles(dir, diags);
+    Builder builder = new Builder(defaultName(dir), diags);
+    for (Path file : files) {
+      String label = displayName(dir, file);
+      try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        loadDocuments(label, reader, builder, diags);
+      } catch (IOException e) {
+        diags.error(new SourcePosition(label, 1, 1), "cannot read file: " + e.getMessage());
+      }
+    }
+    return new Loaded(builder.build(), diags);
+  }
+
+  /** Loads definitions from YAML text (for tests and tools); {@code label} names the file in messages. */
+  public static Loaded loadString(String label, String yaml) {
+    Diagnostics diags = new Diagnostics();
+    Builder builder = new Builder("project", diags);
+    loadDocuments(label, new java.io.StringReader(yaml), builder, diags);
+    return new Loaded(builder.build(), diags);
+  }
+
+  private static void loadDocuments(String label, Reader reader, Builder builder, Diagnostics diags) {
+    LoadSettings settings = LoadSettings.builder().setLabel(label).setAllowDuplicateKeys(true).build();
+    try {
+      for (Node doc : new Compose(settings).composeAllFromReader(reader)) {
+        if (YamlNodes.isNull(doc)) {
+          continue;
+        }
+        new ShapeChecker(label, diags).check(doc, LanguageSpec.FILE, "the file");
+        builder.add(label, doc);
+      }
+    } catch (MarkedYamlEngineException e) {
+      SourcePosition pos =
+          e.getProblemMark()
+              .map(m -> new SourcePosition(label, m.getLine() + 1, m.getColumn() + 1))
+              .orElse(new SourcePosition(label, 1, 1));
+      diags.error(pos, "invalid YAML: " + oneLine(e.getProblem()));
+    } catch (YamlEngineException e) {
+      diags.error(new SourcePosition(label, 1, 1), "invalid YAML: " + oneLine(e.getMessage()));
+    }
+  }
+
+  private static String oneLine(String s) {
+    return s == null ? "syntax error" : s.replaceAll("\\s+", " ").trim();
+  }
+
+  private static List<Path> definitionFiles(Path dir, Diagnostics diags) {
+    if (!Files.isDirectory(dir)) {
+      diags.error(new SourcePosition(dir.toString(), 0, 0), "not a directory");
+      return List.of();
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      List<Path> files =
+          s.filter(Files::isRegularFile)
+              .filter(p -> !p.getFileName().toString().equals(CONFIG_FILE))
+              .filter(p -> {
+                String n = p.getFileName().toString();
+                return (n.endsWith(".yaml") || n.endsWith(".yml")) && !isHidden(dir, p);
+              })
+              .sorted()
+              .toList();
+      if (files.isEmpty()) {
+        diags.error(new SourcePosition(dir.toString(), 0, 0), "no definition files (*.yaml, *.yml) in this directory");
+      }
+      return files;
+    } catch (IOException e) {
+      diags.error(new SourcePosition(dir.toString(), 0, 0), "cannot list directory: " + e.getMessage());
+      return List.of();
+    }
+  }
+
+  /** Skips dot-folders (.strata, .git) and data folders' YAML is still read: only dot paths are skipped. */
+  private static boolean isHidden(Path dir, Path file) {
+    for (Path part : dir.relativize(file)) {
+      if (part.toString().startsWith(".")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String displayName(Path dir, Path file) {
+    Path cwd = Path.of("").toAbsolutePath();
+    Path abs = file.toAbsolutePath().normalize();
+    return abs.startsWith(cwd) ? cwd.relativize(abs).toString() : abs.toString();
+  }
+
+  private static String defaultName(Path dir) {
+    Path n = dir.toAbsolutePath().normalize().getFileName();
+    return n == null ? "project" : n.toString();
+  }
+
+  /** Builds model objects from the well-formed parts of each document. */
+  private static final class Builder {
+    private String name;
+    private SourcePosition namePos;
+    private final Diagnostics diags;
+    private final Map<String, Entity> entities = new LinkedHashMap<>();
+    private final Map<String, Source> sources = new LinkedHashMap<>();
+    private final Map<String, FeatureGroup> groups = new LinkedHashMap<>();
+    private final Map<String, FeatureService> services = new LinkedHashMap<>();
+    private final Map<String, TrainingSet> trainingSets = new LinkedHashMap<>();
+    private final Map<String, Monitor> monitors = new LinkedHashMap<>();
+    private final Map<String, SourcePosition> definedAt = new HashMap<>();
+
+    Builder(String defaultName, Diagnostics diags) {
+      this.name = defaultName;
+      this.diags = diags;
+    }
+
+    Project build() {
+      return new Project(name, entities, sources, groups, services, trainingSets, monitors);
+    }
+
+    void add(String file, Node doc) {
+      for (YamlNodes.Entry section : entries(file, doc)) {
+        switch (section.key()) {
+          case "project" -> {
+            String n = text(section.value());
+            if (n != null && n.matches(LanguageSpec.NAME_PATTERN)) {
+              if (namePos != null && !n.equals(name)) {
+                diags.error(YamlNodes.pos(file, section.value()),
+                    "project is named '" + name + "' at " + namePos + "; a project has one name");
+              } else {
+                name = n;
+                namePos = YamlNodes.pos(file, section.value());
+              }
+            }
+          }
+          case "entities" -> each(file, section.value(), "entity", (n, p, v) -> entities.put(n, entity(file, n, p, v)));
+          case "sources" -> each(file, section.value(), "source", (n, p, v) -> sources.put(n, source(file, n, p, v)));
+          case "feature_groups" -> each(file, section.value(), "feature group", (n, p, v) -> groups.put(n, group(file, n, p, v)));
+          case "feature_services" -> each(file, section.value(), "feature service", (n, p, v) -> services.put(n, service(file, n, p, v)));
+          case "training_sets" -> each(file, section.value(), "training set", (n, p, v) -> trainingSets.put(n, trainingSet(file, n, p, v)));
+          case "monitors" -> each(file, section.value(), "monitor", (n, p, v) -> monitors.put(n, monitor(file, n, p, v)));
+          default -> { } // reported by ShapeChecker
+        }
+      }
+    }
+
+    interface Definer {
+      void define(String name, SourcePosition pos, Node value);
+    }
+
+    /** Calls {@code definer} for each well-named definition not defined before (in any file). */
+    private void each(String file, Node section, String kind, Definer definer) {
+      Map<String, Boolean> inThisSection = new HashMap<>();
+      for (YamlNodes.Entry e : entries(file, section)) {
+        if (!e.key().matches(LanguageSpec.NAME_PATTERN) || inThisSection.putIfAbsent(e.key(), true) != null) {
+          continue; // reported by ShapeChecker
+        }
+        SourcePosition first = definedAt.putIfAbsent(kind + ":" + e.key(), e.keyPos());
+        if (first != null) {
+          diags.error(e.keyPos(), "duplicate " + kind + " '" + e.key() + "' (first defined at " + first + ")");
+          continue;
+        }
+        if (!(e.value() instanceof org.snakeyaml.engine.v2.nodes.MappingNode)) {
+          continue; // reported by ShapeChecker
+        }
+        definer.define(e.key(), e.keyPos(), e.value());
+      }
+    }
+
+    private ExprText expr(String file, Node node) {
+      String t = text(node);
+      return t == null ? null : new ExprText(t, YamlNodes.textPos(file, node));
+    }
+
+    private List<Field> typedColumns(String file, Node node) {
+      List<Field> out = new ArrayList<>();
+      for (YamlNodes.Entry e : entries(file, node)) {
+        DataType t = DataType.parseOrNull(text(e.value()));
+        if (t != null && e.key().matches(LanguageSpec.NAME_PATTERN)) {
+          out.add(new Field(e.key(), t));
+        }
+      }
+      return out;
+    }
+
+    private Entity entity(String file, String n, SourcePosition p, Node v) {
+      return new Entity(n, typedColumns(file, get(v, "keys")), text(v, "description"), p);
+    }
+
+    private Source source(String file, String n, SourcePosition p, Node v) {
+      List<Field> columns = new ArrayList<>();
+      Map<String, Boolean> seen = new HashMap<>();
+      for (Field f : typedColumns(file, get(v, "schema"))) {
+        if (seen.putIfAbsent(f.name(), true) == null) {
+          columns.add(f);
+        }
+      }
+      Node b = get(v, "batch");
+      Source.Batch batch = b == null ? null : new Source.Batch(text(b, "path"), text(b, "table"), text(b, "format"));
+      Node s = get(v, "stream");
+      Source.Stream stream = null;
+      if (s != null) {
+        Node kafka = get(s, "kafka");
+        Node f = get(s, "file");
+        String speed = text(get(f, "speed"));
+        stream = new Source.Stream(
+            text(kafka, "topic"), text(kafka, "bootstrap_servers"), text(kafka, "group_id"),
+            text(f, "path"), speed == null ? null : parseDouble(speed),
+            text(s, "format"), text(s, "avro_schema"),
+            duration(text(s, "allowed_lateness"), Source.Stream.DEFAULT_ALLOWED_LATENESS),
+            duration(text(s, "max_out_of_orderness"), Source.Stream.DEFAULT_MAX_OUT_OF_ORDERNESS),
+            duration(text(s, "idle_timeout"), Source.Stream.DEFAULT_IDLE_TIMEOUT));
+      }
+      Node ts = get(v, "timestamp");
+      return new Source(n, text(ts), Schema.of(columns), batch, stream, text(v, "description"), p,
+          ts == null ? p : YamlNodes.pos(file, ts));
+    }
+
+    private static Double parseDouble(String s) {
+      try {
+        return Double.valueOf(s);
+      } catch (NumberFormatException e) {
+        return null;
+      }
+    }
+
+    private static long duration(String text, long dflt) {
+      return text != null && Durations.isDuration(text) ? Durations.parseMicros(text) : dflt;
+    }
+
+    private static Long durationOrNull(String text) {
+      return text != null && Durations.isDuration(text) ? Durations.parseMicros(text) : null;
+    }
+
+    private FeatureGroup group(String file, String n, SourcePosition p, Node v) {
+      Map<String, ExprText> keys = new LinkedHashMap<>();
+      for (YamlNodes.Entry e : entries(file, get(v, "keys"))) {
+        ExprText x = expr(file, e.value());
+        if (x != null) {
+          keys.put(e.key(), x);
+        }
+      }
+      List<Aggregation> aggs = new ArrayList<>();
+      for (Node a : items(get(v, "aggregations"))) {
+        String aName = text(a, "name");
+        String fn = text(a, "function");
+        if (aName == null || fn == null || dev.strata.dsl.agg.AggregationFunction.fromName(fn).isEmpty()) {
+          continue; // reported by ShapeChecker
+        }
+        List<Object> args = new ArrayList<>();
+        for (Node arg : items(get(a, "args"))) {
+          Object value = number(arg);
+          if (value != null) {
+            args.add(value);
+          }
+        }
+        List<Aggregation.WindowSpec> windows = new ArrayList<>();
+        for (Node w : items(get(a, "windows"))) {
+          String wt = text(w);
+          if (wt != null && ("lifetime".equals(wt) || Durations.isDuration(wt))) {
+            windows.add(new Aggregation.WindowSpec(Window.parse(wt), YamlNodes.pos(file, w)));
+          }
+        }
+        Node hop = get(a, "hop");
+        Node nameNode = get(a, "name");
+        aggs.add(new Aggregation(aName, fn, expr(file, get(a, "input")), args, windows,
+            durationOrNull(text(hop)), text(a, "description"), YamlNodes.pos(file, nameNode),
+            YamlNodes.pos(file, get(a, "function")), hop == null ? null : YamlNodes.pos(file, hop)));
+      }
+      Map<String, String> tags = new LinkedHashMap<>();
+      for (YamlNodes.Entry e : entries(file, get(v, "tags"))) {
+        String t = text(e.value());
+        if (t != null) {
+          tags.put(e.key(), t);
+        }
+      }
+      Node entity = get(v, "entity");
+      Node source = get(v, "source");
+      Node keysNode = get(v, "keys");
+      return new FeatureGroup(n, text(entity), text(source), keys, expr(file, get(v, "filter")), aggs,
+          bool(get(v, "online"), false), bool(get(v, "offline"), true), durationOrNull(text(v, "ttl")),
+          text(v, "owner"), tags, text(v, "description"), p,
+          entity == null ? p : YamlNodes.pos(file, entity), source == null ? p : YamlNodes.pos(file, source),
+          keysNode == null ? p : YamlNodes.pos(file, keysNode));
+    }
+
+    private static Object number(Node node) {
+      if (node instanceof ScalarNode s) {
+        try {
+          if (Tag.INT.equals(s.getTag())) {
+            return Long.valueOf(s.getValue());
+          } else if (Tag.FLOAT.equals(s.getTag())) {
+            return Double.valueOf(s.getValue());
+          }
+        } catch (NumberFormatException e) {
+          return null;
+        }
+      }
+      return null;
+    }
+
+    private static boolean bool(Node node, boolean dflt) {
+      if (node instanceof ScalarNode s && Tag.BOOL.equals(s.getTag())) {
+        return Boolean.parseBoolean(s.getValue());
+      }
+      return dflt;
+    }
+
+    private FeatureService service(String file, String n, SourcePosition p, Node v) {
+      List<FeatureService.FeatureRef> refs = new ArrayList<>();
+      for (Node f : items(get(v, "features"))) {
+        String t = text(f);
+        if (t != null) {
+          refs.add(new FeatureService.FeatureRef(t, YamlNodes.pos(file, f)));
+        }
+      }
+      List<FeatureService.Derived> derived = new ArrayList<>();
+      for (Node d : items(get(v, "derived"))) {
+        String dn = text(d, "name");
+        ExprText e = expr(file, get(d, "expr"));
+        if (dn != null && e != null) {
+          derived.add(new FeatureService.Derived(dn, e, text(d, "description"), YamlNodes.pos(file, get(d, "name"))));
+        }
+      }
+      return new FeatureService(n, refs, derived, text(v, "description"), p);
+    }
+
+    private TrainingSet trainingSet(String file, String n, SourcePosition p, Node v) {
+      Node spine = get(v, "spine");
+      Map<String, List<ExprText>> keys = new LinkedHashMap<>();
+      Map<String, SourcePosition> keyPos = new LinkedHashMap<>();
+      for (YamlNodes.Entry e : entries(file, get(spine, "keys"))) {
+        List<ExprText> exprs = new ArrayList<>();
+        if (e.value() instanceof ScalarNode) {
+          ExprText x = expr(file, e.value());
+          if (x != null) {
+            exprs.add(x);
+          }
+        } else {
+          for (Node item : items(e.value())) {
+            ExprText x = expr(file, item);
+            if (x != null) {
+              exprs.add(x);
+            }
+          }
+        }
+        keys.put(e.key(), exprs);
+        keyPos.put(e.key(), e.keyPos());
+      }
+      Node service = get(v, "service");
+      TrainingSet.Spine s = new TrainingSet.Spine(text(spine, "source"), text(spine, "path"), keys,
+          text(spine, "timestamp"), expr(file, get(spine, "label")),
+          spine == null ? p : YamlNodes.pos(file, spine), keyPos);
+      return new TrainingSet(n, text(service), s, text(v, "description"), p,
+          service == null ? p : YamlNodes.pos(file, service));
+    }
+
+    private Monitor monitor(String file, String n, SourcePosition p, Node v) {
+      Node pred = get(v, "predictions");
+      Monitor.Predictions predictions =
+          pred == null ? null : new Monitor.Predictions(text(pred, "table"), text(pred, "column"), text(pred, "label"));
+      Node ref = get(v, "reference");
+      long from = instant(text(ref, "from"));
+      long to = instant(text(ref, "to"));
+      List<String> metrics = new ArrayList<>();
+      for (Node m : items(get(v, "metrics"))) {
+        String t = text(m);
+        if (t != null && Monitor.METRICS.contains(t)) {
+          metrics.add(t);
+        }
+      }
+      Map<String, Double> thresholds = new LinkedHashMap<>();
+      for (YamlNodes.Entry e : entries(file, get(v, "thresholds"))) {
+        Object num = number(e.value());
+        if (num instanceof Number x) {
+          thresholds.put(e.key(), x.doubleValue());
+        }
+        if (!Monitor.METRICS.contains(e.key())) {
+          diags.error(e.keyPos(), "unknown metric '" + e.key() + "' in thresholds"
+              + dev.strata.dsl.diag.Suggestions.hint(e.key(), Monitor.METRICS));
+        }
+      }
+      List<ExprText> segments = new ArrayList<>();
+      for (Node s : items(get(v, "segments"))) {
+        ExprText x = expr(file, s);
+        if (x != null) {
+          segments.add(x);
+        }
+      }
+      if (from != Long.MIN_VALUE && to != Long.MIN_VALUE && from >= to) {
+        diags.error(YamlNodes.pos(file, ref), "reference range is empty: 'from' must be before 'to'");
+      }
+      Node service = get(v, "service");
+      return new Monitor(n, text(service), predictions, from, to, durationOrNull(text(v, "every")),
+          metrics.isEmpty() ? Monitor.METRICS : metrics, thresholds, segments, text(v, "description"), p,
+          service == null ? p : YamlNodes.pos(file, service));
+    }
+
+    private static long instant(String text) {
+      if (text == null) {
+        return Long.MIN_VALUE;
+      }
+      try {
+        return Durations.parseInstant(text);
+      } catch (IllegalArgumentException e) {
+        return Long.MIN_VALUE;
+      }
+    }
+  }
+}

@@ -1,0 +1,482 @@
+package dev.strata.dsl.plan;
+
+import dev.strata.dsl.agg.AggregationFunction;
+import dev.strata.dsl.agg.AggregationResolution;
+import dev.strata.dsl.agg.Aggregations;
+import dev.strata.dsl.diag.DefinitionException;
+import dev.strata.dsl.diag.Diagnostics;
+import dev.strata.dsl.diag.SourcePosition;
+import dev.strata.dsl.diag.Suggestions;
+import dev.strata.dsl.expr.ExpressionError;
+import dev.strata.dsl.expr.ExpressionResult;
+import dev.strata.dsl.expr.Expressions;
+import dev.strata.dsl.expr.TypedExpr;
+import dev.strata.dsl.model.Aggregation;
+import dev.strata.dsl.model.Entity;
+import dev.strata.dsl.model.ExprText;
+import dev.strata.dsl.model.FeatureGroup;
+import dev.strata.dsl.model.FeatureService;
+import dev.strata.dsl.model.Monitor;
+import dev.strata.dsl.model.Project;
+import dev.strata.dsl.model.Source;
+import dev.strata.dsl.model.TrainingSet;
+import dev.strata.dsl.plan.CompiledPlan.CompiledAggregation;
+import dev.strata.dsl.plan.CompiledPlan.CompiledDerived;
+import dev.strata.dsl.plan.CompiledPlan.CompiledEntity;
+import dev.strata.dsl.plan.CompiledPlan.CompiledFeature;
+import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
+import dev.strata.dsl.plan.CompiledPlan.CompiledMonitor;
+import dev.strata.dsl.plan.CompiledPlan.CompiledService;
+import dev.strata.dsl.plan.CompiledPlan.CompiledSource;
+import dev.strata.dsl.plan.CompiledPlan.CompiledTrainingSet;
+import dev.strata.dsl.plan.CompiledPlan.KeyColumn;
+import dev.strata.dsl.plan.CompiledPlan.ServiceFeature;
+import dev.strata.dsl.plan.CompiledPlan.TileSpec;
+import dev.strata.dsl.time.Durations;
+import dev.strata.dsl.time.Window;
+import dev.strata.dsl.types.DataType;
+import dev.strata.dsl.types.Field;
+import dev.strata.dsl.types.Schema;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Resolves and type checks a {@link Project} into a {@link CompiledPlan}. Reports every mistake
+ * (unknown references, type errors, windows that are not multiples of their hop, duplicate
+ * feature names, cycles among derived features) with its position; never stops at the first.
+ */
+public final class PlanCompiler {
+  private final Project project;
+  private final Diagnostics diags;
+
+  private PlanCompiler(Project project, Diagnostics diags) {
+    this.project = project;
+    this.diags = diags;
+  }
+
+  /** The plan when there were no mistakes, and every mistake found. */
+  public record Result(Optional<CompiledPlan> plan, Diagnostics diagnostics) {}
+
+  public static Result compile(Project project) {
+    return compile(project, new Diagnostics());
+  }
+
+  /** Compiles, adding to {@code diags} (which may already hold the loader's mistakes). */
+  public static Result compile(Project project, Diagnostics diags) {
+    PlanCompiler c = new PlanCompiler(project, diags);
+    CompiledPlan plan = c.run();
+    return new Result(diags.hasErrors() ? Optional.empty() : Optional.of(plan), diags);
+  }
+
+  /** Compiles or throws {@link DefinitionException} listing every mistake. */
+  public static CompiledPlan compileOrThrow(Project project) {
+    Result r = compile(project);
+    return r.plan().orElseThrow(() -> new DefinitionException(r.diagnostics().sorted()));
+  }
+
+  private CompiledPlan run() {
+    List<CompiledEntity> entities = new ArrayList<>();
+    for (Entity e : project.entities().values()) {
+      if (e.keys().isEmpty()) {
+        diags.error(e.pos(), "entity '" + e.name() + "' has no keys");
+      }
+      entities.add(new CompiledEntity(e.name(), e.keys()));
+    }
+    List<CompiledSource> sources = new ArrayList<>();
+    for (Source s : project.sources().values()) {
+      sources.add(source(s));
+    }
+    List<CompiledGroup> groups = new ArrayList<>();
+    for (FeatureGroup g : project.featureGroups().values()) {
+      CompiledGroup cg = group(g);
+      if (cg != null) {
+        groups.add(cg);
+      }
+    }
+    Map<String, CompiledGroup> groupsByName = new LinkedHashMap<>();
+    groups.forEach(g -> groupsByName.put(g.name(), g));
+    List<CompiledService> services = new ArrayList<>();
+    for (FeatureService s : project.featureServices().values()) {
+      services.add(service(s, groupsByName));
+    }
+    Map<String, CompiledService> servicesByName = new LinkedHashMap<>();
+    services.forEach(s -> servicesByName.put(s.name(), s));
+    List<CompiledTrainingSet> trainingSets = new ArrayList<>();
+    for (TrainingSet t : project.trainingSets().values()) {
+      trainingSets.add(trainingSet(t, servicesByName, groupsByName));
+    }
+    List<CompiledMonitor> monitors = new ArrayList<>();
+    for (Monitor m : project.monitors().values()) {
+      monitors.add(monitor(m));
+    }
+    return new CompiledPlan(project.name(), entities, sources, groups, services, trainingSets, monitors);
+  }
+
+  // ---------------------------------------------------------------- sources
+
+  private CompiledSource source(Source s) {
+    if (s.timestamp() != null) {
+      Optional<Field> ts = s.schema().find(s.timestamp());
+      if (ts.isEmpty()) {
+        diags.error(s.timestampPos(), "timestamp column '" + s.timestamp() + "' is not in the schema of source '"
+            + s.name() + "'" + Suggestions.hint(s.timestamp(), s.schema().names()));
+      } else if (ts.get().type() != DataType.TIMESTAMP) {
+        diags.error(s.timestampPos(), "timestamp column '" + s.timestamp() + "' must have type timestamp, got "
+            + ts.get().type().sqlName());
+      }
+    }
+    if (s.batch() != null && (s.batch().path() == null) == (s.batch().table() == null)) {
+      diags.error(s.pos(), "batch of source '" + s.name() + "' needs exactly one of 'path' or 'table'");
+    }
+    if (s.stream() != null && (s.stream().kafkaTopic() == null) == (s.stream().filePath() == null)) {
+      diags.error(s.pos(), "stream of source '" + s.name() + "' needs exactly one of 'kafka' or 'file'");
+    }
+    return new CompiledSource(s.name(), s.timestamp(), s.schema(), s.batch(), s.stream());
+  }
+
+  // ---------------------------------------------------------------- expressions
+
+  private TypedExpr expression(ExprText text, Schema schema, DataType expected, String role) {
+    if (text == null) {
+      return null;
+    }
+    ExpressionResult r = Expressions.compile(text.text(), schema, expected, role);
+    for (ExpressionError e : r.errors()) {
+      diags.error(text.at(e.offset()), role + ": " + e.message());
+    }
+    return r.errors().isEmpty() ? r.expr().orElse(null) : null;
+  }
+
+  // ---------------------------------------------------------------- groups
+
+  private CompiledGroup group(FeatureGroup g) {
+    int errorsBefore = diags.all().size();
+    Entity entity = g.entity() == null ? null : project.entities().get(g.entity());
+    if (g.entity() != null && entity == null) {
+      diags.error(g.entityPos(), "unknown entity '" + g.entity() + "'" + Suggestions.hint(g.entity(), project.entities().keySet()));
+    }
+    Source source = g.source() == null ? null : project.sources().get(g.source());
+    if (g.source() != null && source == null) {
+      diags.error(g.sourcePos(), "unknown source '" + g.source() + "'" + Suggestions.hint(g.source(), project.sources().keySet()));
+    }
+    Schema schema = source == null ? null : source.schema();
+
+    List<KeyColumn> keys = new ArrayList<>();
+    if (entity != null) {
+      for (Field key : entity.keys()) {
+        ExprText text = g.keys().get(key.name());
+        if (text == null) {
+          diags.error(g.keysPos(), "keys of group '" + g.name() + "' must map entity key '" + key.name()
+              + "' of entity '" + entity.name() + "' to a source expression");
+          continue;
+        }
+        TypedExpr e = schema == null ? null : expression(text, schema, key.type(), "key '" + key.name() + "'");
+        keys.add(new KeyColumn(key.name(), key.type(), e));
+      }
+      for (Map.Entry<String, ExprText> k : g.keys().entrySet()) {
+        if (entity.keys().stream().noneMatch(f -> f.name().equals(k.getKey()))) {
+          List<String> names = entity.keys().stream().map(Field::name).toList();
+          diags.error(k.getValue().pos(), "entity '" + entity.name() + "' has no key '" + k.getKey() + "'"
+              + Suggestions.hint(k.getKey(), names));
+        }
+      }
+    }
+    TypedExpr filter = schema == null ? null : expression(g.filter(), schema, DataType.BOOLEAN, "filter");
+
+    // Aggregations in tile order: by name, so reordering the YAML changes no tile.
+    List<Aggregation> sorted = new ArrayList<>(g.aggregations());
+    sorted.sort(Comparator.comparing(Aggregation::name));
+    Map<String, SourcePosition> aggNames = new HashMap<>();
+    for (Aggregation a : g.aggregations()) {
+      SourcePosition first = aggNames.putIfAbsent(a.name(), a.pos());
+      if (first != null) {
+        diags.error(a.pos(), "duplicate aggregation '" + a.name() + "' in group '" + g.name() + "' (first at " + first + ")");
+      }
+    }
+    List<CompiledAggregation> aggs = new ArrayList<>();
+    List<CompiledFeature> features = new ArrayList<>();
+    Map<String, SourcePosition> featureNames = new HashMap<>();
+    TreeMap<Long, List<Integer>> tiles = new TreeMap<>();
+    Set<String> seenAgg = new HashSet<>();
+    for (Aggregation a : sorted) {
+      if (!seenAgg.add(a.name())) {
+        continue;
+      }
+      Optional<AggregationFunction> fn = AggregationFunction.fromName(a.function());
+      if (fn.isEmpty()) {
+        continue; // reported by ShapeChecker; Aggregation refuses unknown names from Java
+      }
+      if (a.hopMicros() != null && Durations.DAY % a.hopMicros() != 0 && a.hopMicros() % Durations.DAY != 0) {
+        diags.error(a.hopPos(), "hop " + Durations.format(a.hopMicros()) + " of aggregation '" + a.name()
+            + "' must divide a day or be whole days, so tiles align with daily partitions");
+        continue;
+      }
+      TypedExpr input = schema == null ? null : expression(a.input(), schema, null, "input of '" + a.name() + "'");
+      if (schema == null || (a.input() != null && input == null)) {
+        continue; // the reason is reported already
+      }
+      DataType inputType = input == null ? null : input.type();
+      AggregationResolution res = Aggregations.resolve(fn.get(), a.args(), inputType);
+      if (res.error() != null) {
+        diags.error(a.input() != null ? a.input().pos() : a.functionPos(), "aggregation '" + a.name() + "': " + res.error());
+        continue;
+      }
+      int index = aggs.size();
+      aggs.add(new CompiledAggregation(a.name(), fn.get(), a.args(), input, inputType, res.outputType()));
+      Set<Window> windows = new HashSet<>();
+      for (Aggregation.WindowSpec w : a.windows()) {
+        if (!windows.add(w.window())) {
+          diags.error(w.pos(), "window " + w.window().text() + " is listed twice in aggregation '" + a.name() + "'");
+          continue;
+        }
+        long hop = a.hopMicros() != null ? a.hopMicros() : w.window().defaultHopMicros();
+        if (!w.window().isLifetime() && w.window().micros() % hop != 0) {
+          diags.error(w.pos(), "window " + w.window().text() + " of aggregation '" + a.name()
+              + "' is not a multiple of its hop " + Durations.format(hop));
+          continue;
+        }
+        String featureName = a.name() + "_" + w.window().text();
+        SourcePosition first = featureNames.putIfAbsent(featureName, w.pos());
+        if (first != null) {
+          diags.error(w.pos(), "duplicate feature name '" + featureName + "' in group '" + g.name() + "' (first at " + first + ")");
+          continue;
+        }
+        features.add(new CompiledFeature(featureName, g.name() + "." + featureName, a.name(), index, w.window(), hop,
+            res.outputType(), null));
+        List<Integer> slots = tiles.computeIfAbsent(hop, h -> new ArrayList<>());
+        if (!slots.contains(index)) {
+          slots.add(index);
+        }
+      }
+    }
+    if (g.online() && g.ttlMicros() == null) {
+      // no TTL: values are served for as long as the window holds events; that is a valid choice.
+    }
+    if (diags.all().size() > errorsBefore || entity == null || source == null) {
+      return null;
+    }
+    List<TileSpec> tileSpecs = new ArrayList<>();
+    tiles.forEach((hop, idx) -> tileSpecs.add(new TileSpec(hop, idx)));
+    features.sort(Comparator.comparing(CompiledFeature::name));
+    return Fingerprints.finish(new CompiledGroup(g.name(), null, null, g.entity(), g.source(), keys, filter, aggs,
+        features, tileSpecs, g.online(), g.offline(), g.ttlMicros(), g.owner(), g.tags(), g.description()),
+        source.timestamp());
+  }
+
+  // ---------------------------------------------------------------- services
+
+  private CompiledService service(FeatureService s, Map<String, CompiledGroup> groups) {
+    List<ServiceFeature> features = new ArrayList<>();
+    Set<String> seen = new LinkedHashSet<>();
+    for (FeatureService.FeatureRef ref : s.features()) {
+      String text = ref.text();
+      int dot = text.indexOf('.');
+      if (dot <= 0 || dot == text.length() - 1) {
+        diags.error(ref.pos(), "feature '" + text + "' must be written group.feature or group.*");
+        continue;
+      }
+      String groupName = text.substring(0, dot);
+      String featureName = text.substring(dot + 1);
+      CompiledGroup g = groups.get(groupName);
+      if (g == null) {
+        if (!project.featureGroups().containsKey(groupName)) {
+          diags.error(ref.pos(), "unknown feature group '" + groupName + "'"
+              + Suggestions.hint(groupName, project.featureGroups().keySet()));
+        }
+        continue; // a group with its own mistakes was reported where it is defined
+      }
+      List<CompiledFeature> picked = new ArrayList<>();
+      if (featureName.equals("*")) {
+        picked.addAll(g.features());
+      } else {
+        Optional<CompiledFeature> f = g.feature(featureName);
+        if (f.isEmpty()) {
+          diags.error(ref.pos(), "group '" + groupName + "' has no feature '" + featureName + "'"
+              + Suggestions.hint(featureName, g.features().stream().map(CompiledFeature::name).toList()));
+          continue;
+        }
+        picked.add(f.get());
+      }
+      for (CompiledFeature f : picked) {
+        if (!seen.add(f.qualifiedName())) {
+          diags.error(ref.pos(), "feature '" + f.qualifiedName() + "' is listed twice in service '" + s.name() + "'");
+          continue;
+        }
+        features.add(new ServiceFeature(f.qualifiedName(), g.name(), f.name(), f.type()));
+      }
+    }
+    return new CompiledService(s.name(), features, derived(s, features), s.description());
+  }
+
+  /** Type checks derived features in dependency order; reports unknown names and cycles. */
+  private List<CompiledDerived> derived(FeatureService s, List<ServiceFeature> features) {
+    Map<String, FeatureService.Derived> byName = new LinkedHashMap<>();
+    for (FeatureService.Derived d : s.derived()) {
+      if (byName.putIfAbsent(d.name(), d) != null) {
+        diags.error(d.pos(), "duplicate derived feature '" + d.name() + "' in service '" + s.name() + "'");
+      }
+      if (features.stream().anyMatch(f -> f.qualifiedName().equals(d.name()))) {
+        diags.error(d.pos(), "derived feature '" + d.name() + "' has the name of a feature of the service");
+      }
+    }
+    // Dependencies by a cheap scan of the names each expression mentions; typing comes after.
+    Map<String, Set<String>> deps = new LinkedHashMap<>();
+    for (FeatureService.Derived d : byName.values()) {
+      Set<String> ds = new LinkedHashSet<>();
+      for (String other : byName.keySet()) {
+        if (!other.equals(d.name()) && mentions(d.expr().text(), other)) {
+          ds.add(other);
+        }
+      }
+      if (mentions(d.expr().text(), d.name())) {
+        ds.add(d.name());
+      }
+      deps.put(d.name(), ds);
+    }
+    List<String> order = new ArrayList<>();
+    Set<String> done = new HashSet<>();
+    Set<String> inCycle = new HashSet<>();
+    for (String name : byName.keySet()) {
+      visit(name, deps, done, new ArrayDeque<>(), order, inCycle, byName);
+    }
+    Schema.Builder sb = Schema.builder();
+    features.forEach(f -> sb.add(f.qualifiedName(), f.type()));
+    List<CompiledDerived> out = new ArrayList<>();
+    Map<String, DataType> derivedTypes = new HashMap<>();
+    for (String name : order) {
+      FeatureService.Derived d = byName.get(name);
+      Schema.Builder visible = Schema.builder();
+      features.forEach(f -> visible.add(f.qualifiedName(), f.type()));
+      derivedTypes.forEach(visible::add);
+      TypedExpr e = expression(d.expr(), visible.build(), null, "derived feature '" + name + "'");
+      if (e != null) {
+        derivedTypes.put(name, e.type());
+        out.add(new CompiledDerived(name, e, e.type()));
+      }
+    }
+    return out;
+  }
+
+  private static boolean mentions(String expr, String name) {
+    return expr.matches("(?s).*(?<![A-Za-z0-9_.`])`?" + java.util.regex.Pattern.quote(name) + "`?(?![A-Za-z0-9_.]).*");
+  }
+
+  private void visit(String name, Map<String, Set<String>> deps, Set<String> done, Deque<String> path,
+      List<String> order, Set<String> inCycle, Map<String, FeatureService.Derived> byName) {
+    if (done.contains(name)) {
+      return;
+    }
+    if (path.contains(name)) {
+      List<String> cycle = new ArrayList<>();
+      boolean on = false;
+      for (java.util.Iterator<String> it = path.descendingIterator(); it.hasNext(); ) {
+        String p = it.next();
+        on |= p.equals(name);
+        if (on) {
+          cycle.add(p);
+        }
+      }
+      cycle.add(name);
+      if (inCycle.add(name)) {
+        diags.error(byName.get(name).pos(), "derived features form a cycle: " + String.join(" -> ", cycle));
+        inCycle.addAll(cycle);
+      }
+      return;
+    }
+    path.push(name);
+    for (String d : deps.getOrDefault(name, Set.of())) {
+      visit(d, deps, done, path, order, inCycle, byName);
+    }
+    path.pop();
+    done.add(name);
+    if (!inCycle.contains(name)) {
+      order.add(name);
+    }
+  }
+
+  // ---------------------------------------------------------------- training sets, monitors
+
+  private CompiledTrainingSet trainingSet(TrainingSet t, Map<String, CompiledService> services,
+      Map<String, CompiledGroup> groups) {
+    CompiledService service = t.service() == null ? null : services.get(t.service());
+    if (t.service() != null && service == null) {
+      diags.error(t.servicePos(), "unknown feature service '" + t.service() + "'"
+          + Suggestions.hint(t.service(), project.featureServices().keySet()));
+    }
+    TrainingSet.Spine spine = t.spine();
+    Map<String, List<TypedExpr>> keys = new LinkedHashMap<>();
+    TypedExpr label = null;
+    String timestamp = null;
+    if (spine != null) {
+      if ((spine.source() == null) == (spine.path() == null)) {
+        diags.error(spine.pos(), "spine of training set '" + t.name() + "' needs exactly one of 'source' or 'path'");
+      }
+      Source src = spine.source() == null ? null : project.sources().get(spine.source());
+      if (spine.source() != null && src == null) {
+        diags.error(spine.pos(), "unknown source '" + spine.source() + "' in spine"
+            + Suggestions.hint(spine.source(), project.sources().keySet()));
+      }
+      timestamp = spine.timestamp() != null ? spine.timestamp() : src == null ? null : src.timestamp();
+      Set<String> needed = new LinkedHashSet<>();
+      if (service != null) {
+        for (String g : service.groups()) {
+          needed.add(groups.get(g).entity());
+        }
+      }
+      for (Map.Entry<String, List<ExprText>> k : spine.keys().entrySet()) {
+        Entity entity = project.entities().get(k.getKey());
+        SourcePosition kp = spine.keyPos().getOrDefault(k.getKey(), spine.pos());
+        if (entity == null) {
+          diags.error(kp, "unknown entity '" + k.getKey() + "' in spine keys" + Suggestions.hint(k.getKey(), project.entities().keySet()));
+          continue;
+        }
+        if (k.getValue().size() != entity.keys().size()) {
+          diags.error(kp, "entity '" + entity.name() + "' has " + entity.keys().size() + " key(s) ("
+              + String.join(", ", entity.keys().stream().map(Field::name).toList()) + "), the spine gives " + k.getValue().size());
+          continue;
+        }
+        List<TypedExpr> exprs = new ArrayList<>();
+        for (int i = 0; i < k.getValue().size(); i++) {
+          Field key = entity.keys().get(i);
+          if (src != null) {
+            exprs.add(expression(k.getValue().get(i), src.schema(), key.type(), "spine key '" + key.name() + "'"));
+          }
+        }
+        keys.put(entity.name(), exprs);
+      }
+      for (String e : needed) {
+        if (!spine.keys().containsKey(e)) {
+          diags.error(spine.pos(), "spine of training set '" + t.name() + "' must give the keys of entity '" + e
+              + "' (used by service '" + t.service() + "')");
+        }
+      }
+      if (src != null) {
+        label = expression(spine.label(), src.schema(), null, "label");
+      }
+    }
+    return new CompiledTrainingSet(t.name(), t.service(), spine == null ? null : spine.source(),
+        spine == null ? null : spine.path(), timestamp, keys, label);
+  }
+
+  private CompiledMonitor monitor(Monitor m) {
+    if (m.service() != null && !project.featureServices().containsKey(m.service())) {
+      diags.error(m.servicePos(), "unknown feature service '" + m.service() + "'"
+          + Suggestions.hint(m.service(), project.featureServices().keySet()));
+    }
+    Monitor.Predictions p = m.predictions();
+    return new CompiledMonitor(m.name(), m.service(), p == null ? null : p.table(), p == null ? null : p.column(),
+        p == null ? null : p.label(), m.referenceFromMicros(), m.referenceToMicros(), m.everyMicros(), m.metrics(),
+        m.thresholds(), m.segments().stream().map(ExprText::text).toList());
+  }
+}

@@ -1,0 +1,650 @@
+package dev.strata.dsl.registry;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The registry on a JDBC database (SQLite or PostgreSQL), sharing the database of the Iceberg
+ * JdbcCatalog. Thread-safe: every operation borrows a connection from a small pool.
+ *
+ * <p>Schema (identical on both databases; timestamps are epoch microseconds, UTC):
+ *
+ * <pre>
+ * CREATE TABLE strata_registry_meta (
+ *   meta_key   TEXT NOT NULL PRIMARY KEY,
+ *   meta_value TEXT NOT NULL)                  -- ('schema_version', '1')
+ * CREATE TABLE strata_registry_versions (
+ *   project       TEXT    NOT NULL,
+ *   version       INTEGER NOT NULL CHECK (version > 0),
+ *   applied_at_us BIGINT  NOT NULL,
+ *   applied_by    TEXT,
+ *   plan_hash     TEXT    NOT NULL,
+ *   plan_json     TEXT    NOT NULL,
+ *   message       TEXT,
+ *   PRIMARY KEY (project, version))
+ * </pre>
+ */
+final class JdbcRegistry implements Registry {
+  /** The registry schema version this code writes; recorded in strata_registry_meta. */
+  static final int SCHEMA_VERSION = 1;
+  static final String META_TABLE = "strata_registry_meta";
+  static final String VERSIONS_TABLE = "strata_registry_versions";
+  static final String SCHEMA_VERSION_KEY = "schema_version";
+
+  private static final int SQLITE_BUSY_TIMEOUT_MS = 10_000;
+  private static final long RECORD_RETRY_NANOS = TimeUnit.SECONDS.toNanos(30);
+  private static final int MAX_IDLE_CONNECTIONS = 4;
+  /** Serializes concurrent schema creation on PostgreSQL (arbitrary constant key). */
+  private static final long PG_INIT_LOCK_KEY = 0x5374726174615267L;
+
+  private static final String COLUMNS =
+      "project, version, applied_at_us, applied_by, plan_hash, plan_json, message";
+
+  private static final List<String> CREATE_V1 = List.of(
+      "CREATE TABLE IF NOT EXISTS " + VERSIONS_TABLE + " ("
+          + "project TEXT NOT NULL, "
+          + "version INTEGER NOT NULL CHECK (version > 0), "
+          + "applied_at_us BIGINT NOT NULL, "
+          + "applied_by TEXT, "
+          + "plan_hash TEXT NOT NULL, "
+          + "plan_json TEXT NOT NULL, "
+          + "message TEXT, "
+          + "PRIMARY KEY (project, version))");
+
+  enum Dialect {
+    SQLITE, POSTGRES;
+
+    static Optional<Dialect> of(String jdbcUrl) {
+      String url = jdbcUrl.toLowerCase(Locale.ROOT);
+      if (url.startsWith("jdbc:sqlite:")) {
+        return Optional.of(SQLITE);
+      } else if (url.startsWith("jdbc:postgresql:")) {
+        return Optional.of(POSTGRES);
+      }
+      return Optional.empty();
+    }
+  }
+
+  @FunctionalInterface
+  private interface SqlWork<T> {
+    T run(Connection conn) throws SQLException;
+  }
+
+  private final RegistryConfig config;
+  private final Dialect dialect;
+  private final Deque<Connection> idle = new ConcurrentLinkedDeque<>();
+  private volatile boolean closed = false;
+
+  private JdbcRegistry(RegistryConfig config, Dialect dialect) {
+    this.config = config;
+    this.dialect = dialect;
+  }
+
+  static JdbcRegistry open(RegistryConfig config) {
+    Objects.requireNonNull(config, "config");
+    Dialect dialect = Dialect.of(config.jdbcUrl()).orElseThrow(() -> new RegistryException(
+        "Cannot open registry at " + config.redactedUrl()
+            + ": unsupported JDBC URL (expected jdbc:sqlite: or jdbc:postgresql:)"));
+    if (dialect == Dialect.SQLITE) {
+      createParentDirectories(config);
+    }
+    JdbcRegistry registry = new JdbcRegistry(config, dialect);
+    try {
+      registry.initialize();
+      return registry;
+    } catch (RuntimeException e) {
+      registry.close();
+      throw e;
+    }
+  }
+
+  // ---------------------------------------------------------------- schema
+
+  private void initialize() {
+    String action = "open registry";
+    withConnection(action, conn -> {
+      if (dialect == Dialect.SQLITE) {
+        // WAL lets readers and one writer proceed together; the mode is persistent in the file.
+        try (Statement st = conn.createStatement()) {
+          st.execute("PRAGMA journal_mode=WAL");
+        }
+      }
+      inTransaction(conn, () -> {
+        if (dialect == Dialect.POSTGRES) {
+          try (PreparedStatement ps = conn.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+            ps.setLong(1, PG_INIT_LOCK_KEY);
+            ps.execute();
+          }
+        }
+        try (Statement st = conn.createStatement()) {
+          st.execute("CREATE TABLE IF NOT EXISTS " + META_TABLE + " ("
+              + "meta_key TEXT NOT NULL PRIMARY KEY, meta_value TEXT NOT NULL)");
+        }
+        Optional<String> stored = readMeta(conn, SCHEMA_VERSION_KEY);
+        int existing = stored.map(v -> parseSchemaVersion(action, v)).orElse(0);
+        if (existing > SCHEMA_VERSION) {
+          throw new RegistryException("Cannot " + action + " at " + config.redactedUrl()
+              + ": its schema version " + existing + " is newer than this Strata supports ("
+              + SCHEMA_VERSION + "); upgrade Strata");
+        }
+        if (existing < 1) {
+          try (Statement st = conn.createStatement()) {
+            for (String ddl : CREATE_V1) {
+              st.execute(ddl);
+            }
+          }
+        }
+        // Later migrations: if (existing < 2) { ... }
+        if (existing < SCHEMA_VERSION) {
+          writeMeta(conn, SCHEMA_VERSION_KEY, Integer.toString(SCHEMA_VERSION), stored.isPresent());
+        }
+        return null;
+      });
+      return null;
+    });
+  }
+
+  private int parseSchemaVersion(String action, String value) {
+    try {
+      return Integer.parseInt(value.trim());
+    } catch (NumberFormatException e) {
+      throw new RegistryException("Cannot " + action + " at " + config.redactedUrl()
+          + ": invalid schema version '" + value + "' in " + META_TABLE, e);
+    }
+  }
+
+  private static Optional<String> readMeta(Connection conn, String key) throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement(
+        "SELECT meta_value FROM " + META_TABLE + " WHERE meta_key = ?")) {
+      ps.setString(1, key);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+      }
+    }
+  }
+
+  private static void writeMeta(Connection conn, String key, String value, boolean exists)
+      throws SQLException {
+    String sql = exists
+        ? "UPDATE " + META_TABLE + " SET meta_value = ? WHERE meta_key = ?"
+        : "INSERT INTO " + META_TABLE + " (meta_value, meta_key) VALUES (?, ?)";
+    try (PreparedStatement ps = conn.prepareStatement(sql)) {
+      ps.setString(1, value);
+      ps.setString(2, key);
+      ps.executeUpdate();
+    }
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  @Override
+  public Optional<RegistryEntry> latest(String project) {
+    requireProject(project);
+    return withConnection("read registry", conn -> queryLatest(conn, project));
+  }
+
+  @Override
+  public Optional<RegistryEntry> get(String project, int version) {
+    requireProject(project);
+    return withConnection("read registry", conn -> {
+      try (PreparedStatement ps = conn.prepareStatement("SELECT " + COLUMNS + " FROM "
+          + VERSIONS_TABLE + " WHERE project = ? AND version = ?")) {
+        ps.setString(1, project);
+        ps.setInt(2, version);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(toEntry(rs)) : Optional.empty();
+        }
+      }
+    });
+  }
+
+  @Override
+  public List<RegistryEntry> history(String project) {
+    requireProject(project);
+    return withConnection("read registry", conn -> {
+      try (PreparedStatement ps = conn.prepareStatement("SELECT " + COLUMNS + " FROM "
+          + VERSIONS_TABLE + " WHERE project = ? ORDER BY version DESC")) {
+        ps.setString(1, project);
+        try (ResultSet rs = ps.executeQuery()) {
+          List<RegistryEntry> entries = new ArrayList<>();
+          while (rs.next()) {
+            entries.add(toEntry(rs));
+          }
+          return Collections.unmodifiableList(entries);
+        }
+      }
+    });
+  }
+
+  @Override
+  public List<String> projects() {
+    return withConnection("read registry", conn -> {
+      try (Statement st = conn.createStatement();
+           ResultSet rs = st.executeQuery("SELECT DISTINCT project FROM " + VERSIONS_TABLE)) {
+        List<String> names = new ArrayList<>();
+        while (rs.next()) {
+          names.add(rs.getString(1));
+        }
+        Collections.sort(names); // in Java: database collations differ
+        return Collections.unmodifiableList(names);
+      }
+    });
+  }
+
+  private static Optional<RegistryEntry> queryLatest(Connection conn, String project)
+      throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement("SELECT " + COLUMNS + " FROM "
+        + VERSIONS_TABLE + " WHERE project = ? ORDER BY version DESC LIMIT 1")) {
+      ps.setString(1, project);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(toEntry(rs)) : Optional.empty();
+      }
+    }
+  }
+
+  private static RegistryEntry toEntry(ResultSet rs) throws SQLException {
+    return new RegistryEntry(
+        rs.getString("project"),
+        rs.getInt("version"),
+        fromMicros(rs.getLong("applied_at_us")),
+        rs.getString("applied_by"),
+        rs.getString("plan_hash"),
+        rs.getString("plan_json"),
+        rs.getString("message"));
+  }
+
+  // ---------------------------------------------------------------- record
+
+  @Override
+  public RegistryEntry record(String project, String planJson, String planHash, String appliedBy,
+                              String message) {
+    requireProject(project);
+    if (planJson == null) {
+      throw new IllegalArgumentException("Invalid plan: null");
+    }
+    if (planHash == null || planHash.isBlank()) {
+      throw new IllegalArgumentException("Invalid plan hash: null or blank");
+    }
+    String action = "record plan for project " + project + " in registry";
+    long deadline = System.nanoTime() + RECORD_RETRY_NANOS;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return withConnectionRaw(action, conn -> inTransaction(conn, () -> {
+          Optional<RegistryEntry> latest = queryLatest(conn, project);
+          if (latest.isPresent() && latest.get().planHash().equals(planHash)) {
+            return latest.get();
+          }
+          int next = latest.map(e -> e.version() + 1).orElse(1);
+          Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+          try (PreparedStatement ps = conn.prepareStatement("INSERT INTO " + VERSIONS_TABLE
+              + " (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, project);
+            ps.setInt(2, next);
+            ps.setLong(3, toMicros(now));
+            ps.setString(4, appliedBy);
+            ps.setString(5, planHash);
+            ps.setString(6, planJson);
+            ps.setString(7, message);
+            ps.executeUpdate();
+          }
+          return new RegistryEntry(project, next, now, appliedBy, planHash, planJson, message);
+        }));
+      } catch (SQLException e) {
+        if (!isRetryable(e) || System.nanoTime() > deadline) {
+          throw failure(action, e);
+        }
+        backoff(attempt);
+      }
+    }
+  }
+
+  /** Someone else took the version (unique violation), or the database asked us to retry. */
+  private boolean isRetryable(SQLException e) {
+    for (SQLException s = e; s != null; s = s.getNextException()) {
+      String state = s.getSQLState();
+      if ("23505".equals(state) || "40001".equals(state) || "40P01".equals(state)) {
+        return true;
+      }
+      if (dialect == Dialect.SQLITE) {
+        int code = s.getErrorCode() & 0xff; // primary result code
+        String msg = String.valueOf(s.getMessage());
+        if (code == 5 || code == 6) { // SQLITE_BUSY, SQLITE_LOCKED
+          return true;
+        }
+        if (code == 19 && (msg.contains("PRIMARYKEY") || msg.contains("UNIQUE"))) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static void backoff(int attempt) {
+    int maxMillis = Math.min(50, 2 << Math.min(attempt, 5));
+    try {
+      Thread.sleep(ThreadLocalRandom.current().nextInt(1, maxMillis + 1));
+    } catch (InterruptedException ie) {
+      Thread.currentThread().interrupt();
+      throw new RegistryException("Cannot record plan: interrupted", ie);
+    }
+  }
+
+  // ---------------------------------------------------------------- transactions & connections
+
+  private <T> T inTransaction(Connection conn, SqlWork0<T> work) throws SQLException {
+    if (dialect == Dialect.SQLITE) {
+      // Take the write lock up front (waits up to busy_timeout) so that a read-then-write
+      // transaction never fails to upgrade its lock.
+      try (Statement st = conn.createStatement()) {
+        st.execute("BEGIN IMMEDIATE");
+      }
+    } else {
+      conn.setAutoCommit(false);
+    }
+    boolean committed = false;
+    try {
+      T result = work.run();
+      if (dialect == Dialect.SQLITE) {
+        try (Statement st = conn.createStatement()) {
+          st.execute("COMMIT");
+        }
+      } else {
+        conn.commit();
+      }
+      committed = true;
+      return result;
+    } finally {
+      if (!committed) {
+        rollbackQuietly(conn);
+      }
+      if (dialect != Dialect.SQLITE) {
+        restoreAutoCommit(conn, committed);
+      }
+    }
+  }
+
+  private static void restoreAutoCommit(Connection conn, boolean mayThrow) throws SQLException {
+    try {
+      conn.setAutoCommit(true);
+    } catch (SQLException e) {
+      if (mayThrow) {
+        throw e;
+      }
+      // keep the original failure; a broken connection is dropped when next borrowed
+    }
+  }
+
+  @FunctionalInterface
+  private interface SqlWork0<T> {
+    T run() throws SQLException;
+  }
+
+  private void rollbackQuietly(Connection conn) {
+    try {
+      if (dialect == Dialect.SQLITE) {
+        if (!conn.getAutoCommit()) {
+          conn.rollback();
+        } else {
+          try (Statement st = conn.createStatement()) {
+            st.execute("ROLLBACK");
+          }
+        }
+      } else {
+        conn.rollback();
+      }
+    } catch (SQLException ignored) {
+      // no transaction active, or the connection is broken; it will be discarded
+    }
+  }
+
+  private <T> T withConnection(String action, SqlWork<T> work) {
+    try {
+      return withConnectionRaw(action, work);
+    } catch (SQLException e) {
+      throw failure(action, e);
+    }
+  }
+
+  private <T> T withConnectionRaw(String action, SqlWork<T> work) throws SQLException {
+    if (closed) {
+      throw new RegistryException("Cannot " + action + " at " + config.redactedUrl()
+          + ": registry is closed");
+    }
+    Connection conn = borrow();
+    boolean reusable = false;
+    try {
+      T result = work.run(conn);
+      reusable = true;
+      return result;
+    } catch (SQLException e) {
+      // keep connections after ordinary statement errors (e.g. unique violations), drop broken ones
+      String state = e.getSQLState();
+      reusable = state == null || !state.startsWith("08");
+      throw e;
+    } finally {
+      release(conn, reusable);
+    }
+  }
+
+  private Connection borrow() throws SQLException {
+    Connection conn;
+    while ((conn = idle.pollFirst()) != null) {
+      if (isUsable(conn)) {
+        return conn;
+      }
+      closeQuietly(conn);
+    }
+    return connect();
+  }
+
+  private static boolean isUsable(Connection conn) {
+    try {
+      return !conn.isClosed() && conn.isValid(2);
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  private void release(Connection conn, boolean reusable) {
+    if (reusable && !closed && idle.size() < MAX_IDLE_CONNECTIONS) {
+      idle.addFirst(conn);
+      if (closed) { // raced with close()
+        drain();
+      }
+    } else {
+      closeQuietly(conn);
+    }
+  }
+
+  private Connection connect() throws SQLException {
+    Properties props = new Properties();
+    if (config.user() != null) {
+      props.setProperty("user", config.user());
+    }
+    if (config.password() != null) {
+      props.setProperty("password", config.password());
+    }
+    if (dialect == Dialect.SQLITE) {
+      props.setProperty("busy_timeout", Integer.toString(SQLITE_BUSY_TIMEOUT_MS));
+    } else {
+      props.setProperty("ApplicationName", "strata-registry");
+      props.setProperty("connectTimeout", "10");
+    }
+    return DriverManager.getConnection(config.jdbcUrl(), props);
+  }
+
+  private void drain() {
+    Connection conn;
+    while ((conn = idle.pollFirst()) != null) {
+      closeQuietly(conn);
+    }
+  }
+
+  private static void closeQuietly(Connection conn) {
+    try {
+      conn.close();
+    } catch (SQLException ignored) {
+      // nothing to do
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    drain();
+  }
+
+  @Override
+  public String toString() {
+    return "JdbcRegistry{" + config.redactedUrl() + "}";
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private static void requireProject(String project) {
+    if (project == null || project.isBlank()) {
+      throw new IllegalArgumentException("Invalid project name: null or blank");
+    }
+  }
+
+  static long toMicros(Instant instant) {
+    return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L),
+        instant.getNano() / 1_000);
+  }
+
+  static Instant fromMicros(long micros) {
+    return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L),
+        Math.floorMod(micros, 1_000_000L) * 1_000L);
+  }
+
+  private static void createParentDirectories(RegistryConfig config) {
+    String location = config.jdbcUrl().substring("jdbc:sqlite:".length());
+    int query = location.indexOf('?');
+    if (query >= 0) {
+      location = location.substring(0, query);
+    }
+    if (location.isEmpty() || location.startsWith(":") || location.startsWith("file:")) {
+      return; // in-memory or URI form: left to the driver
+    }
+    Path parent;
+    try {
+      parent = Path.of(location).toAbsolutePath().getParent();
+    } catch (InvalidPathException e) {
+      throw new RegistryException("Cannot open registry at " + config.redactedUrl()
+          + ": invalid path (" + e.getReason() + ")", e);
+    }
+    if (parent == null || Files.isDirectory(parent)) {
+      return;
+    }
+    try {
+      Files.createDirectories(parent);
+    } catch (IOException e) {
+      String why;
+      if (e instanceof FileAlreadyExistsException) {
+        why = "a file is in the way";
+      } else if (e instanceof AccessDeniedException) {
+        why = "permission denied";
+      } else if (e instanceof FileSystemException fse && fse.getReason() != null) {
+        why = fse.getReason();
+      } else {
+        why = String.valueOf(e.getMessage());
+      }
+      throw new RegistryException("Cannot open registry at " + config.redactedUrl()
+          + ": cannot create directory " + parent + " (" + why + ")", e);
+    }
+  }
+
+  private RegistryException failure(String action, SQLException e) {
+    return new RegistryException("Cannot " + action + " at " + config.redactedUrl() + ": "
+        + scrub(reason(e)), e);
+  }
+
+  private String scrub(String text) {
+    String password = config.password();
+    if (password != null && !password.isEmpty()) {
+      text = text.replace(password, "****");
+    }
+    return text;
+  }
+
+  private static final Pattern SQLITE_MESSAGE =
+      Pattern.compile("^\\[SQLITE_[A-Z_]+\\]\\s*(.*?)(?:\\s*\\((.*)\\))?$");
+  private static final Pattern SERVER_SEVERITY =
+      Pattern.compile("^(?:FATAL|ERROR|PANIC|WARNING):\\s*");
+
+  /** A short, lower-case, single-sentence reason for a failure. */
+  static String reason(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof ConnectException) {
+        return t.getMessage() == null ? "connection refused" : sentence(t.getMessage());
+      } else if (t instanceof UnknownHostException) {
+        return "unknown host " + t.getMessage();
+      } else if (t instanceof SocketTimeoutException) {
+        return "connection timed out";
+      } else if (t instanceof NoRouteToHostException) {
+        return "no route to host";
+      }
+    }
+    String message = null;
+    for (Throwable t = error; t != null && message == null; t = t.getCause()) {
+      if (t.getMessage() != null && !t.getMessage().isBlank()) {
+        message = t.getMessage();
+      }
+    }
+    if (message == null) {
+      return error.getClass().getSimpleName();
+    }
+    message = message.strip().lines().findFirst().orElse("").strip();
+    message = SERVER_SEVERITY.matcher(message).replaceFirst("");
+    Matcher sqlite = SQLITE_MESSAGE.matcher(message);
+    if (sqlite.matches()) {
+      message = sqlite.group(2) != null && !sqlite.group(2).isBlank() ? sqlite.group(2) : sqlite.group(1);
+    }
+    return sentence(message);
+  }
+
+  private static String sentence(String text) {
+    String s = text.strip();
+    int end = s.indexOf(". ");
+    if (end > 0) {
+      s = s.substring(0, end);
+    }
+    while (s.endsWith(".")) {
+      s = s.substring(0, s.length() - 1);
+    }
+    if (s.length() > 1 && Character.isUpperCase(s.charAt(0)) && Character.isLowerCase(s.charAt(1))) {
+      s = Character.toLowerCase(s.charAt(0)) + s.substring(1);
+    }
+    return s.isEmpty() ? "unknown error" : s;
+  }
+}

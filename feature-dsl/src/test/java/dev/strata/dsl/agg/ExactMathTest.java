@@ -1,0 +1,94 @@
+package dev.strata.dsl.agg;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.MathContext;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The once-only roundings against BigDecimal references. */
+class ExactMathTest {
+  private static final MathContext WIDE = new MathContext(400);
+
+  private static BigDecimal exact(BigInteger m, int e) {
+    BigDecimal value = new BigDecimal(m);
+    return e >= 0
+        ? value.multiply(new BigDecimal(BigInteger.ONE.shiftLeft(e)))
+        : value.divide(new BigDecimal(BigInteger.ONE.shiftLeft(-e))); // a terminating decimal
+  }
+
+  @Test
+  void toDoubleRoundsHalfToEven() {
+    assertThat(ExactMath.toDouble(BigInteger.ONE, -1074)).isEqualTo(Double.MIN_VALUE);
+    assertThat(ExactMath.toDouble(BigInteger.ONE, -1075)).isEqualTo(0.0); // half of MIN_VALUE, to even
+    assertThat(ExactMath.toDouble(BigInteger.valueOf(3), -1075)).isEqualTo(2 * Double.MIN_VALUE);
+    assertThat(ExactMath.toDouble(BigInteger.ONE, 1024)).isEqualTo(Double.POSITIVE_INFINITY);
+    assertThat(ExactMath.toDouble(BigInteger.ONE.negate(), 1023)).isEqualTo(-0x1p1023);
+    // 2^53 + 1 is a tie between 2^53 and 2^53 + 2: even mantissa wins
+    assertThat(ExactMath.toDouble(BigInteger.ONE.shiftLeft(53).add(BigInteger.ONE), 0)).isEqualTo(0x1p53);
+    assertThat(ExactMath.toDouble(BigInteger.ONE.shiftLeft(53).add(BigInteger.valueOf(3)), 0)).isEqualTo(0x1p53 + 4);
+    // the midpoint between MAX_VALUE and 2^1024 is (2^54 - 1) * 2^970: just below it rounds down,
+    // at it the tie goes to the even 2^1024, which overflows
+    BigInteger max = BigInteger.ONE.shiftLeft(54).subtract(BigInteger.ONE); // 54 ones
+    assertThat(ExactMath.toDouble(max.shiftLeft(1).subtract(BigInteger.ONE), 1024 - 55)).isEqualTo(Double.MAX_VALUE);
+    assertThat(ExactMath.toDouble(max, 1024 - 54)).isEqualTo(Double.POSITIVE_INFINITY);
+  }
+
+  @Test
+  void toDoubleMatchesBigDecimal() {
+    Random rnd = new Random(1);
+    for (int i = 0; i < 3_000; i++) {
+      BigInteger m = new BigInteger(1 + rnd.nextInt(200), rnd);
+      if (rnd.nextBoolean()) {
+        m = m.negate();
+      }
+      int e = rnd.nextInt(2400) - 1300;
+      double expected = exact(m, e).doubleValue();
+      assertThat(ExactMath.toDouble(m, e)).as("%s * 2^%d", m, e).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void divideAndSqrtMatchBigDecimal() {
+    Random rnd = new Random(2);
+    for (int i = 0; i < 3_000; i++) {
+      BigInteger num = new BigInteger(1 + rnd.nextInt(150), rnd);
+      BigInteger den = new BigInteger(1 + rnd.nextInt(70), rnd).add(BigInteger.ONE);
+      int e = rnd.nextInt(200) - 100;
+      BigDecimal value = exact(num, e).divide(new BigDecimal(den), WIDE);
+      assertThat(ExactMath.divideToDouble(num, e, den)).as("%s * 2^%d / %s", num, e, den).isEqualTo(value.doubleValue());
+      assertThat(ExactMath.divideToDouble(num.negate(), e, den)).isEqualTo(-value.doubleValue());
+      assertThat(ExactMath.sqrtToDouble(num, e, den))
+          .as("sqrt(%s * 2^%d / %s)", num, e, den)
+          .isEqualTo(value.sqrt(WIDE).doubleValue());
+    }
+    // exact cases
+    assertThat(ExactMath.divideToDouble(BigInteger.valueOf(5), 0, BigInteger.valueOf(3))).isEqualTo(5.0 / 3.0);
+    assertThat(ExactMath.sqrtToDouble(BigInteger.valueOf(9), 2, BigInteger.ONE)).isEqualTo(6.0);
+    assertThat(ExactMath.sqrtToDouble(BigInteger.ONE, -1, BigInteger.ONE)).isEqualTo(Math.sqrt(0.5));
+  }
+
+  @Test
+  void exactSumRoundTripsEveryKind() throws Exception {
+    Random rnd = new Random(3);
+    for (int i = 0; i < 500; i++) {
+      ExactSum sum = new ExactSum();
+      BigDecimal reference = BigDecimal.ZERO;
+      for (int j = 0; j < 20; j++) {
+        double d = (rnd.nextDouble() - 0.5) * Math.pow(2, rnd.nextInt(200) - 100);
+        sum.addDouble(d);
+        reference = reference.add(new BigDecimal(d));
+        long l = rnd.nextLong();
+        sum.addLong(l);
+        reference = reference.add(BigDecimal.valueOf(l));
+      }
+      assertThat(sum.toDouble()).isEqualTo(reference.doubleValue());
+      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+      sum.write(new java.io.DataOutputStream(bytes));
+      ExactSum read = ExactSum.read(new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())));
+      assertThat(read.value()).isEqualTo(sum.value());
+    }
+  }
+}

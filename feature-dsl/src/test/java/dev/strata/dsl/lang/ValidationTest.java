@@ -1,0 +1,239 @@
+package dev.strata.dsl.lang;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.dsl.diag.Diagnostic;
+import dev.strata.dsl.diag.Diagnostics;
+import dev.strata.dsl.plan.PlanCompiler;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Every kind of mistake is reported once, at its file, line and column, all at once. */
+class ValidationTest {
+  private static final String GOOD_HEAD = """
+      entities:
+        airport: { keys: { airport: string } }
+      sources:
+        flights:
+          timestamp: date
+          schema: { date: timestamp, delay: int, distance: int, origin: string, destination: string }
+          batch: { path: data/flights.csv }
+      """;
+
+  private static List<String> errors(String yaml) {
+    ProjectLoader.Loaded loaded = ProjectLoader.loadString("defs.yaml", yaml);
+    Diagnostics d = PlanCompiler.compile(loaded.project(), loaded.diagnostics()).diagnostics();
+    return d.sorted().stream().map(Diagnostic::toString).toList();
+  }
+
+  @Test
+  void validDefinitionsHaveNoErrors() {
+    assertThat(errors(GOOD_HEAD + """
+        feature_groups:
+          origin_delays:
+            entity: airport
+            source: flights
+            keys: { airport: origin }
+            aggregations:
+              - { name: avg_delay, function: avg, input: delay, windows: [1h, 7d] }
+        """)).isEmpty();
+  }
+
+  @Test
+  void unknownKeyWithSuggestion() {
+    assertThat(errors(GOOD_HEAD + """
+        feature_groups:
+          origin_delays:
+            entity: airport
+            source: flights
+            keys: { airport: origin }
+            aggregations:
+              - { name: avg_delay, function: avg, input: delay, windwos: [1h] }
+        """)).containsExactly(
+            "defs.yaml:14:9: aggregation 'avg_delay' is missing required key 'windows'",
+            "defs.yaml:14:57: unknown key 'windwos' in aggregation; did you mean 'windows'?");
+  }
+
+  @Test
+  void wrongTypes() {
+    assertThat(errors(GOOD_HEAD + """
+        feature_groups:
+          origin_delays:
+            entity: airport
+            source: flights
+            keys: { airport: origin }
+            online: yes
+            aggregations:
+              - { name: avg_delay, function: avg, input: delay, windows: [1x] }
+        """)).containsExactly(
+            "defs.yaml:13:13: 'online' must be true or false, got 'yes'",
+            "defs.yaml:15:67: an item of 'windows' must be a window such as 1h, 7d or lifetime, got '1x'");
+  }
+
+  @Test
+  void unknownReferencesWithSuggestions() {
+    assertThat(errors(GOOD_HEAD + """
+        feature_groups:
+          origin_delays:
+            entity: airprot
+            source: flight
+            keys: { airport: origin }
+            aggregations:
+              - { name: avg_delay, function: avg, input: delay, windows: [1h] }
+        feature_services:
+          svc:
+            features: [origin_delay.avg_delay_1h]
+        """)).containsExactly(
+            "defs.yaml:10:13: unknown entity 'airprot'; did you mean 'airport'?",
+            "defs.yaml:11:13: unknown source 'flight'; did you mean 'flights'?",
+            "defs.yaml:17:16: unknown feature group 'origin_delay'; did you mean 'origin_delays'?");
+  }
+
+  @Test
+  void unknownFunction() {
+    assertThat(errors(GOOD_HEAD + """
+        feature_groups:
+          g:
+            entity: airport
+            source: flights
+            keys: { airport: origin }
+            aggregations:
+              - { name: a, function: averag, input: delay, windows: [1h] }
+              - { name: b, function: sum, input: delay, windows: [1h] }
+        """)).containsExactly(
+            "defs.yaml:14:30: 'function' must be one of " + String.join(", ", LanguageSpec.functionNames())
+                + ", got 'averag'");
+    assertThat(errors(GOOD_HEAD + """
+        feature_groups:
+          g:
+            entity: airport
+            source: flights
+            keys: { airport: origin }
+            aggregations:
+              - { name: a, function: coutn, windows: [1h] }
+        """)).containsExactly(
+            "defs.yaml:14:30: 'function' must be one of " + String.join(", ", LanguageSpec.functionNames())
+                + ", got 'coutn'; did you mean 'count'?");
+  }
+
+  @Test
+  void unknownFeatureOfAGroup() {
+    assertThat(errors(GOOD_HEAD + """
+        feature_groups:
+          g:
+            entity: airport
+            source: flights
+            keys: { airport: origin }
+            aggregations:
+              - { name: b, function: sum, input: delay, windows: [1h] }
+        feature_services:
+          svc:
+            features: [g.b_2h, g.b_1h, g.b_1h, g]
+        """)).containsExactly(
+            "defs.yaml:17:16: group 'g' has no feature 'b_2h'; did you mean 'b_1h'?",
+            "defs.yaml:17:32: feature 'g.b_1h' is listed twice in service 'svc'",
+            "defs.yaml:17:40: feature 'g' must be written group.feature or group.*");
+  }
+
+  @Test
+  void duplicateNamesAcrossAndWithinFiles() {
+    assertThat(errors(GOOD_HEAD + """
+        feature_groups:
+          g:
+            entity: airport
+            source: flights
+            keys: { airport: origin }
+            aggregations:
+              - { name: a, function: count, windows: [1h, 1h] }
+              - { name: a, function: sum, input: delay, windows: [1d] }
+        ---
+        entities:
+          airport: { keys: { airport: string } }
+        """)).containsExactly(
+            "defs.yaml:14:51: window 1h is listed twice in aggregation 'a'",
+            "defs.yaml:15:17: duplicate aggregation 'a' in group 'g' (first at defs.yaml:14:17)",
+            "defs.yaml:18:3: duplicate entity 'airport' (first defined at defs.yaml:2:3)");
+  }
+
+  @Test
+  void windowNotMultipleOfHop() {
+    assertThat(errors(GOOD_HEAD + """
+        feature_groups:
+          g:
+            entity: airport
+            source: flights
+            keys: { airport: origin }
+            aggregations:
+              - { name: a, function: count, windows: [90m, 1d], hop: 1h }
+              - { name: b, function: count, windows: [7h], hop: 7m }
+        """)).containsExactly(
+            "defs.yaml:14:47: window 90m of aggregation 'a' is not a multiple of its hop 1h",
+            "defs.yaml:15:57: hop 7m of aggregation 'b' must divide a day or be whole days, so tiles align with daily partitions");
+  }
+
+  @Test
+  void typeErrorsInExpressions() {
+    List<String> e = errors(GOOD_HEAD + """
+        feature_groups:
+          g:
+            entity: airport
+            source: flights
+            keys: { airport: distance }
+            filter: "distance + 1"
+            aggregations:
+              - { name: a, function: avg, input: origin, windows: [1h] }
+              - { name: b, function: sum, input: "dealy * 2", windows: [1h] }
+        """);
+    assertThat(e).hasSize(4);
+    assertThat(e.get(0)).startsWith("defs.yaml:12:22: key 'airport': ");
+    assertThat(e.get(1)).startsWith("defs.yaml:13:14: filter: ").contains("boolean");
+    assertThat(e.get(2)).startsWith("defs.yaml:15:42: aggregation 'a': ").contains("string");
+    assertThat(e.get(3)).startsWith("defs.yaml:16:43: input of 'b': ").contains("dealy").contains("did you mean 'delay'");
+  }
+
+  @Test
+  void cyclesAmongDerivedFeatures() {
+    assertThat(errors(GOOD_HEAD + """
+        feature_groups:
+          g:
+            entity: airport
+            source: flights
+            keys: { airport: origin }
+            aggregations:
+              - { name: a, function: count, windows: [1h] }
+        feature_services:
+          svc:
+            features: [g.*]
+            derived:
+              - { name: x, expr: "y + 1" }
+              - { name: y, expr: "x * 2" }
+              - { name: z, expr: "g.a_1h + 1" }
+        """)).containsExactly("defs.yaml:19:17: derived features form a cycle: x -> y -> x");
+  }
+
+  @Test
+  void invalidYamlIsOneError() {
+    assertThat(errors("entities:\n  airport: { keys: [\n")).hasSize(1).first().asString().startsWith("defs.yaml:3:1: invalid YAML");
+  }
+
+  @Test
+  void trainingSetMustCoverTheServiceEntities() {
+    assertThat(errors(GOOD_HEAD + """
+        feature_groups:
+          g:
+            entity: airport
+            source: flights
+            keys: { airport: origin }
+            aggregations:
+              - { name: a, function: count, windows: [1h] }
+        feature_services:
+          svc: { features: [g.*] }
+        training_sets:
+          t:
+            service: svc
+            spine: { source: flights, keys: { route: origin }, label: "delay > 15" }
+        """)).containsExactly(
+            "defs.yaml:20:12: spine of training set 't' must give the keys of entity 'airport' (used by service 'svc')",
+            "defs.yaml:20:39: unknown entity 'route' in spine keys; expected one of airport");
+  }
+}
