@@ -57,6 +57,53 @@ public final class Expressions {
     return ExpressionResult.success(expr);
   }
 
+  /**
+   * The column names an expression mentions, without type checking: for ordering definitions
+   * that refer to each other (derived features). Empty when the text does not parse.
+   */
+  public static java.util.Optional<java.util.Set<String>> referencedColumns(String text) {
+    try {
+      java.util.Set<String> names = new java.util.LinkedHashSet<>();
+      collectColumns(Parser.parse(text), names);
+      return java.util.Optional.of(names);
+    } catch (SyntaxError e) {
+      return java.util.Optional.empty();
+    }
+  }
+
+  private static void collectColumns(Syntax s, java.util.Set<String> out) {
+    if (s == null) {
+      return;
+    }
+    if (s instanceof Syntax.Col c) {
+      out.add(c.name());
+    } else if (s instanceof Syntax.Op1 u) {
+      collectColumns(u.arg(), out);
+    } else if (s instanceof Syntax.Op2 b) {
+      collectColumns(b.left(), out);
+      collectColumns(b.right(), out);
+    } else if (s instanceof Syntax.InOp in) {
+      collectColumns(in.value(), out);
+      in.list().forEach(x -> collectColumns(x, out));
+    } else if (s instanceof Syntax.BetweenOp b) {
+      collectColumns(b.value(), out);
+      collectColumns(b.low(), out);
+      collectColumns(b.high(), out);
+    } else if (s instanceof Syntax.LikeOp l) {
+      collectColumns(l.value(), out);
+      collectColumns(l.pattern(), out);
+    } else if (s instanceof Syntax.CaseOp c) {
+      collectColumns(c.operand(), out);
+      c.whens().forEach(x -> collectColumns(x, out));
+      c.thens().forEach(x -> collectColumns(x, out));
+      collectColumns(c.orElse(), out);
+    } else if (s instanceof Syntax.CastOp c) {
+      collectColumns(c.arg(), out);
+    } else if (s instanceof Syntax.CallOp c) {
+      c.args().forEach(x -> collectColumns(x, out));
+    }
+  }
+
   /** Compiles and throws IllegalArgumentException on errors; for tests and code-built plans. */
   public static TypedExpr parse(String text, Schema schema) {
     return compile(text, schema).orElseThrow();

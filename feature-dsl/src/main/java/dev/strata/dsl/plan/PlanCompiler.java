@@ -330,17 +330,15 @@ public final class PlanCompiler {
         diags.error(d.pos(), "derived feature '" + d.name() + "' has the name of a feature of the service");
       }
     }
-    // Dependencies by a cheap scan of the names each expression mentions; typing comes after.
+    // Dependencies from the names each expression mentions (parsed, not typed: typing needs
+    // the types of the derived features it depends on, so it comes after ordering).
     Map<String, Set<String>> deps = new LinkedHashMap<>();
     for (FeatureService.Derived d : byName.values()) {
       Set<String> ds = new LinkedHashSet<>();
-      for (String other : byName.keySet()) {
-        if (!other.equals(d.name()) && mentions(d.expr().text(), other)) {
-          ds.add(other);
+      for (String column : Expressions.referencedColumns(d.expr().text()).orElse(Set.of())) {
+        if (byName.containsKey(column)) {
+          ds.add(column);
         }
-      }
-      if (mentions(d.expr().text(), d.name())) {
-        ds.add(d.name());
       }
       deps.put(d.name(), ds);
     }
@@ -350,10 +348,8 @@ public final class PlanCompiler {
     for (String name : byName.keySet()) {
       visit(name, deps, done, new ArrayDeque<>(), order, inCycle, byName);
     }
-    Schema.Builder sb = Schema.builder();
-    features.forEach(f -> sb.add(f.qualifiedName(), f.type()));
     List<CompiledDerived> out = new ArrayList<>();
-    Map<String, DataType> derivedTypes = new HashMap<>();
+    Map<String, DataType> derivedTypes = new LinkedHashMap<>();
     for (String name : order) {
       FeatureService.Derived d = byName.get(name);
       Schema.Builder visible = Schema.builder();
@@ -366,10 +362,6 @@ public final class PlanCompiler {
       }
     }
     return out;
-  }
-
-  private static boolean mentions(String expr, String name) {
-    return expr.matches("(?s).*(?<![A-Za-z0-9_.`])`?" + java.util.regex.Pattern.quote(name) + "`?(?![A-Za-z0-9_.]).*");
   }
 
   private void visit(String name, Map<String, Set<String>> deps, Set<String> done, Deque<String> path,

@@ -1,0 +1,93 @@
+package dev.strata.dsl.tile;
+
+import dev.strata.dsl.agg.Aggregator;
+import dev.strata.dsl.plan.CompiledPlan.CompiledFeature;
+import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
+import dev.strata.dsl.plan.CompiledPlan.TileSpec;
+import dev.strata.dsl.time.Durations;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+
+/**
+ * Feature values of one key as of an instant t, from tiles: the one implementation of
+ * "merge the tiles inside the window, finish the IRs" that batch training sets and the online
+ * reader share.
+ *
+ * <p>For a feature with window W and hop h the window is {@code [floor(t − W, h), t)}. It is
+ * covered by the whole tiles with start in {@code [floor(t − W, h), floor(t, h))} plus the
+ * head {@code [floor(t, h), t)}, which the caller supplies as IRs of exactly the events in it:
+ * offline, the raw events of the head; online (t = now, every stored event before now), the
+ * open tile itself.
+ */
+public final class FeatureAssembler {
+  private final GroupTiler tiler;
+  private final int[] specOf;
+  private final int[] slotOf;
+
+  public FeatureAssembler(GroupTiler tiler) {
+    this.tiler = tiler;
+    CompiledGroup g = tiler.group();
+    this.specOf = new int[g.features().size()];
+    this.slotOf = new int[g.features().size()];
+    for (int f = 0; f < specOf.length; f++) {
+      CompiledFeature feature = g.features().get(f);
+      specOf[f] = -1;
+      for (int s = 0; s < g.tiles().size(); s++) {
+        TileSpec spec = g.tiles().get(s);
+        int slot = spec.aggregationIndexes().indexOf(feature.aggregationIndex());
+        if (spec.hopMicros() == feature.hopMicros() && slot >= 0) {
+          specOf[f] = s;
+          slotOf[f] = slot;
+        }
+      }
+      if (specOf[f] < 0) {
+        throw new IllegalStateException("Cannot assemble feature " + feature.qualifiedName() + ": no tile holds it");
+      }
+    }
+  }
+
+  public GroupTiler tiler() {
+    return tiler;
+  }
+
+  /**
+   * The value of every feature of the group (in {@link CompiledGroup#features()} order) as of
+   * {@code t}.
+   *
+   * @param tiles for each tile spec, the key's tiles by start (any extra tiles are ignored)
+   * @param heads for each tile spec, the IRs of the events in {@code [floor(t, h), t)}, or null
+   *     when there are none
+   */
+  public Object[] valuesAsOf(long t, List<? extends NavigableMap<Long, Object[]>> tiles, List<Object[]> heads) {
+    CompiledGroup g = tiler.group();
+    Object[] values = new Object[specOf.length];
+    for (int f = 0; f < values.length; f++) {
+      values[f] = value(g.features().get(f), specOf[f], slotOf[f], t, tiles.get(specOf[f]),
+          heads == null ? null : heads.get(specOf[f]));
+    }
+    return values;
+  }
+
+  @SuppressWarnings("unchecked")
+  private Object value(CompiledFeature feature, int spec, int slot, long t, NavigableMap<Long, Object[]> tiles,
+      Object[] head) {
+    Aggregator<Object> agg = (Aggregator<Object>) tiler.aggregator(spec).aggregators().get(slot);
+    long hop = feature.hopMicros();
+    long headStart = Durations.floor(t, hop);
+    Object ir = agg.create();
+    if (tiles != null && !tiles.isEmpty()) {
+      long start = feature.window().startAsOf(t, hop);
+      Map<Long, Object[]> inside = start == Long.MIN_VALUE
+          ? tiles.headMap(headStart, false)
+          : tiles.subMap(start, true, headStart, false);
+      for (Object[] tile : inside.values()) {
+        ir = agg.merge(ir, tile[slot]);
+      }
+    }
+    if (head != null) {
+      ir = agg.merge(ir, head[slot]);
+    }
+    return agg.finish(ir);
+  }
+}
