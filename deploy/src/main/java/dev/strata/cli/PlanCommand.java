@@ -43,9 +43,16 @@ final class PlanCommand implements Callable<Integer> {
       return 0;
     }
     StrataConfig config = StrataConfig.load(dir);
+    out.println("Project '" + plan.project() + "': " + Summary.of(plan));
+    // plan only reads: an embedded registry that does not exist yet is simply empty.
+    if (!Projects.registryExists(config)) {
+      out.println("Nothing applied yet in " + config.redactedCatalogUri() + "; everything is new:");
+      out.print(PlanDiff.between(null, PlanJson.toJson(plan)).toText());
+      out.println("Run 'strata apply " + dir + "' to record this plan.");
+      return 0;
+    }
     try (Registry registry = Projects.openRegistry(config)) {
       Optional<RegistryEntry> latest = registry.latest(plan.project());
-      out.println("Project '" + plan.project() + "': " + Summary.of(plan));
       out.println(latest
           .map(e -> "Compared with registry version " + e.version() + " (applied " + e.appliedAt() + "):")
           .orElse("Nothing applied yet in " + config.redactedCatalogUri() + "; everything is new:"));

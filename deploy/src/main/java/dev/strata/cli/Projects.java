@@ -32,6 +32,12 @@ final class Projects {
     return result.plan().orElseThrow(() -> new DefinitionException(result.diagnostics().sorted()));
   }
 
+  /** False only for an embedded (SQLite) registry whose file does not exist yet. */
+  static boolean registryExists(StrataConfig config) {
+    String uri = config.catalogUri();
+    return !uri.startsWith("jdbc:sqlite:") || Files.exists(Path.of(uri.substring("jdbc:sqlite:".length())));
+  }
+
   static Registry openRegistry(StrataConfig config) {
     if (config.catalogUri().startsWith("jdbc:sqlite:")) {
       Path file = Path.of(config.catalogUri().substring("jdbc:sqlite:".length()));

@@ -120,6 +120,7 @@ class StrataCliTest {
     Run plan = run("plan", dir.toString());
     assertThat(plan.code()).as(plan.err()).isZero();
     assertThat(plan.out()).contains("Nothing applied yet").contains("+ feature group origin_delays").contains("[needs backfill]");
+    assertThat(dir.resolve(".strata")).as("plan only reads").doesNotExist();
 
     Run apply = run("apply", dir.toString(), "-m", "first");
     assertThat(apply.code()).as(apply.err()).isZero();
