@@ -1,0 +1,305 @@
+package dev.strata.monitoring.cli;
+
+import dev.strata.monitoring.drift.ExactDrift;
+import dev.strata.monitoring.drift.FeatureDrift;
+import dev.strata.monitoring.drift.Metrics;
+import dev.strata.monitoring.drift.Thresholds;
+import dev.strata.monitoring.io.Table;
+import dev.strata.monitoring.io.Tables;
+import dev.strata.monitoring.report.DriftJson;
+import dev.strata.monitoring.report.DriftReport;
+import dev.strata.monitoring.report.HtmlReport;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code strata drift --reference A --current B [--columns …] [--json]}: exact drift of the
+ * given columns (default: every column both files have) between two CSV or JSON-lines files.
+ * A column is numeric when every non-empty value in both files is a number, else categorical.
+ * Parquet is not read here (that needs Hadoop); the Spark monitor job will.
+ */
+public final class DriftCommandRunner {
+  private final Thresholds thresholds;
+  private final Path htmlReport;
+  private final String segmentColumn;
+
+  public DriftCommandRunner() {
+    this(Thresholds.defaults(), null, null);
+  }
+
+  private DriftCommandRunner(Thresholds thresholds, Path htmlReport, String segmentColumn) {
+    this.thresholds = thresholds;
+    this.htmlReport = htmlReport;
+    this.segmentColumn = segmentColumn;
+  }
+
+  public DriftCommandRunner withThresholds(Thresholds newThresholds) {
+    return new DriftCommandRunner(newThresholds, htmlReport, segmentColumn);
+  }
+
+  /** Also writes the HTML report to this file. */
+  public DriftCommandRunner withHtmlReport(Path file) {
+    return new DriftCommandRunner(thresholds, file, segmentColumn);
+  }
+
+  /**
+   * Also computes drift per value of this column (e.g. origin airport), for the values the
+   * reference has and the current file also has; named {@code "delay [origin=ATL]"}.
+   */
+  public DriftCommandRunner withSegmentColumn(String column) {
+    return new DriftCommandRunner(thresholds, htmlReport, column);
+  }
+
+  /**
+   * Prints the drift table (or JSON) to {@code out}; returns 0, or 1 with one sentence on
+   * {@code err} for bad input (missing file, unknown column, malformed file).
+   */
+  public int run(Path reference, Path current, List<String> columns, boolean json, PrintStream out, PrintStream err) {
+    try {
+      DriftReport report = compute(reference, current, columns == null ? List.of() : columns, err);
+      if (json) {
+        out.println(DriftJson.toJson(report));
+      } else {
+        printTable(report, out);
+      }
+      if (htmlReport != null) {
+        HtmlReport.write(report, htmlReport);
+      }
+      return 0;
+    } catch (BadInput e) {
+      err.println(e.getMessage());
+      return 1;
+    } catch (NoSuchFileException e) {
+      err.println("Cannot read " + e.getFile() + ": file not found.");
+      return 1;
+    } catch (AccessDeniedException e) {
+      err.println("Cannot read " + e.getFile() + ": permission denied.");
+      return 1;
+    } catch (IOException e) {
+      err.println(e.getMessage());
+      return 1;
+    } catch (RuntimeException e) {
+      // data no definition foresaw (a library refusing a sample): one sentence, not a trace
+      err.println("Cannot compute drift: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  /** The report for two files, for callers that want the values rather than text. */
+  public DriftReport compute(Path reference, Path current, List<String> columns, PrintStream warnings) throws IOException {
+    Table ref = read(reference, "reference");
+    Table cur = read(current, "current");
+    List<String> names = new ArrayList<>();
+    if (columns.isEmpty()) {
+      for (String c : ref.columnNames()) {
+        if (cur.hasColumn(c)) {
+          names.add(c);
+        } else {
+          warnings.println("Skipping column '" + c + "': not in the current file.");
+        }
+      }
+      if (names.isEmpty()) {
+        throw new BadInput("Cannot compute drift: the two files have no column in common.");
+      }
+    } else {
+      for (String c : columns) {
+        for (Table t : List.of(ref, cur)) {
+          if (!t.hasColumn(c)) {
+            throw new BadInput(String.format(Locale.ROOT,
+                "Cannot compute drift of column '%s': %s has no such column (it has %s).", c, t.source(),
+                String.join(", ", t.columnNames())));
+          }
+        }
+        names.add(c);
+      }
+    }
+    if (segmentColumn != null) {
+      for (Table t : List.of(ref, cur)) {
+        if (!t.hasColumn(segmentColumn)) {
+          throw new BadInput(String.format(Locale.ROOT,
+              "Cannot compute drift per segment: %s has no column '%s'.", t.source(), segmentColumn));
+        }
+      }
+      names.remove(segmentColumn);
+    }
+    ExactDrift drift = new ExactDrift(thresholds);
+    List<FeatureDrift> features = new ArrayList<>();
+    List<String> numeric = new ArrayList<>();
+    for (String c : names) {
+      boolean refNumeric = ref.isNumeric(c) || allNull(ref, c);
+      boolean curNumeric = cur.isNumeric(c) || allNull(cur, c);
+      if (refNumeric && curNumeric && !(allNull(ref, c) && allNull(cur, c))) {
+        numeric.add(c);
+      } else if (refNumeric != curNumeric) {
+        // "N/A" in one file turns a number column into 10,000 categories: say so
+        warnings.println(String.format(Locale.ROOT,
+            "Treating column '%s' as categorical: the %s file has values that are not numbers.",
+            c, refNumeric ? "current" : "reference"));
+      }
+    }
+    features.addAll(drift(drift, ref, cur, names, numeric, ""));
+    if (segmentColumn != null) {
+      java.util.TreeSet<String> segments = new java.util.TreeSet<>();
+      ref.column(segmentColumn).stream().filter(java.util.Objects::nonNull).forEach(segments::add);
+      for (String seg : segments) {
+        Table r = ref.filter(segmentColumn, seg::equals);
+        Table c = cur.filter(segmentColumn, seg::equals);
+        if (c.rows() > 0) {
+          features.addAll(drift(drift, r, c, names, numeric, "[" + segmentColumn + "=" + seg + "]"));
+        }
+      }
+    }
+    return new DriftReport("Drift: " + current.getFileName() + " vs " + reference.getFileName(),
+        reference.toString(), current.toString(), features, List.of(), thresholds,
+        Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+  }
+
+  private static List<FeatureDrift> drift(ExactDrift drift, Table ref, Table cur, List<String> names,
+      List<String> numeric, String suffix) {
+    List<FeatureDrift> out = new ArrayList<>();
+    for (String c : names) {
+      String name = suffix.isEmpty() ? c : c + " " + suffix;
+      out.add(numeric.contains(c)
+          ? drift.numeric(name, ref.doubles(c), cur.doubles(c))
+          : drift.categorical(name, ref.strings(c), cur.strings(c)));
+    }
+    return out;
+  }
+
+  private static boolean allNull(Table t, String column) {
+    return t.column(column).stream().allMatch(v -> v == null);
+  }
+
+  private static Table read(Path path, String role) throws IOException {
+    if (path == null) {
+      throw new BadInput("Cannot compute drift: no " + role + " file given.");
+    }
+    if (java.nio.file.Files.isDirectory(path)) {
+      throw new BadInput("Cannot read " + path + ": it is a directory, expected a .csv or .jsonl file.");
+    }
+    Table t = Tables.read(path);
+    if (t.rows() == 0) {
+      throw new BadInput("Cannot compute drift: the " + role + " file " + path + " has no rows.");
+    }
+    return t;
+  }
+
+  private static final String[][] TABLE_COLUMNS = {
+      {Metrics.PSI, "psi"}, {Metrics.JS_DISTANCE, "js"}, {Metrics.KS, "ks"}, {Metrics.KS_PVALUE, "ks_p"},
+      {Metrics.WASSERSTEIN, "wasserstein"}, {Metrics.WASSERSTEIN_NORMED, "w_normed"},
+      {Metrics.CHI_SQUARE, "chi2"}, {Metrics.CHI_SQUARE_PVALUE, "chi2_p"},
+      {Metrics.NULL_RATE_CHANGE, "null_chg"}, {Metrics.OUT_OF_RANGE, "out_range"}, {Metrics.UNSEEN_SHARE, "unseen"}};
+
+  static void printTable(DriftReport report, PrintStream out) {
+    List<String[]> rows = new ArrayList<>();
+    String[] header = new String[TABLE_COLUMNS.length + 3];
+    header[0] = "feature";
+    header[1] = "kind";
+    header[2] = "status";
+    for (int i = 0; i < TABLE_COLUMNS.length; i++) {
+      header[i + 3] = TABLE_COLUMNS[i][1];
+    }
+    rows.add(header);
+    for (FeatureDrift f : report.features()) {
+      String[] row = new String[header.length];
+      row[0] = f.feature();
+      row[1] = f.kind().label();
+      row[2] = f.status().label();
+      for (int i = 0; i < TABLE_COLUMNS.length; i++) {
+        row[i + 3] = format(f.metric(TABLE_COLUMNS[i][0]));
+      }
+      rows.add(row);
+    }
+    int[] width = new int[header.length];
+    for (String[] r : rows) {
+      for (int i = 0; i < r.length; i++) {
+        width[i] = Math.max(width[i], r[i].length());
+      }
+    }
+    for (String[] r : rows) {
+      StringBuilder line = new StringBuilder();
+      for (int i = 0; i < r.length; i++) {
+        String pad = " ".repeat(width[i] - r[i].length());
+        line.append(i < 3 ? r[i] + pad : pad + r[i]).append(i + 1 < r.length ? "  " : "");
+      }
+      out.println(line.toString().stripTrailing());
+    }
+    for (FeatureDrift f : report.features()) {
+      if (!f.reasons().isEmpty()) {
+        out.println(f.feature() + ": " + f.status().label() + " (" + String.join("; ", f.reasons()) + ")");
+      }
+    }
+  }
+
+  private static String format(double v) {
+    if (Double.isNaN(v)) {
+      return "-";
+    }
+    if (v == 0) {
+      return "0";
+    }
+    double a = Math.abs(v);
+    return a >= 1e5 || a < 1e-3 ? String.format(Locale.ROOT, "%.3e", v) : String.format(Locale.ROOT, "%.4g", v);
+  }
+
+  /** Wrong input from a user: its message is the whole answer. */
+  private static final class BadInput extends IOException {
+    BadInput(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * For trying it without the CLI: {@code --reference A --current B [--columns a,b]
+   * [--segment col] [--json] [--report out.html]}.
+   */
+  public static void main(String[] args) {
+    Path reference = null;
+    Path current = null;
+    Path report = null;
+    String segment = null;
+    List<String> columns = new ArrayList<>();
+    boolean json = false;
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      boolean hasValue = i + 1 < args.length;
+      if (a.equals("--json")) {
+        json = true;
+      } else if (a.equals("--reference") && hasValue) {
+        reference = Path.of(args[++i]);
+      } else if (a.equals("--current") && hasValue) {
+        current = Path.of(args[++i]);
+      } else if (a.equals("--segment") && hasValue) {
+        segment = args[++i];
+      } else if (a.equals("--report") && hasValue) {
+        report = Path.of(args[++i]);
+      } else if (a.equals("--columns") && hasValue) {
+        for (String c : args[++i].split(",")) {
+          if (!c.isBlank()) {
+            columns.add(c.trim());
+          }
+        }
+      } else {
+        System.err.println("Cannot parse arguments: unexpected '" + a
+            + "' (usage: --reference A --current B [--columns a,b] [--json] [--report out.html]).");
+        System.exit(2);
+      }
+    }
+    DriftCommandRunner runner = new DriftCommandRunner();
+    if (report != null) {
+      runner = runner.withHtmlReport(report);
+    }
+    if (segment != null) {
+      runner = runner.withSegmentColumn(segment);
+    }
+    System.exit(runner.run(reference, current, columns, json, System.out, System.err));
+  }
+}

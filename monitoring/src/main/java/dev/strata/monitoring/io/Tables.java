@@ -1,0 +1,183 @@
+package dev.strata.monitoring.io;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Reads CSV (RFC 4180, header row; an empty field is null) and JSON lines (one object per
+ * line; a missing key or JSON null is null). Parquet is left to the Spark monitor job: reading
+ * it in plain Java would pull Hadoop into this module.
+ */
+public final class Tables {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private Tables() {}
+
+  /** Reads by file extension: .csv, or .jsonl / .ndjson / .json (JSON lines). */
+  public static Table read(Path path) throws IOException {
+    String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
+    if (!Files.exists(path)) {
+      throw new NoSuchFileException(path.toString());
+    }
+    if (name.endsWith(".csv")) {
+      return readCsv(path);
+    }
+    if (name.endsWith(".jsonl") || name.endsWith(".ndjson") || name.endsWith(".json")) {
+      return readJsonLines(path);
+    }
+    throw new TableFormatException(String.format(Locale.ROOT,
+        "Cannot read %s: unsupported format (expected .csv, .jsonl or .ndjson; Parquet and "
+            + "tables are read by the Spark monitor job)", path));
+  }
+
+  public static Table readCsv(Path path) throws IOException {
+    try (BufferedReader in = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+      CsvRecords records = new CsvRecords(in);
+      List<String> header = records.next();
+      if (header == null) {
+        throw new TableFormatException("Cannot read " + path + ": the file is empty (expected a header row)");
+      }
+      if (!header.isEmpty() && header.get(0).startsWith("\uFEFF")) {
+        header.set(0, header.get(0).substring(1));
+      }
+      Map<String, List<String>> cols = new LinkedHashMap<>();
+      for (String h : header) {
+        if (cols.put(h, new ArrayList<>()) != null) {
+          throw new TableFormatException("Cannot read " + path + ": duplicate column '" + h + "'");
+        }
+      }
+      int rows = 0;
+      for (List<String> rec = records.next(); rec != null; rec = records.next()) {
+        if (rec.size() == 1 && rec.get(0).isEmpty()) {
+          continue; // blank line
+        }
+        if (rec.size() != header.size()) {
+          throw new TableFormatException(String.format(Locale.ROOT,
+              "Cannot read %s: record %d has %d fields, the header has %d", path, rows + 1,
+              rec.size(), header.size()));
+        }
+        for (int i = 0; i < header.size(); i++) {
+          String v = rec.get(i);
+          cols.get(header.get(i)).add(v.isEmpty() ? null : v);
+        }
+        rows++;
+      }
+      return new Table(path.toString(), cols, rows);
+    }
+  }
+
+  public static Table readJsonLines(Path path) throws IOException {
+    Map<String, List<String>> cols = new LinkedHashMap<>();
+    int rows = 0;
+    int lineNo = 0;
+    try (BufferedReader in = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        lineNo++;
+        if (line.isBlank()) {
+          continue;
+        }
+        JsonNode node;
+        try {
+          node = JSON.readTree(line);
+        } catch (JsonProcessingException e) {
+          throw new TableFormatException(String.format(Locale.ROOT,
+              "Cannot read %s: line %d is not JSON (%s)", path, lineNo, e.getOriginalMessage()));
+        }
+        if (!node.isObject()) {
+          throw new TableFormatException(String.format(Locale.ROOT,
+              "Cannot read %s: line %d is not a JSON object", path, lineNo));
+        }
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
+          if (!cols.containsKey(e.getKey())) {
+            List<String> fresh = new ArrayList<>();
+            for (int i = 0; i < rows; i++) {
+              fresh.add(null);
+            }
+            cols.put(e.getKey(), fresh);
+          }
+        }
+        for (Map.Entry<String, List<String>> c : cols.entrySet()) {
+          JsonNode v = node.get(c.getKey());
+          c.getValue().add(v == null || v.isNull() ? null : v.isValueNode() ? v.asText() : v.toString());
+        }
+        rows++;
+      }
+    }
+    return new Table(path.toString(), cols, rows);
+  }
+
+  /** A malformed input file: its message is the one sentence a user sees. */
+  public static final class TableFormatException extends IOException {
+    public TableFormatException(String message) {
+      super(message);
+    }
+  }
+
+  /** RFC 4180 records: quoted fields may hold commas, doubled quotes and line breaks. */
+  private static final class CsvRecords {
+    private final BufferedReader in;
+
+    CsvRecords(BufferedReader in) {
+      this.in = in;
+    }
+
+    List<String> next() throws IOException {
+      String line = in.readLine();
+      if (line == null) {
+        return null;
+      }
+      List<String> fields = new ArrayList<>();
+      StringBuilder field = new StringBuilder();
+      boolean quoted = false;
+      int i = 0;
+      while (true) {
+        if (i == line.length()) {
+          if (quoted) {
+            String more = in.readLine();
+            if (more == null) {
+              throw new TableFormatException("Cannot read CSV: a quoted field is not closed");
+            }
+            field.append('\n');
+            line = more;
+            i = 0;
+            continue;
+          }
+          fields.add(field.toString());
+          return fields;
+        }
+        char c = line.charAt(i++);
+        if (quoted) {
+          if (c == '"') {
+            if (i < line.length() && line.charAt(i) == '"') {
+              field.append('"');
+              i++;
+            } else {
+              quoted = false;
+            }
+          } else {
+            field.append(c);
+          }
+        } else if (c == '"') {
+          quoted = true;
+        } else if (c == ',') {
+          fields.add(field.toString());
+          field.setLength(0);
+        } else if (c != '\r' || i != line.length()) {
+          field.append(c);
+        }
+      }
+    }
+  }
+}
