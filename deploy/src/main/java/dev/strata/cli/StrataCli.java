@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       ApplyCommand.class,
       SchemaCommand.class,
       RegistryCommand.class,
+      DriftCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {"", "Run 'strata <command> --help' for a command's options."})

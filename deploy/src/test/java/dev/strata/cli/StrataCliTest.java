@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Comparator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -171,6 +172,33 @@ class StrataCliTest {
   }
 
   @Test
+  void driftComparesTwoSamples(@TempDir Path tmp) throws IOException {
+    // January vs March of the bundled sample: delays and distances by month.
+    List<String> lines = Files.readAllLines(EXAMPLE.resolve("data/flights-20k.csv"));
+    List<String> jan = new java.util.ArrayList<>(List.of(lines.get(0)));
+    List<String> mar = new java.util.ArrayList<>(List.of(lines.get(0)));
+    for (String l : lines.subList(1, lines.size())) {
+      if (l.startsWith("2001-01")) {
+        jan.add(l);
+      } else if (l.startsWith("2001-03")) {
+        mar.add(l);
+      }
+    }
+    Files.write(tmp.resolve("jan.csv"), jan);
+    Files.write(tmp.resolve("mar.csv"), mar);
+    Run r = run("drift", "--reference", tmp.resolve("jan.csv").toString(), "--current", tmp.resolve("mar.csv").toString(),
+        "--columns", "delay,origin", "--json", "--report", tmp.resolve("report.html").toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("\"delay\"").contains("\"origin\"").contains("psi");
+    assertThat(tmp.resolve("report.html")).exists();
+
+    Run bad = run("drift", "--reference", tmp.resolve("nope.csv").toString(), "--current", tmp.resolve("mar.csv").toString());
+    assertThat(bad.code()).isEqualTo(1);
+    assertNoStackTrace(bad);
+    assertThat(bad.err().strip()).doesNotContain("\n").startsWith("Cannot");
+  }
+
+  @Test
   void schemaPrintsJsonSchema() {
     Run r = run("schema");
     assertThat(r.code()).isZero();
@@ -181,7 +209,7 @@ class StrataCliTest {
   void everyCommandHasHelp() {
     for (String[] cmd : new String[][] {
         {"--help"}, {"init", "--help"}, {"validate", "--help"}, {"plan", "--help"}, {"apply", "--help"},
-        {"schema", "--help"}, {"registry", "--help"}, {"registry", "list", "--help"}, {"registry", "show", "--help"}}) {
+        {"schema", "--help"}, {"drift", "--help"}, {"registry", "--help"}, {"registry", "list", "--help"}, {"registry", "show", "--help"}}) {
       Run r = run(cmd);
       assertThat(r.code()).isZero();
       assertThat(r.out()).contains("Usage: strata");
