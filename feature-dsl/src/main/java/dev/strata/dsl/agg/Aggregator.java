@@ -1,7 +1,6 @@
 package dev.strata.dsl.agg;
 
 import dev.strata.dsl.types.DataType;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInput;
 import java.io.DataInputStream;
@@ -66,10 +65,10 @@ public interface Aggregator<IR> {
 
   /** Decodes all of {@code bytes}; throws IllegalArgumentException when they are not one IR. */
   default IR decode(byte[] bytes) {
-    ByteArrayInputStream stream = new ByteArrayInputStream(bytes);
+    ByteCursor stream = new ByteCursor(bytes, 0, bytes.length);
     IR ir;
     try {
-      ir = decode(new DataInputStream(stream));
+      ir = decode(stream);
     } catch (EOFException e) {
       throw new IllegalArgumentException(
           String.format("Cannot decode %s IR: truncated input", function().yamlName()), e);
@@ -77,10 +76,10 @@ public interface Aggregator<IR> {
       throw new IllegalArgumentException(
           String.format("Cannot decode %s IR: %s", function().yamlName(), e.getMessage()), e);
     }
-    if (stream.available() > 0) {
+    if (stream.remaining() > 0) {
       throw new IllegalArgumentException(
           String.format(
-              "Cannot decode %s IR: %d trailing bytes", function().yamlName(), stream.available()));
+              "Cannot decode %s IR: %d trailing bytes", function().yamlName(), stream.remaining()));
     }
     return ir;
   }

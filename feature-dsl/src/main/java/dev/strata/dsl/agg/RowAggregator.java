@@ -1,8 +1,6 @@
 package dev.strata.dsl.agg;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -114,9 +112,9 @@ public final class RowAggregator {
   }
 
   /** Decodes what {@link #encode} wrote; throws IllegalArgumentException on any other bytes. */
+  @SuppressWarnings("unchecked")
   public Object[] decode(byte[] bytes) {
-    ByteArrayInputStream stream = new ByteArrayInputStream(bytes);
-    DataInputStream in = new DataInputStream(stream);
+    ByteCursor in = new ByteCursor(bytes, 0, bytes.length);
     Object[] irs = new Object[aggregators.size()];
     try {
       int version = in.readUnsignedByte();
@@ -125,8 +123,18 @@ public final class RowAggregator {
             "Cannot decode row IRs: unsupported format version " + version);
       }
       for (int i = 0; i < irs.length; i++) {
-        byte[] ir = Varints.readBytes(in);
-        irs[i] = aggregators.get(i).decode(ir);
+        long length = in.readVarint();
+        if (length < 0 || length > in.remaining()) {
+          throw new EOFException();
+        }
+        // Each IR is decoded from exactly its own bytes: it must consume all of them.
+        ByteCursor ir = new ByteCursor(bytes, in.position(), in.position() + (int) length);
+        irs[i] = ((Aggregator<Object>) aggregators.get(i)).decode(ir);
+        if (ir.remaining() != 0) {
+          throw new IllegalArgumentException(String.format(
+              "Cannot decode %s IR: %d trailing bytes", aggregators.get(i).function().yamlName(), ir.remaining()));
+        }
+        in.advance((int) length);
       }
     } catch (EOFException e) {
       throw new IllegalArgumentException(
@@ -136,11 +144,11 @@ public final class RowAggregator {
     } catch (IOException e) {
       throw new IllegalArgumentException("Cannot decode row IRs: " + e.getMessage(), e);
     }
-    if (stream.available() > 0) {
+    if (in.remaining() > 0) {
       throw new IllegalArgumentException(
           String.format(
               "Cannot decode row IRs: %d trailing bytes after %d aggregations",
-              stream.available(), irs.length));
+              in.remaining(), irs.length));
     }
     return irs;
   }

@@ -1,0 +1,97 @@
+package dev.strata.online;
+
+import dev.strata.dsl.types.DataType;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Feature vectors of a request: one row per entity row, one column per feature of the service
+ * (group features, then derived features), each value with a status and the event time of the
+ * freshest input behind it. Immutable.
+ */
+public final class OnlineFeatures {
+  private final List<String> names;
+  private final List<DataType> types;
+  private final Object[][] values;
+  private final FeatureStatus[][] statuses;
+  private final long[][] eventTimes;
+  private final long asOfMicros;
+
+  OnlineFeatures(List<String> names, List<DataType> types, Object[][] values, FeatureStatus[][] statuses,
+      long[][] eventTimes, long asOfMicros) {
+    this.names = List.copyOf(names);
+    this.types = List.copyOf(types);
+    this.values = values;
+    this.statuses = statuses;
+    this.eventTimes = eventTimes;
+    this.asOfMicros = asOfMicros;
+  }
+
+  /** Builds a result from columns of rows (for clients that decode a response). */
+  public static OnlineFeatures of(List<String> names, List<DataType> types, List<Object[]> values,
+      List<FeatureStatus[]> statuses, List<long[]> eventTimes, long asOfMicros) {
+    int n = values.size();
+    Object[][] v = new Object[n][];
+    FeatureStatus[][] s = new FeatureStatus[n][];
+    long[][] t = new long[n][];
+    for (int i = 0; i < n; i++) {
+      v[i] = values.get(i).clone();
+      s[i] = statuses.get(i).clone();
+      t[i] = eventTimes.get(i).clone();
+    }
+    return new OnlineFeatures(names, types, v, s, t, asOfMicros);
+  }
+
+  /** Marks a missing event time. */
+  public static final long NO_TIME = Long.MIN_VALUE;
+
+  public List<String> featureNames() {
+    return names;
+  }
+
+  public List<DataType> featureTypes() {
+    return types;
+  }
+
+  /** The instant the values are as of (the reader's now), in micros. */
+  public long asOfMicros() {
+    return asOfMicros;
+  }
+
+  public int size() {
+    return values.length;
+  }
+
+  public Object value(int row, int feature) {
+    return values[row][feature];
+  }
+
+  public FeatureStatus status(int row, int feature) {
+    return statuses[row][feature];
+  }
+
+  /** Event time (micros) of the freshest input behind the value, or {@link #NO_TIME}. */
+  public long eventTimeMicros(int row, int feature) {
+    return eventTimes[row][feature];
+  }
+
+  /** One row as feature name → value, in feature order. */
+  public Map<String, Object> row(int row) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (int f = 0; f < names.size(); f++) {
+      m.put(names.get(f), values[row][f]);
+    }
+    return m;
+  }
+
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder("OnlineFeatures" + names + "\n");
+    for (int i = 0; i < values.length; i++) {
+      sb.append(Arrays.toString(values[i])).append(' ').append(Arrays.toString(statuses[i])).append('\n');
+    }
+    return sb.toString();
+  }
+}

@@ -1,0 +1,394 @@
+package dev.strata.online;
+
+import dev.strata.dsl.agg.RowAggregator;
+import dev.strata.dsl.expr.BoundExpression;
+import dev.strata.dsl.plan.CompiledPlan;
+import dev.strata.dsl.plan.CompiledPlan.CompiledDerived;
+import dev.strata.dsl.plan.CompiledPlan.CompiledEntity;
+import dev.strata.dsl.plan.CompiledPlan.CompiledFeature;
+import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
+import dev.strata.dsl.plan.CompiledPlan.CompiledService;
+import dev.strata.dsl.plan.CompiledPlan.ServiceFeature;
+import dev.strata.dsl.tile.FeatureAssembler;
+import dev.strata.dsl.tile.GroupTiler;
+import dev.strata.dsl.time.Durations;
+import dev.strata.dsl.types.DataType;
+import dev.strata.dsl.types.Field;
+import dev.strata.dsl.types.Schema;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Objects;
+import java.util.TreeMap;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * Online feature values as of now: for N entity rows and the M groups of a service, one
+ * pipelined round trip of HMGETs fetches exactly the roll-up blocks the windows need (see {@link
+ * RedisLayout}), {@link FeatureAssembler} merges and finishes them, and derived features are
+ * evaluated on the result.
+ *
+ * <p>As-of-now semantics: the store holds only events before now, so the newest block read
+ * (which may reach past now) is the open head of each window. Thread-safe.
+ */
+public final class OnlineReader {
+  private final CompiledPlan plan;
+  private final UnifiedJedis redis;
+  private final RedisLayout layout;
+  private final Clock clock;
+  private final Map<String, GroupReader> groups = new HashMap<>();
+  private final Map<String, ServiceReader> services = new HashMap<>();
+  private final Map<List<String>, ServiceReader> adHoc = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private OnlineReader(Builder b) {
+    this.plan = b.plan;
+    this.redis = b.redis;
+    this.layout = b.layout;
+    this.clock = b.clock;
+    for (CompiledGroup g : plan.groups()) {
+      if (g.online()) {
+        groups.put(g.name(), new GroupReader(GroupTiler.of(plan, g.name())));
+      }
+    }
+    for (CompiledService s : plan.services()) {
+      if (s.groups().stream().allMatch(groups::containsKey)) {
+        services.put(s.name(), new ServiceReader(s));
+      }
+    }
+  }
+
+  public static Builder builder(CompiledPlan plan, UnifiedJedis redis) {
+    return new Builder(plan, redis);
+  }
+
+  public CompiledPlan plan() {
+    return plan;
+  }
+
+  /** The services this reader serves (those whose groups are all online). */
+  public List<String> services() {
+    return services.keySet().stream().sorted().toList();
+  }
+
+  /** The entity key columns (name and type) the rows of a service must carry, in first-use order. */
+  public List<Field> entityKeys(String service) {
+    return service(service).keyFields;
+  }
+
+  /** The output columns of a service: group features, then derived features. */
+  public Schema schema(String service) {
+    return service(service).service.schema();
+  }
+
+  /** Values as of now (the reader's clock). */
+  public OnlineFeatures getOnlineFeatures(String service, List<Map<String, Object>> entityRows) {
+    return getOnlineFeatures(service, entityRows, Durations.toMicros(clock.instant()));
+  }
+
+  /**
+   * Values as of {@code nowMicros}, which must not precede stored events (as-of-now semantics).
+   *
+   * @throws IllegalArgumentException for an unknown service, a missing key or a key of the wrong type
+   * @throws OnlineStoreException when Redis fails
+   */
+  public OnlineFeatures getOnlineFeatures(String service, List<Map<String, Object>> entityRows, long nowMicros) {
+    return read(service(service), entityRows, nowMicros);
+  }
+
+  /**
+   * Values of a list of group features ({@code group.feature} or Feast's {@code group:feature}),
+   * as of now, without derived features: Feast's {@code features} request.
+   *
+   * @throws UnknownFeatureException for a feature no online group has
+   */
+  public OnlineFeatures getOnlineFeaturesByName(List<String> featureRefs, List<Map<String, Object>> entityRows) {
+    return getOnlineFeaturesByName(featureRefs, entityRows, Durations.toMicros(clock.instant()));
+  }
+
+  public OnlineFeatures getOnlineFeaturesByName(List<String> featureRefs, List<Map<String, Object>> entityRows, long nowMicros) {
+    List<String> refs = List.copyOf(featureRefs);
+    ServiceReader sr = adHoc.get(refs);
+    if (sr == null) {
+      if (refs.isEmpty()) {
+        throw new IllegalArgumentException("Cannot fetch features: the feature list is empty");
+      }
+      List<ServiceFeature> features = new ArrayList<>();
+      for (String ref : refs) {
+        String[] parts = ref.split("[.:]", 2);
+        GroupReader gr = parts.length == 2 ? groups.get(parts[0]) : null;
+        CompiledFeature f = gr == null ? null : gr.group.feature(parts[1]).orElse(null);
+        if (f == null) {
+          throw new UnknownFeatureException(ref);
+        }
+        features.add(new ServiceFeature(f.qualifiedName(), gr.group.name(), f.name(), f.type()));
+      }
+      sr = new ServiceReader(new CompiledService("(features)", features, List.of(), null));
+      if (adHoc.size() < 1000) {
+        adHoc.put(refs, sr);
+      }
+    }
+    return read(sr, entityRows, nowMicros);
+  }
+
+  private OnlineFeatures read(ServiceReader sr, List<Map<String, Object>> entityRows, long nowMicros) {
+    String service = sr.service.name();
+    int n = entityRows.size();
+    int m = sr.groups.size();
+    // Keys of every (row, group) first: a bad row fails before any I/O.
+    byte[][][] keys = new byte[n][m][];
+    for (int r = 0; r < n; r++) {
+      Map<String, Object> row = entityRows.get(r);
+      if (row == null) {
+        throw new IllegalArgumentException("Cannot fetch features of service '" + service + "': entity row " + r + " is null");
+      }
+      int rowIndex = r;
+      Map<String, List<Object>> byEntity = new HashMap<>();
+      for (int g = 0; g < m; g++) {
+        GroupReader gr = sr.groups.get(g);
+        List<Object> key = byEntity.computeIfAbsent(gr.group.entity(), e -> sr.entityKey(service, e, row, rowIndex));
+        keys[r][g] = layout.keyBytes(gr.group, key);
+      }
+    }
+    byte[][][] fields = new byte[m][][];
+    List<List<long[]>> blocks = new ArrayList<>(m);
+    for (int g = 0; g < m; g++) {
+      GroupReader gr = sr.groups.get(g);
+      List<long[]> groupBlocks = new ArrayList<>();
+      List<byte[]> f = new ArrayList<>();
+      f.add(RedisLayout.LATEST_FIELD_BYTES);
+      for (int s = 0; s < gr.group.tiles().size(); s++) {
+        long hop = gr.group.tiles().get(s).hopMicros();
+        for (long[] b : RedisLayout.blocksAsOf(gr.group, gr.group.tiles().get(s), nowMicros)) {
+          groupBlocks.add(new long[] {s, b[0], b[1]});
+          f.add(RedisLayout.fieldBytes(hop, b[1], b[0]));
+        }
+      }
+      fields[g] = f.toArray(new byte[0][]);
+      blocks.add(groupBlocks);
+    }
+    @SuppressWarnings("unchecked")
+    Response<List<byte[]>>[][] responses = new Response[n][m];
+    try (AbstractPipeline p = redis.pipelined()) {
+      for (int r = 0; r < n; r++) {
+        for (int g = 0; g < m; g++) {
+          responses[r][g] = p.hmget(keys[r][g], fields[g]);
+        }
+      }
+      p.sync();
+    } catch (JedisException e) {
+      throw new OnlineStoreException("Cannot read online features: Redis failed (" + e.getMessage() + ")", e);
+    }
+
+    int width = sr.names.size();
+    Object[][] values = new Object[n][width];
+    FeatureStatus[][] statuses = new FeatureStatus[n][width];
+    long[][] times = new long[n][width];
+    for (int r = 0; r < n; r++) {
+      Object[] row = values[r];
+      long freshest = OnlineFeatures.NO_TIME;
+      boolean anyFound = false;
+      for (int g = 0; g < m; g++) {
+        GroupReader gr = sr.groups.get(g);
+        List<byte[]> got = responses[r][g].get();
+        FeatureStatus status;
+        Object[] groupValues = null;
+        long latest = OnlineFeatures.NO_TIME;
+        if (got.get(0) == null) {
+          status = FeatureStatus.NOT_FOUND;
+        } else {
+          latest = Long.parseLong(new String(got.get(0), StandardCharsets.US_ASCII));
+          Long ttl = gr.group.ttlMicros();
+          if (ttl != null && nowMicros - latest >= ttl) {
+            status = FeatureStatus.OUTSIDE_TTL;
+          } else {
+            status = FeatureStatus.PRESENT;
+            anyFound = true;
+            groupValues = gr.assemble(nowMicros, blocks.get(g), got);
+          }
+          freshest = Math.max(freshest, latest);
+        }
+        int[] out = sr.columns.get(g);
+        int[] from = sr.featureIndexes.get(g);
+        for (int i = 0; i < out.length; i++) {
+          row[out[i]] = groupValues == null ? null : groupValues[from[i]];
+          statuses[r][out[i]] = status;
+          times[r][out[i]] = latest;
+        }
+      }
+      for (int d = 0; d < sr.derived.size(); d++) {
+        int col = sr.features + d;
+        row[col] = sr.derived.get(d).eval(row);
+        statuses[r][col] = anyFound ? FeatureStatus.PRESENT : FeatureStatus.NOT_FOUND;
+        times[r][col] = freshest;
+      }
+    }
+    return new OnlineFeatures(sr.names, sr.types, values, statuses, times, nowMicros);
+  }
+
+  private ServiceReader service(String name) {
+    ServiceReader sr = services.get(name);
+    if (sr == null) {
+      if (plan.service(name).isPresent()) {
+        throw new IllegalArgumentException("Cannot serve feature service '" + name + "': it reads a group that is not online");
+      }
+      throw new UnknownServiceException(name);
+    }
+    return sr;
+  }
+
+  /** An unknown feature service (the server answers 404). */
+  public static final class UnknownServiceException extends IllegalArgumentException {
+    UnknownServiceException(String name) {
+      super("Cannot serve feature service '" + name + "': no such service in the plan");
+    }
+  }
+
+  /** A feature no online group has (the server answers 404). */
+  public static final class UnknownFeatureException extends IllegalArgumentException {
+    UnknownFeatureException(String ref) {
+      super("Cannot serve feature '" + ref + "': no online group has it (expected group.feature)");
+    }
+  }
+
+  private final class ServiceReader {
+    final CompiledService service;
+    final List<GroupReader> groups = new ArrayList<>();
+    final List<int[]> columns = new ArrayList<>();
+    final List<int[]> featureIndexes = new ArrayList<>();
+    final List<BoundExpression> derived = new ArrayList<>();
+    final List<String> names = new ArrayList<>();
+    final List<DataType> types = new ArrayList<>();
+    final List<Field> keyFields = new ArrayList<>();
+    final int features;
+
+    ServiceReader(CompiledService service) {
+      this.service = service;
+      Schema schema = service.schema();
+      for (String g : service.groups()) {
+        GroupReader gr = OnlineReader.this.groups.get(g);
+        groups.add(gr);
+        List<Integer> cols = new ArrayList<>();
+        List<Integer> idx = new ArrayList<>();
+        for (int i = 0; i < service.features().size(); i++) {
+          ServiceFeature f = service.features().get(i);
+          if (f.group().equals(g)) {
+            cols.add(i);
+            CompiledFeature cf = gr.group.feature(f.feature()).orElseThrow();
+            idx.add(gr.group.features().indexOf(cf));
+          }
+        }
+        columns.add(cols.stream().mapToInt(Integer::intValue).toArray());
+        featureIndexes.add(idx.stream().mapToInt(Integer::intValue).toArray());
+        CompiledEntity e = plan.entity(gr.group.entity()).orElseThrow();
+        for (Field k : e.keys()) {
+          if (keyFields.stream().noneMatch(x -> x.name().equals(k.name()))) {
+            keyFields.add(k);
+          }
+        }
+      }
+      this.features = service.features().size();
+      for (CompiledDerived d : service.derived()) {
+        derived.add(BoundExpression.bind(d.expr(), schema));
+      }
+      for (int i = 0; i < schema.size(); i++) {
+        names.add(schema.field(i).name());
+        types.add(schema.field(i).type());
+      }
+    }
+
+    List<Object> entityKey(String serviceName, String entity, Map<String, Object> row, int rowIndex) {
+      CompiledEntity e = plan.entity(entity).orElseThrow();
+      Object[] key = new Object[e.keys().size()];
+      for (int i = 0; i < key.length; i++) {
+        Field k = e.keys().get(i);
+        Object v = row.get(k.name());
+        if (v == null) {
+          throw new IllegalArgumentException("Cannot fetch features of service '" + serviceName + "': entity row "
+              + rowIndex + " has no value for key '" + k.name() + "'");
+        }
+        key[i] = EntityKeys.coerce(v, k.type(), serviceName, k.name(), rowIndex);
+      }
+      return List.of(key);
+    }
+  }
+
+  /** Per group: the assembler and the aggregators that decode blocks. */
+  private static final class GroupReader {
+    final CompiledGroup group;
+    final FeatureAssembler assembler;
+    final RowAggregator[] aggregators;
+
+    GroupReader(GroupTiler tiler) {
+      this.group = tiler.group();
+      this.assembler = new FeatureAssembler(tiler);
+      this.aggregators = new RowAggregator[group.tiles().size()];
+      for (int s = 0; s < aggregators.length; s++) {
+        aggregators[s] = tiler.aggregator(s);
+      }
+    }
+
+    /**
+     * Blocks keyed by start stand in for tiles: window starts cut the blocks, so each window is a
+     * union of whole blocks; the block starting at floor(now, hop), if any, is the head.
+     */
+    Object[] assemble(long now, List<long[]> blocks, List<byte[]> got) {
+      int specs = aggregators.length;
+      List<NavigableMap<Long, Object[]>> tiles = new ArrayList<>(specs);
+      List<Object[]> heads = new ArrayList<>(specs);
+      for (int s = 0; s < specs; s++) {
+        tiles.add(new TreeMap<>());
+        heads.add(null);
+      }
+      for (int i = 0; i < blocks.size(); i++) {
+        byte[] bytes = got.get(i + 1);
+        if (bytes == null) {
+          continue;
+        }
+        long[] b = blocks.get(i);
+        int s = (int) b[0];
+        Object[] irs = aggregators[s].decode(bytes);
+        long headStart = Durations.floor(now, group.tiles().get(s).hopMicros());
+        if (b[1] == headStart) {
+          heads.set(s, irs);
+        } else {
+          tiles.get(s).put(b[1], irs);
+        }
+      }
+      return assembler.valuesAsOf(now, tiles, heads);
+    }
+  }
+
+  public static final class Builder {
+    private final CompiledPlan plan;
+    private final UnifiedJedis redis;
+    private RedisLayout layout = RedisLayout.standard();
+    private Clock clock = Clock.systemUTC();
+
+    private Builder(CompiledPlan plan, UnifiedJedis redis) {
+      this.plan = Objects.requireNonNull(plan, "plan");
+      this.redis = Objects.requireNonNull(redis, "redis");
+    }
+
+    public Builder layout(RedisLayout layout) {
+      this.layout = Objects.requireNonNull(layout, "layout");
+      return this;
+    }
+
+    /** The clock that says what now is (tests inject a fixed one). */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    public OnlineReader build() {
+      return new OnlineReader(this);
+    }
+  }
+}

@@ -1,0 +1,332 @@
+package dev.strata.online;
+
+import dev.strata.dsl.agg.RowAggregator;
+import dev.strata.dsl.plan.CompiledPlan;
+import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
+import dev.strata.dsl.plan.CompiledPlan.TileSpec;
+import dev.strata.dsl.tile.GroupTiler;
+import dev.strata.dsl.time.Durations;
+import dev.strata.dsl.time.Window;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * Writes tiles to Redis in the {@link RedisLayout}: the tiles themselves, their dyadic roll-ups,
+ * the latest event time, trimming and the key's TTL. Used by the Spark materialize job and the
+ * Flink sink.
+ *
+ * <p>A batch takes two pipelined round trips: one reads what the roll-ups need and is not in the
+ * batch (sibling blocks, the stored latest event time, the hash's fields for trimming), one writes.
+ * Writes are whole-block overwrites computed from tiles, so replaying a batch rewrites the same
+ * bytes. Roll-ups are read-modify-write: at most one writer per entity key at a time (Flink's
+ * keyBy gives that); a concurrent writer of the same key may leave a stale roll-up until the next
+ * write of that key.
+ *
+ * <p>Thread-safe if the Jedis client is (it is).
+ */
+public final class TileWriter {
+  private final CompiledPlan plan;
+  private final UnifiedJedis redis;
+  private final RedisLayout layout;
+  private final long ttlMarginMicros;
+  private final int batchKeys;
+  private final Map<String, GroupState> groups = new HashMap<>();
+
+  private TileWriter(Builder b) {
+    this.plan = b.plan;
+    this.redis = b.redis;
+    this.layout = b.layout;
+    this.ttlMarginMicros = b.ttlMarginMicros;
+    this.batchKeys = b.batchKeys;
+    for (CompiledGroup g : plan.groups()) {
+      if (g.online()) {
+        groups.put(g.name(), new GroupState(GroupTiler.of(plan, g.name())));
+      }
+    }
+  }
+
+  public static Builder builder(CompiledPlan plan, UnifiedJedis redis) {
+    return new Builder(plan, redis);
+  }
+
+  /** Writes the tiles of one key. */
+  public void write(KeyTiles tiles) {
+    write(List.of(tiles));
+  }
+
+  /** Writes tiles of many keys, {@code batchKeys} keys per pair of round trips. */
+  public void write(List<KeyTiles> batch) {
+    // Tiles of one Redis key in one batch are merged first (later maps win per tile).
+    Map<String, Pending> byKey = new LinkedHashMap<>();
+    for (KeyTiles kt : batch) {
+      GroupState gs = groups.get(kt.group());
+      if (gs == null) {
+        throw new IllegalArgumentException("Cannot write tiles of group '" + kt.group() + "': no such online group in the plan");
+      }
+      if (kt.tilesBySpec().size() != gs.group.tiles().size()) {
+        throw new IllegalArgumentException(String.format("Cannot write tiles of group '%s': expected %d tile specs, got %d",
+            kt.group(), gs.group.tiles().size(), kt.tilesBySpec().size()));
+      }
+      String key = layout.key(gs.group, kt.key());
+      Pending p = byKey.computeIfAbsent(key, k -> new Pending(gs, k));
+      p.latest = Math.max(p.latest, kt.latestEventMicros());
+      for (int s = 0; s < kt.tilesBySpec().size(); s++) {
+        p.tiles.get(s).putAll(kt.tilesBySpec().get(s));
+      }
+    }
+    List<Pending> all = new ArrayList<>(byKey.values());
+    for (int i = 0; i < all.size(); i += batchKeys) {
+      writeChunk(all.subList(i, Math.min(all.size(), i + batchKeys)));
+    }
+  }
+
+  private void writeChunk(List<Pending> chunk) {
+    try {
+      try (AbstractPipeline p = redis.pipelined()) {
+        for (Pending pending : chunk) {
+          pending.plan();
+          pending.keysResponse = p.hkeys(pending.keyBytes);
+          pending.readResponse = p.hmget(pending.keyBytes, pending.readFields.toArray(new byte[0][]));
+        }
+        p.sync();
+      }
+      try (AbstractPipeline p = redis.pipelined()) {
+        for (Pending pending : chunk) {
+          pending.compute();
+          if (!pending.sets.isEmpty()) {
+            p.hset(pending.keyBytes, pending.sets);
+          }
+          if (!pending.deletes.isEmpty()) {
+            p.hdel(pending.keyBytes, pending.deletes.toArray(new byte[0][]));
+          }
+          long ttl = pending.state.ttlMillis;
+          if (ttl > 0) {
+            p.pexpire(pending.keyBytes, ttl);
+          } else {
+            p.persist(pending.keyBytes);
+          }
+        }
+        p.sync();
+      }
+    } catch (JedisException e) {
+      throw new OnlineStoreException("Cannot write tiles to Redis: " + e.getMessage(), e);
+    }
+  }
+
+  /** Per group: tiler, levels per spec, TTL. */
+  private final class GroupState {
+    final CompiledGroup group;
+    final GroupTiler tiler;
+    final int[] levels;
+    final Window[] widest;
+    final long ttlMillis;
+
+    GroupState(GroupTiler tiler) {
+      this.tiler = tiler;
+      this.group = tiler.group();
+      this.levels = new int[group.tiles().size()];
+      this.widest = new Window[levels.length];
+      for (int s = 0; s < levels.length; s++) {
+        levels[s] = RedisLayout.levels(group, group.tiles().get(s));
+        widest[s] = RedisLayout.widestWindow(group, group.tiles().get(s));
+      }
+      Window max = group.maxWindow();
+      long ttlMicros;
+      if (group.ttlMicros() != null) {
+        ttlMicros = group.ttlMicros() + ttlMarginMicros;
+      } else if (max.isLifetime()) {
+        ttlMicros = 0;
+      } else {
+        ttlMicros = max.micros() + ttlMarginMicros;
+      }
+      this.ttlMillis = ttlMicros / 1000;
+    }
+  }
+
+  /** One Redis key being written: what to read, then what to set and delete. */
+  private final class Pending {
+    final GroupState state;
+    final byte[] keyBytes;
+    final List<TreeMap<Long, Object[]>> tiles = new ArrayList<>();
+    long latest = Long.MIN_VALUE;
+    // Per spec and level: block start -> computed IRs (null until computed).
+    final List<List<TreeMap<Long, Object[]>>> affected = new ArrayList<>();
+    final List<byte[]> readFields = new ArrayList<>();
+    final List<String> readNames = new ArrayList<>();
+    Response<List<byte[]>> readResponse;
+    Response<java.util.Set<byte[]>> keysResponse;
+    final Map<byte[], byte[]> sets = new LinkedHashMap<>();
+    final List<byte[]> deletes = new ArrayList<>();
+
+    Pending(GroupState state, String key) {
+      this.state = state;
+      this.keyBytes = key.getBytes(StandardCharsets.UTF_8);
+      for (int s = 0; s < state.levels.length; s++) {
+        tiles.add(new TreeMap<>());
+      }
+    }
+
+    /** Which blocks the batch changes, and which unchanged siblings must be read to roll up. */
+    void plan() {
+      readFields.add(RedisLayout.LATEST_FIELD_BYTES);
+      readNames.add(RedisLayout.LATEST_FIELD);
+      for (int s = 0; s < tiles.size(); s++) {
+        long hop = state.group.tiles().get(s).hopMicros();
+        List<TreeMap<Long, Object[]>> levels = new ArrayList<>();
+        TreeMap<Long, Object[]> level0 = new TreeMap<>();
+        for (Long start : tiles.get(s).keySet()) {
+          if (Math.floorMod(start, hop) != 0) {
+            throw new IllegalArgumentException("Cannot write tile of group '" + state.group.name() + "' at "
+                + Durations.formatInstant(start) + ": not a multiple of its hop " + Durations.format(hop));
+          }
+          level0.put(start, null);
+        }
+        levels.add(level0);
+        for (int k = 1; k < state.levels[s]; k++) {
+          long span = hop << k;
+          TreeMap<Long, Object[]> level = new TreeMap<>();
+          for (Long child : levels.get(k - 1).keySet()) {
+            level.put(Durations.floor(child, span), null);
+          }
+          levels.add(level);
+          long childSpan = hop << (k - 1);
+          for (Long block : level.keySet()) {
+            for (long child : new long[] {block, block + childSpan}) {
+              if (!levels.get(k - 1).containsKey(child)) {
+                String name = RedisLayout.field(hop, childSpan, child);
+                readNames.add(name);
+                readFields.add(name.getBytes(StandardCharsets.UTF_8));
+              }
+            }
+          }
+        }
+        affected.add(levels);
+      }
+    }
+
+    void compute() {
+      List<byte[]> read = readResponse.get();
+      Map<String, byte[]> stored = new HashMap<>();
+      for (int i = 0; i < readNames.size(); i++) {
+        if (read.get(i) != null) {
+          stored.put(readNames.get(i), read.get(i));
+        }
+      }
+      byte[] storedLatest = stored.get(RedisLayout.LATEST_FIELD);
+      long latestAll = latest;
+      if (storedLatest != null) {
+        latestAll = Math.max(latestAll, Long.parseLong(new String(storedLatest, StandardCharsets.US_ASCII)));
+      }
+      if (latestAll == Long.MIN_VALUE) {
+        // No event time given or stored: the newest tile start is a safe lower bound.
+        for (TreeMap<Long, Object[]> t : tiles) {
+          if (!t.isEmpty()) {
+            latestAll = Math.max(latestAll, t.lastKey());
+          }
+        }
+      }
+      if (latestAll != Long.MIN_VALUE) {
+        sets.put(RedisLayout.LATEST_FIELD_BYTES, Long.toString(latestAll).getBytes(StandardCharsets.US_ASCII));
+      }
+      long[] cutoff = new long[tiles.size()];
+      for (int s = 0; s < tiles.size(); s++) {
+        TileSpec spec = state.group.tiles().get(s);
+        long hop = spec.hopMicros();
+        Window w = state.widest[s];
+        // Reads happen as of now >= the latest event: blocks starting before the widest
+        // window's start as of the latest event are never read again.
+        cutoff[s] = w.isLifetime() || latestAll == Long.MIN_VALUE ? Long.MIN_VALUE : w.startAsOf(latestAll, hop);
+        RowAggregator agg = state.tiler.aggregator(s);
+        List<TreeMap<Long, Object[]>> levels = affected.get(s);
+        for (Map.Entry<Long, Object[]> e : tiles.get(s).entrySet()) {
+          levels.get(0).put(e.getKey(), e.getValue());
+        }
+        for (int k = 0; k < levels.size(); k++) {
+          long span = hop << k;
+          if (k > 0) {
+            long childSpan = hop << (k - 1);
+            for (Map.Entry<Long, Object[]> e : levels.get(k).entrySet()) {
+              Object[] merged = null;
+              for (long child : new long[] {e.getKey(), e.getKey() + childSpan}) {
+                Object[] irs = levels.get(k - 1).containsKey(child)
+                    ? levels.get(k - 1).get(child)
+                    : decode(agg, stored.get(RedisLayout.field(hop, childSpan, child)));
+                if (irs != null) {
+                  merged = merged == null ? agg.copy(irs) : agg.merge(merged, irs);
+                }
+              }
+              e.setValue(merged);
+            }
+          }
+          for (Map.Entry<Long, Object[]> e : levels.get(k).entrySet()) {
+            if (e.getValue() != null && e.getKey() >= cutoff[s]) {
+              sets.put(RedisLayout.fieldBytes(hop, span, e.getKey()), agg.encode(e.getValue()));
+            }
+          }
+        }
+      }
+      for (byte[] field : keysResponse.get()) {
+        RedisLayout.Block b = RedisLayout.parseField(new String(field, StandardCharsets.UTF_8));
+        if (b == null) {
+          continue;
+        }
+        for (int s = 0; s < tiles.size(); s++) {
+          if (state.group.tiles().get(s).hopMicros() == b.hopMicros() && b.startMicros() < cutoff[s]) {
+            deletes.add(field);
+          }
+        }
+      }
+    }
+
+    private Object[] decode(RowAggregator agg, byte[] bytes) {
+      return bytes == null ? null : agg.decode(bytes);
+    }
+  }
+
+  public static final class Builder {
+    private final CompiledPlan plan;
+    private final UnifiedJedis redis;
+    private RedisLayout layout = RedisLayout.standard();
+    private long ttlMarginMicros = Durations.DAY;
+    private int batchKeys = 500;
+
+    private Builder(CompiledPlan plan, UnifiedJedis redis) {
+      this.plan = Objects.requireNonNull(plan, "plan");
+      this.redis = Objects.requireNonNull(redis, "redis");
+    }
+
+    public Builder layout(RedisLayout layout) {
+      this.layout = Objects.requireNonNull(layout, "layout");
+      return this;
+    }
+
+    /** Added to the group's TTL (or its largest window when it has none). Default 1 day. */
+    public Builder ttlMarginMicros(long micros) {
+      this.ttlMarginMicros = micros;
+      return this;
+    }
+
+    /** Keys per pipelined pair of round trips. Default 500. */
+    public Builder batchKeys(int keys) {
+      if (keys <= 0) {
+        throw new IllegalArgumentException("Cannot set batch size " + keys + ": it must be positive");
+      }
+      this.batchKeys = keys;
+      return this;
+    }
+
+    public TileWriter build() {
+      return new TileWriter(this);
+    }
+  }
+}

@@ -1,0 +1,428 @@
+package dev.strata.online.server;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.config.StrataConfig;
+import dev.strata.dsl.plan.CompiledPlan;
+import dev.strata.dsl.time.Durations;
+import dev.strata.dsl.types.Field;
+import dev.strata.online.FeatureStatus;
+import dev.strata.online.OnlineFeatures;
+import dev.strata.online.OnlineReader;
+import dev.strata.online.OnlineStoreConfig;
+import dev.strata.online.OnlineStoreException;
+import dev.strata.online.RedisConnections;
+import dev.strata.online.RedisLayout;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * The HTTP feature server: {@code POST /get-online-features} with Feast's request and response
+ * shapes, {@code GET /health} and {@code GET /metrics} (Prometheus text).
+ *
+ * <p>Request: {@code {"feature_service": "s", "entities": {"airport": ["ORD", "SFO"]}}} (or
+ * {@code "features": ["group.feature", …]} instead of a service). Response: {@code
+ * {"metadata": {"feature_names": [keys…, features…]}, "results": [{"values": […], "statuses":
+ * […], "event_timestamps": […]}, …]}}, one result per column (entity keys first, as Feast does).
+ * Statuses are Feast's: PRESENT, NOT_FOUND, OUTSIDE_MAX_AGE (Strata's OUTSIDE_TTL).
+ *
+ * <p>A bad request gets 400 (404 for an unknown service or feature) and {@code {"error": "<one
+ * sentence>"}}; Redis failing gets 503; a wrong or missing bearer token, when one is set, 401.
+ */
+public final class FeatureServer implements AutoCloseable {
+  static final String EPOCH = "1970-01-01T00:00:00Z";
+
+  private final OnlineReader reader;
+  private final UnifiedJedis ownedRedis;
+  private final String host;
+  private final int maxEntities;
+  private final byte[] token;
+  private final ObjectMapper json = new ObjectMapper();
+  private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Counter redisErrors;
+  private final DistributionSummary entityRows;
+  private Javalin app;
+
+  private FeatureServer(Builder b) {
+    this.reader = b.reader;
+    this.ownedRedis = b.ownedRedis;
+    this.host = b.host;
+    this.maxEntities = b.maxEntities;
+    this.token = b.token == null ? null : b.token.getBytes(StandardCharsets.UTF_8);
+    this.redisErrors = Counter.builder("strata_redis_errors").description("Redis failures while serving").register(metrics);
+    this.entityRows = DistributionSummary.builder("strata_request_entity_rows").description("Entity rows per request")
+        .register(metrics);
+  }
+
+  public static Builder builder(OnlineReader reader) {
+    return new Builder(reader);
+  }
+
+  /**
+   * What {@code strata serve} calls: connects to the Redis of {@code config} and serves the online
+   * services of {@code plan} on {@code port} (0 picks a free one) on all interfaces. Environment:
+   * {@code STRATA_SERVER_TOKEN} (bearer token to require), {@code STRATA_SERVER_MAX_ENTITIES}
+   * (rows per request, default 1000).
+   */
+  public static FeatureServer start(CompiledPlan plan, StrataConfig config, int port) {
+    OnlineStoreConfig store = OnlineStoreConfig.fromStrataConfig(config);
+    UnifiedJedis redis = RedisConnections.open(store);
+    OnlineReader reader = OnlineReader.builder(plan, redis).layout(new RedisLayout(store.prefix())).build();
+    Builder b = builder(reader).host("0.0.0.0").ownRedis(redis);
+    String tokenEnv = System.getenv("STRATA_SERVER_TOKEN");
+    if (tokenEnv != null && !tokenEnv.isBlank()) {
+      b.bearerToken(tokenEnv);
+    }
+    String max = System.getenv("STRATA_SERVER_MAX_ENTITIES");
+    if (max != null && !max.isBlank()) {
+      b.maxEntities(Integer.parseInt(max.trim()));
+    }
+    return b.build().start(port);
+  }
+
+  /** Starts listening; returns this. */
+  public FeatureServer start(int port) {
+    app = Javalin.create(cfg -> {
+      cfg.showJavalinBanner = false;
+      cfg.startupWatcherEnabled = false;
+      cfg.http.maxRequestSize = 8L << 20;
+    });
+    app.post("/get-online-features", this::getOnlineFeatures);
+    app.get("/health", ctx -> ctx.contentType("application/json").result("{\"status\":\"ok\"}"));
+    app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+    app.exception(Exception.class, (e, ctx) -> error(ctx, 500, "Cannot serve the request: internal error ("
+        + e.getClass().getSimpleName() + ")."));
+    app.error(404, ctx -> {
+      if (ctx.result() == null || ctx.result().isEmpty()) {
+        error(ctx, 404, "Cannot find " + ctx.method() + " " + ctx.path() + ": the server has /get-online-features, /health and /metrics.");
+      }
+    });
+    app.after(ctx -> Timer.builder("strata_http_requests")
+        .description("HTTP requests by path and status")
+        .tag("path", knownPath(ctx.path()))
+        .tag("status", Integer.toString(ctx.statusCode()))
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(0).plusNanos(100_000))
+        .maximumExpectedValue(Duration.ofSeconds(5))
+        .register(metrics)
+        .record(System.nanoTime() - (Long) Objects.requireNonNullElse(ctx.attribute("start"), System.nanoTime()),
+            java.util.concurrent.TimeUnit.NANOSECONDS));
+    app.before(ctx -> ctx.attribute("start", System.nanoTime()));
+    app.start(host, port);
+    return this;
+  }
+
+  private static String knownPath(String path) {
+    return switch (path) {
+      case "/get-online-features", "/health", "/metrics" -> path;
+      default -> "other";
+    };
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  public PrometheusMeterRegistry metrics() {
+    return metrics;
+  }
+
+  @Override
+  public void close() {
+    if (app != null) {
+      app.stop();
+    }
+    if (ownedRedis != null) {
+      ownedRedis.close();
+    }
+  }
+
+  private void getOnlineFeatures(Context ctx) {
+    if (token != null && !authorized(ctx.header("Authorization"))) {
+      ctx.header("WWW-Authenticate", "Bearer");
+      error(ctx, 401, "Cannot serve the request: a valid bearer token is required.");
+      return;
+    }
+    JsonNode body;
+    try {
+      body = json.readTree(ctx.bodyAsBytes());
+    } catch (JsonProcessingException e) {
+      error(ctx, 400, "Cannot parse the request: malformed JSON (" + e.getOriginalMessage() + ").");
+      return;
+    } catch (java.io.IOException e) {
+      error(ctx, 400, "Cannot read the request body.");
+      return;
+    }
+    if (body == null || !body.isObject()) {
+      error(ctx, 400, "Cannot parse the request: expected a JSON object with feature_service and entities.");
+      return;
+    }
+    JsonNode service = body.get("feature_service");
+    JsonNode features = body.get("features");
+    if ((service == null || !service.isTextual()) && (features == null || !features.isArray())) {
+      error(ctx, 400, "Cannot serve the request: give \"feature_service\" (a name) or \"features\" (a list of group.feature).");
+      return;
+    }
+    JsonNode entities = body.get("entities");
+    if (entities == null || !entities.isObject() || entities.isEmpty()) {
+      error(ctx, 400, "Cannot serve the request: \"entities\" must be an object of key name to a list of values.");
+      return;
+    }
+    Map<String, List<Object>> columns = new LinkedHashMap<>();
+    int rows = -1;
+    for (Iterator<Map.Entry<String, JsonNode>> it = entities.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (!e.getValue().isArray()) {
+        error(ctx, 400, "Cannot serve the request: entities." + e.getKey() + " must be a list of values.");
+        return;
+      }
+      if (rows >= 0 && e.getValue().size() != rows) {
+        error(ctx, 400, "Cannot serve the request: entity columns have different lengths (" + rows + " and "
+            + e.getValue().size() + " for " + e.getKey() + ").");
+        return;
+      }
+      rows = e.getValue().size();
+      List<Object> values = new ArrayList<>(rows);
+      for (JsonNode v : e.getValue()) {
+        if (v.isContainerNode()) {
+          error(ctx, 400, "Cannot serve the request: entities." + e.getKey() + "[" + values.size()
+              + "] must be a string, number or boolean, not " + (v.isArray() ? "a list." : "an object."));
+          return;
+        }
+        values.add(scalar(v));
+      }
+      columns.put(e.getKey(), values);
+    }
+    if (rows > maxEntities) {
+      error(ctx, 400, "Cannot serve " + rows + " entity rows: the limit is " + maxEntities + " per request.");
+      return;
+    }
+    List<Map<String, Object>> entityRowList = new ArrayList<>(rows);
+    for (int r = 0; r < rows; r++) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      for (Map.Entry<String, List<Object>> c : columns.entrySet()) {
+        row.put(c.getKey(), c.getValue().get(r));
+      }
+      entityRowList.add(row);
+    }
+    entityRows.record(rows);
+    OnlineFeatures result;
+    try {
+      if (service != null && service.isTextual()) {
+        result = reader.getOnlineFeatures(service.asText(), entityRowList);
+      } else {
+        List<String> refs = new ArrayList<>();
+        for (JsonNode f : features) {
+          if (!f.isTextual()) {
+            error(ctx, 400, "Cannot serve the request: \"features\" must be a list of strings.");
+            return;
+          }
+          refs.add(f.asText());
+        }
+        result = reader.getOnlineFeaturesByName(refs, entityRowList);
+      }
+    } catch (OnlineReader.UnknownServiceException | OnlineReader.UnknownFeatureException e) {
+      error(ctx, 404, sentence(e.getMessage()));
+      return;
+    } catch (IllegalArgumentException e) {
+      error(ctx, 400, sentence(e.getMessage()));
+      return;
+    } catch (OnlineStoreException | JedisException e) {
+      redisErrors.increment();
+      error(ctx, 503, "Cannot serve the request: the online store is unavailable.");
+      return;
+    }
+    ctx.contentType("application/json").result(response(columns, result));
+  }
+
+  private boolean authorized(String header) {
+    if (header == null || !header.startsWith("Bearer ")) {
+      return false;
+    }
+    return MessageDigest.isEqual(token, header.substring(7).trim().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static Object scalar(JsonNode v) {
+    if (v.isTextual()) {
+      return v.asText();
+    } else if (v.isIntegralNumber() && v.canConvertToLong()) {
+      return v.asLong();
+    } else if (v.isBoolean()) {
+      return v.asBoolean();
+    } else if (v.isNull()) {
+      return null;
+    } else if (v.isNumber()) {
+      return v.asDouble();
+    }
+    return v.asText();
+  }
+
+  /** Streams the response: a tree of 100 × 50 values costs more than the Redis round trip. */
+  private byte[] response(Map<String, List<Object>> columns, OnlineFeatures result) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(4096 + result.size() * result.featureNames().size() * 48);
+    int n = result.size();
+    try (JsonGenerator gen = json.getFactory().createGenerator(out)) {
+      gen.writeStartObject();
+      gen.writeObjectFieldStart("metadata");
+      gen.writeArrayFieldStart("feature_names");
+      for (String key : columns.keySet()) {
+        gen.writeString(key);
+      }
+      for (String name : result.featureNames()) {
+        gen.writeString(name);
+      }
+      gen.writeEndArray();
+      gen.writeArrayFieldStart("feature_types");
+      for (int i = 0; i < columns.size(); i++) {
+        gen.writeString("key");
+      }
+      for (var type : result.featureTypes()) {
+        gen.writeString(type.sqlName());
+      }
+      gen.writeEndArray();
+      gen.writeEndObject();
+      gen.writeArrayFieldStart("results");
+      for (List<Object> keys : columns.values()) {
+        gen.writeStartObject();
+        gen.writeArrayFieldStart("values");
+        for (Object v : keys) {
+          writeValue(gen, v);
+        }
+        gen.writeEndArray();
+        gen.writeArrayFieldStart("statuses");
+        for (int r = 0; r < n; r++) {
+          gen.writeString("PRESENT");
+        }
+        gen.writeEndArray();
+        gen.writeArrayFieldStart("event_timestamps");
+        for (int r = 0; r < n; r++) {
+          gen.writeString(EPOCH);
+        }
+        gen.writeEndArray();
+        gen.writeEndObject();
+      }
+      Map<Long, String> times = new java.util.HashMap<>();
+      for (int f = 0; f < result.featureNames().size(); f++) {
+        gen.writeStartObject();
+        gen.writeArrayFieldStart("values");
+        for (int r = 0; r < n; r++) {
+          writeValue(gen, result.value(r, f));
+        }
+        gen.writeEndArray();
+        gen.writeArrayFieldStart("statuses");
+        for (int r = 0; r < n; r++) {
+          gen.writeString(feastStatus(result.status(r, f)));
+        }
+        gen.writeEndArray();
+        gen.writeArrayFieldStart("event_timestamps");
+        for (int r = 0; r < n; r++) {
+          long t = result.eventTimeMicros(r, f);
+          gen.writeString(t == OnlineFeatures.NO_TIME ? EPOCH : times.computeIfAbsent(t, Durations::formatInstant));
+        }
+        gen.writeEndArray();
+        gen.writeEndObject();
+      }
+      gen.writeEndArray();
+      gen.writeEndObject();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("Cannot write the response", e);
+    }
+    return out.toByteArray();
+  }
+
+  private static void writeValue(JsonGenerator gen, Object v) throws java.io.IOException {
+    if (v == null) {
+      gen.writeNull();
+    } else if (v instanceof Long l) {
+      gen.writeNumber(l);
+    } else if (v instanceof Double d) {
+      gen.writeNumber(d);
+    } else if (v instanceof String str) {
+      gen.writeString(str);
+    } else if (v instanceof Boolean b) {
+      gen.writeBoolean(b);
+    } else {
+      gen.writeObject(v); // lists and maps
+    }
+  }
+
+  static String feastStatus(FeatureStatus s) {
+    return s == FeatureStatus.OUTSIDE_TTL ? "OUTSIDE_MAX_AGE" : s.name();
+  }
+
+  private static String sentence(String message) {
+    return message.endsWith(".") ? message : message + ".";
+  }
+
+  private void error(Context ctx, int status, String message) {
+    ObjectNode node = json.createObjectNode().put("error", message);
+    ctx.status(status).contentType("application/json").result(node.toString());
+  }
+
+  /** For tests and tools: the entity keys (name, type) a service's requests must carry. */
+  public List<Field> entityKeys(String service) {
+    return reader.entityKeys(service);
+  }
+
+  public static final class Builder {
+    private final OnlineReader reader;
+    private UnifiedJedis ownedRedis;
+    private String host = "127.0.0.1";
+    private int maxEntities = 1000;
+    private String token;
+
+    private Builder(OnlineReader reader) {
+      this.reader = Objects.requireNonNull(reader, "reader");
+    }
+
+    /** Interface to bind; default loopback. */
+    public Builder host(String host) {
+      this.host = host;
+      return this;
+    }
+
+    /** Entity rows allowed per request; default 1000. */
+    public Builder maxEntities(int max) {
+      if (max <= 0) {
+        throw new IllegalArgumentException("Cannot limit requests to " + max + " entity rows: it must be positive");
+      }
+      this.maxEntities = max;
+      return this;
+    }
+
+    /** Requires {@code Authorization: Bearer <token>} on feature requests; null for none. */
+    public Builder bearerToken(String token) {
+      this.token = token;
+      return this;
+    }
+
+    /** A client the server closes when it stops. */
+    public Builder ownRedis(UnifiedJedis redis) {
+      this.ownedRedis = redis;
+      return this;
+    }
+
+    public FeatureServer build() {
+      return new FeatureServer(this);
+    }
+  }
+}

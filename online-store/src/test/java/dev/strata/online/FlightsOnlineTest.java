@@ -1,0 +1,183 @@
+package dev.strata.online;
+
+import static dev.strata.online.FlightsFixture.EVENTS;
+import static dev.strata.online.FlightsFixture.PLAN;
+import static dev.strata.online.FlightsFixture.SERVICE;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
+import dev.strata.dsl.time.Durations;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.UnifiedJedis;
+
+/**
+ * The flights sample streamed into the real Redis (database 9) in three stages; after each,
+ * every feature of the service read online equals the oracle as of that instant; later instants
+ * expire windows at read time.
+ */
+class FlightsOnlineTest {
+  static final OnlineStoreConfig CONFIG = OnlineStoreConfig.builder().node("127.0.0.1", 6379).database(9).prefix("t-flights").build();
+  static UnifiedJedis redis;
+
+  @BeforeAll
+  static void connect() {
+    redis = RedisConnections.open(CONFIG);
+    redis.flushDB();
+  }
+
+  @AfterAll
+  static void cleanUp() {
+    redis.flushDB();
+    redis.close();
+  }
+
+  static long instant(double quantile, long offset) {
+    long t = (Long) EVENTS.get((int) (EVENTS.size() * quantile))[0];
+    return t + offset;
+  }
+
+  @Test
+  void servedValuesEqualTheOracleAsOfEachStageAndExpireLater() {
+    RedisLayout layout = new RedisLayout(CONFIG.prefix());
+    TileWriter writer = TileWriter.builder(PLAN, redis).layout(layout).build();
+    List<EventTiler> tilers = FlightsFixture.tilers();
+    // Odd offsets and an hour boundary: heads partly filled, empty, and windows cut mid-block.
+    long[] stages = {
+        instant(0.3, 17 * Durations.MINUTE + 3 * Durations.SECOND),
+        Durations.floor(instant(0.6, 0), Durations.HOUR) + Durations.HOUR,
+        instant(0.95, 1)};
+    long from = Long.MIN_VALUE;
+    int checked = 0;
+    for (int i = 0; i < stages.length; i++) {
+      long t = stages[i];
+      FlightsFixture.stream(tilers, writer, from, t);
+      from = t;
+      OnlineReader reader = OnlineReader.builder(PLAN, redis).layout(layout)
+          .clock(java.time.Clock.fixed(Durations.toInstant(t), java.time.ZoneOffset.UTC)).build();
+      List<Map<String, Object>> rows = FlightsFixture.rows(t, 120, i);
+      OnlineFeatures got = reader.getOnlineFeatures(SERVICE, rows);
+      assertThat(got.asOfMicros()).isEqualTo(t);
+      checked += FlightsFixture.assertMatchesOracle(got, rows, t);
+      assertThat(got.status(rows.size() - 1, 0)).isEqualTo(FeatureStatus.NOT_FOUND);
+      assertThat(got.status(0, 0)).isEqualTo(FeatureStatus.PRESENT);
+      checked += assertEveryGroupFeature(reader, rows, t);
+    }
+    assertThat(checked).isGreaterThan(3000);
+
+    // No more events: windows slide past the data at read time.
+    long last = stages[stages.length - 1];
+    OnlineReader reader = OnlineReader.builder(PLAN, redis).layout(layout).build();
+    List<Map<String, Object>> rows = FlightsFixture.rows(last, 60, 7);
+    for (long later : new long[] {last + 2 * Durations.HOUR, last + 3 * Durations.DAY + 5, last + 8 * Durations.DAY}) {
+      FlightsFixture.assertMatchesOracle(reader.getOnlineFeatures(SERVICE, rows, later), rows, later, FlightsFixture.before(last));
+    }
+    OnlineFeatures weekLater = reader.getOnlineFeatures(SERVICE, rows, last + 8 * Durations.DAY);
+    int avg7d = weekLater.featureNames().indexOf("origin_delays.avg_delay_7d");
+    int flights30d = weekLater.featureNames().indexOf("route_delays.flights_30d");
+    assertThat(weekLater.value(0, avg7d)).isNull();
+    assertThat(weekLater.status(0, avg7d)).isEqualTo(FeatureStatus.PRESENT);
+    assertThat((Long) weekLater.value(0, flights30d)).isPositive();
+    // Past the 30d TTL of origin_delays, not the 60d of route_delays.
+    OnlineFeatures monthLater = reader.getOnlineFeatures(SERVICE, rows, last + 31 * Durations.DAY);
+    assertThat(monthLater.status(0, avg7d)).isEqualTo(FeatureStatus.OUTSIDE_TTL);
+    assertThat(monthLater.value(0, avg7d)).isNull();
+    assertThat(monthLater.status(0, flights30d)).isEqualTo(FeatureStatus.PRESENT);
+    assertThat(monthLater.eventTimeMicros(0, avg7d)).isLessThanOrEqualTo(last);
+  }
+
+  @Test
+  void lateAndOutOfOrderWritesLeaveTheRollUpsExact() {
+    RedisLayout layout = new RedisLayout("t-late");
+    TileWriter writer = TileWriter.builder(PLAN, redis).layout(layout).batchKeys(37).build();
+    long t = instant(0.7, 29 * Durations.MINUTE);
+    List<Object[]> before = new java.util.ArrayList<>(FlightsFixture.before(t));
+    java.util.Collections.shuffle(before, new java.util.Random(5));
+    List<EventTiler> tilers = FlightsFixture.tilers();
+    int chunk = before.size() / 7 + 1;
+    for (int i = 0; i < before.size(); i += chunk) {
+      for (Object[] row : before.subList(i, Math.min(before.size(), i + chunk))) {
+        tilers.forEach(x -> x.add(row));
+      }
+      List<KeyTiles> batch = new java.util.ArrayList<>();
+      tilers.forEach(x -> batch.addAll(x.drainChanged()));
+      writer.write(batch);
+    }
+    OnlineReader reader = OnlineReader.builder(PLAN, redis).layout(layout).build();
+    List<Map<String, Object>> rows = FlightsFixture.rows(t, 100, 3);
+    assertThat(FlightsFixture.assertMatchesOracle(reader.getOnlineFeatures(SERVICE, rows, t), rows, t)).isGreaterThan(1000);
+    assertThat(assertEveryGroupFeature(reader, rows, t)).isGreaterThan(1000);
+  }
+
+  /** Every feature of every online group (lifetime, last_k, stddev, sketches too), read by name. */
+  static int assertEveryGroupFeature(OnlineReader reader, List<Map<String, Object>> rows, long t) {
+    int checked = 0;
+    for (CompiledGroup g : PLAN.groups()) {
+      List<String> refs = g.features().stream().map(f -> f.qualifiedName()).toList();
+      OnlineFeatures got = reader.getOnlineFeaturesByName(refs, rows, t);
+      for (int r = 0; r < rows.size() - 1; r++) {
+        List<Object> key = g.entity().equals("airport") ? List.of(rows.get(r).get("airport"))
+            : List.of(rows.get(r).get("origin"), rows.get(r).get("destination"));
+        Map<String, Object> expected = FlightsFixture.ORACLE.groupFeatures(g.name(), EVENTS, key, t);
+        for (int f = 0; f < refs.size(); f++) {
+          if (got.status(r, f) == FeatureStatus.PRESENT) {
+            assertThat(got.value(r, f)).as("%s for %s", refs.get(f), key).isEqualTo(expected.get(g.features().get(f).name()));
+            checked++;
+          }
+        }
+      }
+    }
+    return checked;
+  }
+
+  @Test
+  void writesAreIdempotentTrimmedAndExpire() {
+    RedisLayout layout = new RedisLayout("t-idem");
+    TileWriter writer = TileWriter.builder(PLAN, redis).layout(layout).build();
+    EventTiler tiler = new EventTiler(PLAN, "origin_delays");
+    EVENTS.forEach(tiler::add);
+    List<KeyTiles> all = tiler.all();
+    writer.write(all);
+    Map<String, Map<String, String>> first = snapshot(layout, all);
+    writer.write(all);
+    writer.write(all.subList(0, 5));
+    assertThat(snapshot(layout, all)).isEqualTo(first);
+
+    CompiledGroup g = PLAN.group("origin_delays").orElseThrow();
+    for (KeyTiles kt : all) {
+      String key = layout.key(g, kt.key());
+      long ttl = redis.pttl(key);
+      assertThat(ttl).isGreaterThan(30 * Durations.DAY / 1000).isLessThanOrEqualTo(31 * Durations.DAY / 1000);
+      for (String field : redis.hkeys(key)) {
+        RedisLayout.Block b = RedisLayout.parseField(field);
+        if (b != null) {
+          long widest = 0;
+          for (var f : g.features()) {
+            if (f.hopMicros() == b.hopMicros()) {
+              widest = Math.max(widest, f.window().micros());
+            }
+          }
+          // Nothing before the widest window as of the key's latest event survives.
+          assertThat(b.startMicros()).as(field).isGreaterThanOrEqualTo(Durations.floor(kt.latestEventMicros() - widest, b.hopMicros()));
+        }
+      }
+    }
+  }
+
+  static Map<String, Map<String, String>> snapshot(RedisLayout layout, List<KeyTiles> tiles) {
+    Map<String, Map<String, String>> out = new HashMap<>();
+    for (KeyTiles kt : tiles) {
+      String key = layout.key(PLAN.group(kt.group()).orElseThrow(), kt.key());
+      Map<String, String> fields = new HashMap<>();
+      redis.hgetAll(key.getBytes(StandardCharsets.UTF_8)).forEach((f, v) ->
+          fields.put(new String(f, StandardCharsets.UTF_8), java.util.HexFormat.of().formatHex(v)));
+      out.put(key, fields);
+    }
+    return out;
+  }
+}

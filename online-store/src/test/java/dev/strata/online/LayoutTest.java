@@ -1,0 +1,117 @@
+package dev.strata.online;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.dsl.plan.CompiledPlan.CompiledFeature;
+import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
+import dev.strata.dsl.plan.CompiledPlan.TileSpec;
+import dev.strata.dsl.time.Durations;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The key and field layout, the block cover (seeded properties) and the fast tile decoder. */
+class LayoutTest {
+  @Test
+  void keysHashTagTheEscapedEntity() {
+    CompiledGroup g = FlightsFixture.PLAN.group("route_delays").orElseThrow();
+    assertThat(RedisLayout.standard().key(g, List.of("ORD", "LAX")))
+        .isEqualTo("strata:v1:{ORD,LAX}:route_delays:" + g.version());
+    assertThat(RedisLayout.encodeEntity(List.of("a,b", "{x}:%", 42L))).isEqualTo("a%2Cb,%7Bx%7D%3A%25,42");
+    assertThat(RedisLayout.encodeEntity(List.of("Zürich\n"))).isEqualTo("Zürich%0A");
+    assertThat(RedisLayout.field(Durations.HOUR, 8 * Durations.HOUR, Durations.parseInstant("2001-01-01")))
+        .isEqualTo("1h:8h:978307200");
+    assertThat(RedisLayout.parseField("1h:8h:978307200"))
+        .isEqualTo(new RedisLayout.Block(Durations.HOUR, 8 * Durations.HOUR, Durations.parseInstant("2001-01-01")));
+    assertThat(RedisLayout.parseField("@t")).isNull();
+    assertThatThrownBy(() -> new RedisLayout("a{b")).hasMessageStartingWith("Cannot use key prefix");
+  }
+
+  @Test
+  void blocksAreAlignedDisjointAndCutAtEveryWindowStart() {
+    Random random = new Random(20260101);
+    long base = Durations.parseInstant("2001-01-01");
+    for (CompiledGroup g : FlightsFixture.PLAN.groups()) {
+      for (TileSpec spec : g.tiles()) {
+        long hop = spec.hopMicros();
+        int levels = RedisLayout.levels(g, spec);
+        for (int i = 0; i < 2_000; i++) {
+          long t = base + (long) (random.nextDouble() * 400 * Durations.DAY);
+          if (i % 5 == 0) {
+            t = Durations.floor(t, hop); // aligned instants: empty heads
+          }
+          List<long[]> blocks = RedisLayout.blocksAsOf(g, spec, t);
+          long end = Durations.floor(t, hop) + (Math.floorMod(t, hop) == 0 ? 0 : hop);
+          for (int b = 0; b < blocks.size(); b++) {
+            long start = blocks.get(b)[0];
+            long span = blocks.get(b)[1];
+            assertThat(Long.bitCount(span / hop)).isEqualTo(1);
+            assertThat(span / hop).isLessThanOrEqualTo(1L << (levels - 1));
+            assertThat(Math.floorMod(start, span)).isZero();
+            if (b > 0) {
+              assertThat(start).isEqualTo(blocks.get(b - 1)[0] + blocks.get(b - 1)[1]);
+            }
+            // Only the last block may reach past the head (nothing is stored after now).
+            assertThat(b == blocks.size() - 1 || start + span <= Durations.floor(t, hop) + hop).isTrue();
+          }
+          assertThat(blocks.get(blocks.size() - 1)[0] + blocks.get(blocks.size() - 1)[1]).isGreaterThanOrEqualTo(end);
+          for (CompiledFeature f : g.features()) {
+            if (f.hopMicros() == hop) {
+              long s = f.window().isLifetime() ? 0 : f.window().startAsOf(t, hop);
+              assertThat(blocks.stream().anyMatch(b -> b[0] == s)).as("%s as of %d", f.qualifiedName(), t).isTrue();
+            }
+          }
+          // O(log(W / hop)) per window cut, never W / hop.
+          assertThat(blocks.size()).isLessThanOrEqualTo(2 * levels * 2);
+        }
+      }
+    }
+  }
+
+  @Test
+  void everyFlightsTileDecodesToTheSameBytesAndValues() {
+    for (CompiledGroup g : FlightsFixture.PLAN.groups()) {
+      EventTiler tiler = new EventTiler(FlightsFixture.PLAN, g.name());
+      FlightsFixture.EVENTS.forEach(tiler::add);
+      int checked = 0;
+      for (KeyTiles kt : tiler.all()) {
+        for (int s = 0; s < kt.tilesBySpec().size(); s++) {
+          var agg = tiler.tiler().aggregator(s);
+          for (Object[] irs : kt.tilesBySpec().get(s).values()) {
+            byte[] bytes = agg.encode(irs);
+            Object[] decoded = agg.decode(bytes);
+            assertThat(HexFormat.of().formatHex(agg.encode(decoded))).isEqualTo(HexFormat.of().formatHex(bytes));
+            assertThat(agg.finish(decoded)).isEqualTo(agg.finish(agg.copy(irs)));
+            checked++;
+          }
+        }
+      }
+      assertThat(checked).isGreaterThan(100);
+      var agg = tiler.tiler().aggregator(0);
+      assertThatThrownBy(() -> agg.decode(new byte[] {1, 5, 0}))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("Cannot decode");
+    }
+  }
+
+  @Test
+  void configFromUrls() {
+    OnlineStoreConfig c = OnlineStoreConfig.fromUrl("rediss://app:p%40ss@cache:6380/3?prefix=prod&timeout_ms=250");
+    assertThat(c.tls()).isTrue();
+    assertThat(c.user()).isEqualTo("app");
+    assertThat(c.password()).isEqualTo("p@ss");
+    assertThat(c.nodes()).containsExactly("cache:6380");
+    assertThat(c.database()).isEqualTo(3);
+    assertThat(c.prefix()).isEqualTo("prod");
+    assertThat(c.socketTimeoutMillis()).isEqualTo(250);
+    assertThat(c.toString()).doesNotContain("p@ss");
+    OnlineStoreConfig cluster = OnlineStoreConfig.fromUrl("redis://a:7000,b:7001");
+    assertThat(cluster.cluster()).isTrue();
+    assertThat(cluster.nodes()).containsExactly("a:7000", "b:7001");
+    assertThat(OnlineStoreConfig.fromUrl("redis://secret@h").password()).isEqualTo("secret");
+    assertThatThrownBy(() -> OnlineStoreConfig.fromUrl("http://h")).hasMessageStartingWith("Cannot parse Redis URL");
+    assertThatThrownBy(() -> OnlineStoreConfig.fromUrl("redis://u:pw@h?bogus=1")).hasMessageNotContaining("pw@")
+        .hasMessageContaining("unknown option 'bogus'");
+  }
+}

@@ -1,0 +1,155 @@
+package dev.strata.online;
+
+import static dev.strata.online.FlightsFixture.EVENTS;
+import static dev.strata.online.FlightsFixture.PLAN;
+import static dev.strata.online.FlightsFixture.SERVICE;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.strata.dsl.time.Durations;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.UnifiedJedis;
+
+/**
+ * Separate redis-server processes on free ports: one restarted with its append-only file (the
+ * same values after the restart), and a three-master Redis Cluster (slots follow the hash tag).
+ */
+class RestartAndClusterTest {
+  static final long T = (Long) EVENTS.get(EVENTS.size() * 4 / 5)[0] + 7 * Durations.MINUTE;
+
+  @TempDir
+  Path dir;
+
+  /** Materialize: every tile of every key built from the events before T, in one write. */
+  static void materialize(TileWriter writer) {
+    List<KeyTiles> batch = new ArrayList<>();
+    for (EventTiler tiler : FlightsFixture.tilers()) {
+      for (Object[] row : EVENTS) {
+        if ((Long) row[0] < T) {
+          tiler.add(row);
+        }
+      }
+      batch.addAll(tiler.all());
+    }
+    writer.write(batch);
+  }
+
+  @Test
+  void restartedServerServesTheSameValues() throws Exception {
+    assumeTrue(RedisServers.available(), "redis-server is not installed");
+    int port = RedisServers.freePort();
+    String[] persistence = {"--appendonly", "yes", "--appendfsync", "always"};
+    Process server = RedisServers.start(port, dir, persistence);
+    List<Map<String, Object>> rows = FlightsFixture.rows(T, 80, 11);
+    OnlineFeatures before;
+    OnlineStoreConfig config = OnlineStoreConfig.fromUrl("redis://127.0.0.1:" + port + "?prefix=t-restart");
+    try (UnifiedJedis redis = RedisConnections.open(config)) {
+      materialize(TileWriter.builder(PLAN, redis).layout(new RedisLayout(config.prefix())).build());
+      before = OnlineReader.builder(PLAN, redis).layout(new RedisLayout(config.prefix())).build().getOnlineFeatures(SERVICE, rows, T);
+      FlightsFixture.assertMatchesOracle(before, rows, T);
+    } finally {
+      RedisServers.stop(server);
+    }
+    server = RedisServers.start(port, dir, persistence);
+    try (UnifiedJedis redis = RedisConnections.open(config)) {
+      OnlineFeatures after = OnlineReader.builder(PLAN, redis).layout(new RedisLayout(config.prefix())).build()
+          .getOnlineFeatures(SERVICE, rows, T);
+      for (int r = 0; r < rows.size(); r++) {
+        assertThat(after.row(r)).isEqualTo(before.row(r));
+      }
+      FlightsFixture.assertMatchesOracle(after, rows, T);
+    } finally {
+      RedisServers.stop(server);
+    }
+  }
+
+  @Test
+  void aclUserFromTheUrl() throws Exception {
+    assumeTrue(RedisServers.available(), "redis-server is not installed");
+    int port = RedisServers.freePort();
+    Process server = RedisServers.start(port, dir, "--user", "default", "off", "--user", "strata", "on", ">s3cret", "~t-acl:*", "+@all");
+    try {
+      OnlineStoreConfig good = OnlineStoreConfig.fromUrl("redis://strata:s3cret@127.0.0.1:" + port + "?prefix=t-acl");
+      List<Map<String, Object>> rows = FlightsFixture.rows(T, 20, 13);
+      try (UnifiedJedis redis = RedisConnections.open(good)) {
+        RedisLayout layout = new RedisLayout(good.prefix());
+        materialize(TileWriter.builder(PLAN, redis).layout(layout).build());
+        OnlineFeatures got = OnlineReader.builder(PLAN, redis).layout(layout).build().getOnlineFeatures(SERVICE, rows, T);
+        FlightsFixture.assertMatchesOracle(got, rows, T);
+      }
+      OnlineStoreConfig wrong = OnlineStoreConfig.fromUrl("redis://strata:nope@127.0.0.1:" + port + "?prefix=t-acl");
+      try (UnifiedJedis redis = RedisConnections.open(wrong)) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> OnlineReader.builder(PLAN, redis).build().getOnlineFeatures(SERVICE, rows, T))
+            .isInstanceOf(OnlineStoreException.class);
+      } catch (redis.clients.jedis.exceptions.JedisException e) {
+        // Some client builds authenticate eagerly: a refused login is what we want either way.
+        assertThat(e.getMessage()).containsIgnoringCase("WRONGPASS");
+      }
+    } finally {
+      RedisServers.stop(server);
+    }
+  }
+
+  @Test
+  void redisClusterServesTheOracleValues() throws Exception {
+    assumeTrue(RedisServers.available(), "redis-server is not installed");
+    List<Process> nodes = new ArrayList<>();
+    List<String> hosts = new ArrayList<>();
+    try {
+      for (int i = 0; i < 3; i++) {
+        int port = RedisServers.freePort();
+        Path nodeDir = Files.createDirectories(dir.resolve("n" + i));
+        nodes.add(RedisServers.start(port, nodeDir, "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+            "--cluster-node-timeout", "2000"));
+        hosts.add("127.0.0.1:" + port);
+      }
+      List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
+      create.addAll(hosts);
+      create.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
+      Process p = new ProcessBuilder(create).redirectErrorStream(true).redirectOutput(dir.resolve("create.log").toFile()).start();
+      assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).as(Files.readString(dir.resolve("create.log"))).isZero();
+      waitForClusterOk(hosts);
+
+      OnlineStoreConfig config = OnlineStoreConfig.fromUrl("redis://" + String.join(",", hosts) + "?prefix=t-cluster");
+      assertThat(config.cluster()).isTrue();
+      try (UnifiedJedis redis = RedisConnections.open(config)) {
+        RedisLayout layout = new RedisLayout(config.prefix());
+        materialize(TileWriter.builder(PLAN, redis).layout(layout).build());
+        List<Map<String, Object>> rows = FlightsFixture.rows(T, 80, 12);
+        OnlineFeatures got = OnlineReader.builder(PLAN, redis).layout(layout).build().getOnlineFeatures(SERVICE, rows, T);
+        assertThat(FlightsFixture.assertMatchesOracle(got, rows, T)).isGreaterThan(1000);
+      }
+    } finally {
+      for (Process node : nodes) {
+        RedisServers.stop(node);
+      }
+    }
+  }
+
+  private static void waitForClusterOk(List<String> hosts) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    for (String host : hosts) {
+      String[] hp = host.split(":");
+      while (true) {
+        Process p = new ProcessBuilder("redis-cli", "-p", hp[1], "cluster", "info").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        if (out.contains("cluster_state:ok")) {
+          break;
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("Cannot start the test cluster: " + host + " reports " + out);
+        }
+        Thread.sleep(100);
+      }
+    }
+  }
+}

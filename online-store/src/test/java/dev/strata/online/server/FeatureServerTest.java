@@ -1,0 +1,192 @@
+package dev.strata.online.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.strata.dsl.plan.CompiledPlan;
+import dev.strata.dsl.testing.FlightsSample;
+import dev.strata.dsl.time.Durations;
+import dev.strata.online.EventTiler;
+import dev.strata.online.KeyTiles;
+import dev.strata.online.OnlineFeatures;
+import dev.strata.online.OnlineReader;
+import dev.strata.online.OnlineStoreConfig;
+import dev.strata.online.OnlineStoreException;
+import dev.strata.online.RedisConnections;
+import dev.strata.online.RedisLayout;
+import dev.strata.online.TileWriter;
+import dev.strata.online.client.FeatureClient;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.UnifiedJedis;
+
+/** The HTTP server against the real Redis (database 10): Feast shapes, errors, auth, metrics. */
+class FeatureServerTest {
+  static final String SERVICE = "delay_model_v1";
+  static final String TOKEN = "s3cret-token";
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final HttpClient HTTP = HttpClient.newHttpClient();
+  static CompiledPlan plan;
+  static UnifiedJedis redis;
+  static OnlineReader reader;
+  static FeatureServer server;
+  static long t;
+
+  @BeforeAll
+  static void start() {
+    plan = FlightsSample.plan();
+    List<Object[]> events = FlightsSample.events();
+    t = events.stream().mapToLong(r -> (Long) r[0]).max().orElseThrow() + Durations.MINUTE;
+    OnlineStoreConfig config = OnlineStoreConfig.builder().database(10).prefix("t-server").build();
+    redis = RedisConnections.open(config);
+    redis.flushDB();
+    RedisLayout layout = new RedisLayout(config.prefix());
+    List<KeyTiles> batch = new ArrayList<>();
+    for (var g : plan.groups()) {
+      EventTiler tiler = new EventTiler(plan, g.name());
+      events.forEach(tiler::add);
+      batch.addAll(tiler.all());
+    }
+    TileWriter.builder(plan, redis).layout(layout).build().write(batch);
+    reader = OnlineReader.builder(plan, redis).layout(layout).clock(Clock.fixed(Durations.toInstant(t), ZoneOffset.UTC)).build();
+    server = FeatureServer.builder(reader).maxEntities(50).bearerToken(TOKEN).build().start(0);
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+    redis.flushDB();
+    redis.close();
+  }
+
+  static HttpResponse<String> post(String body, String token) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/get-online-features"))
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static HttpResponse<String> get(String path) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void answersInFeastShapes() throws Exception {
+    HttpResponse<String> r = post("{\"feature_service\":\"delay_model_v1\",\"entities\":{\"airport\":[\"ORD\",\"ZZZ\"],"
+        + "\"origin\":[\"ORD\",\"ZZZ\"],\"destination\":[\"LAX\",\"YYY\"]}}", TOKEN);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonNode root = JSON.readTree(r.body());
+    JsonNode names = root.path("metadata").path("feature_names");
+    assertThat(names.get(0).asText()).isEqualTo("airport");
+    assertThat(names.get(3).asText()).isEqualTo(plan.service(SERVICE).orElseThrow().schema().field(0).name());
+    JsonNode results = root.path("results");
+    assertThat(results.size()).isEqualTo(names.size());
+    JsonNode first = results.get(3);
+    assertThat(first.path("values").size()).isEqualTo(2);
+    assertThat(first.path("statuses").get(0).asText()).isEqualTo("PRESENT");
+    assertThat(first.path("statuses").get(1).asText()).isEqualTo("NOT_FOUND");
+    assertThat(first.path("event_timestamps").get(0).asText()).startsWith("2001-");
+    assertThat(results.get(0).path("values").get(0).asText()).isEqualTo("ORD");
+  }
+
+  @Test
+  void httpClientReturnsWhatTheReaderReturns() {
+    List<Map<String, Object>> rows = List.of(
+        Map.of("airport", "ORD", "origin", "ORD", "destination", "LAX"),
+        Map.of("airport", "ATL", "origin", "ATL", "destination", "DFW"),
+        Map.of("airport", "QQQ", "origin", "QQQ", "destination", "RRR"));
+    OnlineFeatures direct = FeatureClient.inProcess(reader).getOnlineFeatures(SERVICE, rows);
+    try (FeatureClient http = FeatureClient.http(URI.create("http://127.0.0.1:" + server.port()), TOKEN)) {
+      OnlineFeatures remote = http.getOnlineFeatures(SERVICE, rows);
+      assertThat(remote.featureNames()).isEqualTo(direct.featureNames());
+      for (int r = 0; r < rows.size(); r++) {
+        assertThat(remote.row(r)).isEqualTo(direct.row(r));
+        for (int f = 0; f < direct.featureNames().size(); f++) {
+          assertThat(remote.status(r, f)).isEqualTo(direct.status(r, f));
+          assertThat(remote.eventTimeMicros(r, f)).isEqualTo(direct.eventTimeMicros(r, f));
+        }
+      }
+      assertThatThrownBy(() -> http.getOnlineFeatures("nope", rows)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("nope");
+    }
+  }
+
+  @Test
+  void badRequestsGetAStatusAndOneSentence() throws Exception {
+    StringBuilder many = new StringBuilder();
+    for (int i = 0; i < 51; i++) {
+      many.append(i == 0 ? "" : ",").append("\"A").append(i).append('"');
+    }
+    Object[][] cases = {
+        {"{\"feature_service\":", 400, "malformed JSON"},
+        {"[1,2]", 400, "JSON object"},
+        {"{\"entities\":{\"airport\":[\"ORD\"]}}", 400, "feature_service"},
+        {"{\"feature_service\":\"nope\",\"entities\":{\"airport\":[\"ORD\"]}}", 404, "'nope'"},
+        {"{\"features\":[\"origin_delays.nope_1d\"],\"entities\":{\"airport\":[\"ORD\"]}}", 404, "origin_delays.nope_1d"},
+        {"{\"feature_service\":\"delay_model_v1\",\"entities\":{\"airport\":[\"ORD\"]}}", 400, "'origin'"},
+        {"{\"feature_service\":\"delay_model_v1\",\"entities\":{\"airport\":[7],\"origin\":[\"A\"],\"destination\":[\"B\"]}}", 400, "must be a string"},
+        {"{\"feature_service\":\"delay_model_v1\",\"entities\":{\"airport\":[\"A\",\"B\"],\"origin\":[\"A\"]}}", 400, "different lengths"},
+        {"{\"feature_service\":\"delay_model_v1\",\"entities\":{\"airport\":[" + many + "]}}", 400, "limit is 50"},
+        {"{\"feature_service\":\"delay_model_v1\",\"entities\":[]}", 400, "entities"},
+        {"{\"feature_service\":\"delay_model_v1\",\"entities\":{\"airport\":[{\"a\":1}]}}", 400, "not an object"},
+        {"{\"feature_service\":\"delay_model_v1\",\"entities\":{\"airport\":[null],\"origin\":[\"A\"],\"destination\":[\"B\"]}}", 400, "no value for key 'airport'"},
+        {"{\"features\":[3],\"entities\":{\"airport\":[\"A\"]}}", 400, "list of strings"},
+    };
+    for (Object[] c : cases) {
+      HttpResponse<String> r = post((String) c[0], TOKEN);
+      assertThat(r.statusCode()).as(c[0] + " → " + r.body()).isEqualTo(c[1]);
+      String error = JSON.readTree(r.body()).path("error").asText();
+      assertThat(error).as((String) c[0]).contains((String) c[2]).startsWith("Cannot").endsWith(".")
+          .doesNotContain("\n").doesNotContain("Exception");
+    }
+    assertThat(post("{\"feature_service\":\"delay_model_v1\",\"entities\":{\"airport\":[\"ORD\"]}}", null).statusCode()).isEqualTo(401);
+    assertThat(post("{\"feature_service\":\"delay_model_v1\",\"entities\":{\"airport\":[\"ORD\"]}}", "wrong").statusCode()).isEqualTo(401);
+    assertThat(get("/nope").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void healthAndMetrics() throws Exception {
+    assertThat(get("/health").statusCode()).isEqualTo(200);
+    post("{\"feature_service\":\"delay_model_v1\",\"entities\":{\"airport\":[\"ORD\"],\"origin\":[\"ORD\"],\"destination\":[\"LAX\"]}}", TOKEN);
+    String metrics = get("/metrics").body();
+    assertThat(metrics).contains("strata_http_requests_seconds_bucket").contains("path=\"/get-online-features\"")
+        .contains("strata_redis_errors_total");
+  }
+
+  @Test
+  void redisDownIsA503Quickly() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    try (UnifiedJedis down = RedisConnections.open(OnlineStoreConfig.builder().node("127.0.0.1", port).build());
+        FeatureServer s = FeatureServer.builder(OnlineReader.builder(plan, down).build()).build().start(0)) {
+      long start = System.nanoTime();
+      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/get-online-features"))
+          .POST(HttpRequest.BodyPublishers.ofString(
+              "{\"feature_service\":\"delay_model_v1\",\"entities\":{\"airport\":[\"ORD\"],\"origin\":[\"ORD\"],\"destination\":[\"LAX\"]}}"))
+          .build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+      assertThat(System.nanoTime() - start).isLessThan(3_000_000_000L);
+      assertThat(JSON.readTree(r.body()).path("error").asText()).isEqualTo("Cannot serve the request: the online store is unavailable.");
+      assertThatThrownBy(() -> OnlineReader.builder(plan, down).build().getOnlineFeatures(SERVICE,
+          List.of(Map.of("airport", "ORD", "origin", "ORD", "destination", "LAX")))).isInstanceOf(OnlineStoreException.class);
+    }
+  }
+}
