@@ -22,7 +22,8 @@ final class Errors implements CommandLine.IExecutionExceptionHandler, CommandLin
         err.println(diag);
       }
       err.println("strata: " + d.diagnostics().size() + " error(s)");
-    } else if (ex instanceof UserException || ex instanceof RegistryException || ex instanceof IllegalArgumentException) {
+    } else if (ex instanceof UserException || ex instanceof RegistryException || ex instanceof IllegalArgumentException
+        || ex instanceof dev.strata.online.OnlineStoreException) {
       err.println("strata: " + ex.getMessage());
     } else {
       err.println("strata: " + cli.getCommandName() + " failed: " + describe(ex));

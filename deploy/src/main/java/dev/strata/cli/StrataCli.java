@@ -19,6 +19,8 @@ import picocli.CommandLine.Command;
       ApplyCommand.class,
       SchemaCommand.class,
       RegistryCommand.class,
+      ServeCommand.class,
+      GetCommand.class,
       DriftCommand.class,
       CommandLine.HelpCommand.class
     },

@@ -1,0 +1,149 @@
+package dev.strata.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.config.StrataConfig;
+import dev.strata.dsl.plan.CompiledPlan;
+import dev.strata.dsl.time.Durations;
+import dev.strata.dsl.types.DataType;
+import dev.strata.dsl.types.Field;
+import dev.strata.online.OnlineFeatures;
+import dev.strata.online.OnlineReader;
+import dev.strata.online.OnlineStoreConfig;
+import dev.strata.online.RedisConnections;
+import dev.strata.online.RedisLayout;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import redis.clients.jedis.UnifiedJedis;
+
+@Command(
+    name = "get",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Fetch a service's online features for one entity row, as of now, straight from Redis,",
+      "and print a table (feature, value, status, event time) or JSON.",
+      "Example: strata get delay_model_v1 airport=ORD origin=ORD destination=LAX -C examples/flights"
+    })
+final class GetCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "SERVICE", description = "The feature service.")
+  String service;
+
+  @Parameters(index = "1..*", paramLabel = "KEY=VALUE", arity = "1..*",
+      description = "Entity key values, e.g. airport=ORD (every key of every entity the service uses).")
+  List<String> keys;
+
+  @Option(names = {"-C", "--dir"}, paramLabel = "DIR", defaultValue = ".", description = "The project directory (default: .).")
+  Path dir;
+
+  @Option(names = "--json", description = "Print JSON.")
+  boolean json;
+
+  @Option(names = "--at", paramLabel = "TIME",
+      description = "Read as of this instant instead of now (ISO-8601, e.g. 2001-03-15T12:00:00Z): for historical data.")
+  String at;
+
+  @Override
+  public Integer call() throws Exception {
+    CompiledPlan plan = Projects.compile(dir);
+    if (plan.service(service).isEmpty()) {
+      throw new UserException("Cannot get features: project '" + plan.project() + "' has no feature service '" + service
+          + "'" + dev.strata.dsl.diag.Suggestions.hint(service, plan.services().stream().map(s -> s.name()).toList()));
+    }
+    Map<String, Object> row = parseKeys(plan);
+    StrataConfig config = StrataConfig.load(dir);
+    OnlineStoreConfig store = OnlineStoreConfig.fromStrataConfig(config);
+    try (UnifiedJedis redis = RedisConnections.open(store)) {
+      OnlineReader reader = OnlineReader.builder(plan, redis).layout(new RedisLayout(store.prefix())).build();
+      OnlineFeatures features = at == null
+          ? reader.getOnlineFeatures(service, List.of(row))
+          : reader.getOnlineFeatures(service, List.of(row), parseAt());
+      print(features);
+    }
+    return 0;
+  }
+
+  private long parseAt() {
+    try {
+      return Durations.parseInstant(at);
+    } catch (IllegalArgumentException e) {
+      throw new UserException("Cannot read --at '" + at + "': expected an ISO-8601 instant such as 2001-03-15T12:00:00Z");
+    }
+  }
+
+  private Map<String, Object> parseKeys(CompiledPlan plan) {
+    Map<String, DataType> types = new LinkedHashMap<>();
+    for (CompiledPlan.CompiledEntity e : plan.entities()) {
+      for (Field f : e.keys()) {
+        types.putIfAbsent(f.name(), f.type());
+      }
+    }
+    Map<String, Object> row = new LinkedHashMap<>();
+    for (String kv : keys) {
+      int eq = kv.indexOf('=');
+      if (eq <= 0) {
+        throw new UserException("Cannot read entity key '" + kv + "': write it as key=value, e.g. airport=ORD");
+      }
+      String name = kv.substring(0, eq);
+      String text = kv.substring(eq + 1);
+      DataType type = types.get(name);
+      if (type == null) {
+        throw new UserException("Cannot read entity key '" + name + "': no entity has that key"
+            + dev.strata.dsl.diag.Suggestions.hint(name, types.keySet()));
+      }
+      try {
+        row.put(name, type == DataType.LONG ? (Object) Long.valueOf(text)
+            : type == DataType.DOUBLE ? (Object) Double.valueOf(text)
+            : type == DataType.BOOLEAN ? (Object) Boolean.valueOf(text)
+            : type == DataType.TIMESTAMP ? (Object) Durations.parseInstant(text) : text);
+      } catch (NumberFormatException e) {
+        throw new UserException("Cannot read entity key '" + name + "': '" + text + "' is not a " + type.sqlName());
+      }
+    }
+    return row;
+  }
+
+  private void print(OnlineFeatures f) throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      ObjectMapper mapper = new ObjectMapper();
+      ObjectNode root = mapper.createObjectNode();
+      root.put("as_of", Durations.formatInstant(f.asOfMicros()));
+      ArrayNode features = root.putArray("features");
+      for (int i = 0; i < f.featureNames().size(); i++) {
+        ObjectNode n = features.addObject();
+        n.put("name", f.featureNames().get(i));
+        n.set("value", mapper.valueToTree(f.value(0, i)));
+        n.put("status", f.status(0, i).name());
+        long t = f.eventTimeMicros(0, i);
+        if (t == OnlineFeatures.NO_TIME) {
+          n.putNull("event_time");
+        } else {
+          n.put("event_time", Durations.formatInstant(t));
+        }
+      }
+      out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+      return;
+    }
+    int width = f.featureNames().stream().mapToInt(String::length).max().orElse(7);
+    String format = "%-" + Math.max(width, 7) + "s  %-24s  %-11s  %s%n";
+    out.printf(format, "FEATURE", "VALUE", "STATUS", "EVENT TIME");
+    for (int i = 0; i < f.featureNames().size(); i++) {
+      long t = f.eventTimeMicros(0, i);
+      out.printf(format, f.featureNames().get(i), String.valueOf(f.value(0, i)), f.status(0, i),
+          t == OnlineFeatures.NO_TIME ? "" : Durations.formatInstant(t));
+    }
+    out.println("(as of " + Durations.formatInstant(f.asOfMicros()) + ")");
+  }
+}
