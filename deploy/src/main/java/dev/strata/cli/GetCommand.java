@@ -51,7 +51,8 @@ final class GetCommand implements Callable<Integer> {
   boolean json;
 
   @Option(names = "--at", paramLabel = "TIME",
-      description = "Read as of this instant instead of now (ISO-8601, e.g. 2001-03-15T12:00:00Z): for historical data.")
+      description = {"Read as of this instant instead of now (ISO-8601, e.g. 2001-03-31T23:30:00Z), for historical data.",
+          "Correct only when Redis holds no event of these keys at or after TIME (the open tile counts them)."})
   String at;
 
   @Override
