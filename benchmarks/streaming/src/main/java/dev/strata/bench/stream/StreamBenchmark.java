@@ -1,0 +1,243 @@
+package dev.strata.bench.stream;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.dsl.plan.CompiledPlan;
+import dev.strata.dsl.plan.CompiledPlan.CompiledSource;
+import dev.strata.dsl.testing.FlightsSample;
+import dev.strata.dsl.time.Durations;
+import dev.strata.online.OnlineStoreConfig;
+import dev.strata.online.RedisConnections;
+import dev.strata.stream.DeadLetterSink;
+import dev.strata.stream.DiscardingTileSink;
+import dev.strata.stream.ProjectFiles;
+import dev.strata.stream.RedisTileSink;
+import dev.strata.stream.StreamInput;
+import dev.strata.stream.StreamPipeline;
+import dev.strata.stream.TileSink;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
+
+/**
+ * Events/s of the tiling job on the flights data (the 20k sample repeated, each copy shifted by
+ * 13 weeks), through a real in-JVM Kafka broker and from a file, beside the same Flink pipeline
+ * with a discarding tile sink and beside a plain Kafka consumer reading the same topic, in one
+ * run. Usage: StreamBenchmark [copies=10] [parallelism=2] [redisUrl].
+ */
+public final class StreamBenchmark {
+  private static final String TOPIC = "flights";
+  private static final int PARTITIONS = 2;
+
+  private StreamBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    int copies = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+    int parallelism = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+    String prefix = "bench-stream-" + System.currentTimeMillis();
+    String redisUrl = args.length > 2 ? args[2] : "redis://127.0.0.1:6379/12?prefix=" + prefix;
+
+    CompiledPlan plan = FlightsSample.plan();
+    CompiledSource source = plan.source("flights").orElseThrow();
+    List<String> records = records(source, FlightsSample.events(), copies);
+    int n = records.size();
+    Path work = Files.createTempDirectory("strata-stream-bench");
+    Path file = work.resolve("flights.jsonl");
+    Files.write(file, records, StandardCharsets.UTF_8);
+    ProjectFiles project = ProjectFiles.read(FlightsSample.exampleDir());
+    DeadLetterSink.Factory dead = dev.strata.stream.FileDeadLetterSink.factory(work.resolve("dead"), "flights");
+
+    System.out.printf("events: %,d (flights sample x %d), JSON %,d bytes; parallelism %d; %d cores; load average %.1f%n",
+        n, copies, Files.size(file), parallelism, Runtime.getRuntime().availableProcessors(),
+        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+
+    try (KafkaClusterTestKit kafka = new KafkaClusterTestKit.Builder(
+        new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
+        .setConfigProp("offsets.topic.replication.factor", "1").build()) {
+      kafka.format();
+      kafka.startup();
+      kafka.waitForReadyBrokers();
+      String servers = kafka.bootstrapServers();
+      produce(servers, records);
+
+      List<String[]> table = new ArrayList<>();
+      // Warm-up (JIT, class loading), not reported.
+      run(project, new StreamInput.File(file, "json", 0), DiscardingTileSink.factory(), dead, parallelism);
+
+      long t0 = System.nanoTime();
+      long read = consume(servers, n);
+      table.add(row("plain Kafka consumer (poll + UTF-8 decode, 1 thread)", read, System.nanoTime() - t0, -1));
+
+      int run = 0;
+      for (String sink : List.of("discard", "redis")) {
+        TileSink.Factory tiles = sink.equals("discard") ? DiscardingTileSink.factory() : RedisTileSink.factory(project, redisUrl);
+        String to = sink.equals("discard") ? "discarding sink" : "Redis (online-store TileWriter)";
+        StreamInput kafkaIn = new StreamInput.Kafka(servers, TOPIC, "bench-" + run++, "json", true);
+        long k0 = System.nanoTime();
+        JobExecutionResult r = run(project, kafkaIn, tiles, dead, parallelism);
+        table.add(row("Flink: Kafka -> parse -> tiles -> " + to, n, System.nanoTime() - k0, r.getNetRuntime()));
+        long f0 = System.nanoTime();
+        r = run(project, new StreamInput.File(file, "json", 0), tiles, dead, parallelism);
+        table.add(row("Flink: file replay -> parse -> tiles -> " + to, n, System.nanoTime() - f0, r.getNetRuntime()));
+      }
+      System.out.println();
+      System.out.printf("| %-62s | %10s | %12s | %12s |%n", "pipeline", "events", "events/s", "events/s net");
+      System.out.printf("|%s|%s|%s|%s|%n", "-".repeat(64), "-".repeat(12), "-".repeat(14), "-".repeat(14));
+      for (String[] r : table) {
+        System.out.printf("| %-62s | %10s | %12s | %12s |%n", (Object[]) r);
+      }
+      System.out.println();
+      System.out.println("events/s = events / wall time of the run (a Flink run includes starting its local MiniCluster);");
+      System.out.println("net = events / the job's own runtime as Flink reports it (submission to end).");
+      long deadLetters = Files.exists(work.resolve("dead")) ? Files.list(work.resolve("dead")).mapToLong(StreamBenchmark::lines).sum() : 0;
+      System.out.println("dead letters: " + deadLetters);
+    } finally {
+      clean(redisUrl, prefix);
+      try (var files = Files.walk(work)) {
+        for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
+  }
+
+  static long lines(Path p) {
+    try {
+      return Files.readAllLines(p).size();
+    } catch (java.io.IOException e) {
+      return -1;
+    }
+  }
+
+  static JobExecutionResult run(ProjectFiles project, StreamInput input, TileSink.Factory tiles, DeadLetterSink.Factory dead,
+      int parallelism) throws Exception {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism);
+    env.enableCheckpointing(10_000); // as `strata stream` runs: tiles also flush on checkpoints
+    StreamPipeline.add(env, project, "flights", input, tiles, dead, StreamPipeline.DEFAULT_FLUSH_INTERVAL_MS);
+    return env.execute("bench");
+  }
+
+  static String[] row(String what, long events, long nanos, long netMillis) {
+    return new String[] {what, String.format("%,d", events), String.format("%,.0f", events / (nanos / 1e9)),
+        netMillis < 0 ? "" : String.format("%,.0f", events / (netMillis / 1e3))};
+  }
+
+  static List<String> records(CompiledSource source, List<Object[]> sample, int copies) {
+    ObjectMapper json = new ObjectMapper();
+    int t = source.schema().indexOf(source.timestamp());
+    List<Object[]> rows = new ArrayList<>();
+    for (int c = 0; c < copies; c++) {
+      long shift = c * 91 * Durations.DAY;
+      for (Object[] r : sample) {
+        Object[] copy = r.clone();
+        copy[t] = (Long) r[t] + shift;
+        rows.add(copy);
+      }
+    }
+    rows.sort(Comparator.comparingLong(r -> (Long) r[t])); // a topic in (roughly) event-time order
+    List<String> out = new ArrayList<>(rows.size());
+    for (Object[] r : rows) {
+      ObjectNode node = json.createObjectNode();
+      for (int i = 0; i < r.length; i++) {
+        String name = source.schema().field(i).name();
+        if (r[i] == null) {
+          node.putNull(name);
+        } else if (i == t) {
+          node.put(name, Durations.formatInstant((Long) r[i]));
+        } else if (r[i] instanceof Long l) {
+          node.put(name, l);
+        } else {
+          node.put(name, r[i].toString());
+        }
+      }
+      out.add(node.toString());
+    }
+    return out;
+  }
+
+  static void produce(String servers, List<String> records) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", servers))) {
+      admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 1))).all().get();
+    }
+    Properties p = new Properties();
+    p.put("bootstrap.servers", servers);
+    p.put("key.serializer", StringSerializer.class.getName());
+    p.put("value.serializer", StringSerializer.class.getName());
+    p.put("linger.ms", "20");
+    p.put("batch.size", "262144");
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+      for (int i = 0; i < records.size(); i++) {
+        producer.send(new ProducerRecord<>(TOPIC, i % PARTITIONS, null, records.get(i)));
+      }
+      producer.flush();
+    }
+  }
+
+  static long consume(String servers, int expected) {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", servers);
+    p.put("key.deserializer", StringDeserializer.class.getName());
+    p.put("value.deserializer", StringDeserializer.class.getName());
+    p.put("max.poll.records", "5000");
+    AtomicLong bytes = new AtomicLong();
+    long count = 0;
+    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
+      List<TopicPartition> parts = new ArrayList<>();
+      for (int i = 0; i < PARTITIONS; i++) {
+        parts.add(new TopicPartition(TOPIC, i));
+      }
+      consumer.assign(parts);
+      consumer.seekToBeginning(parts);
+      while (count < expected) {
+        ConsumerRecords<String, String> batch = consumer.poll(Duration.ofMillis(500));
+        for (var r : batch) {
+          bytes.addAndGet(r.value().length());
+          count++;
+        }
+      }
+    }
+    return count;
+  }
+
+  static void clean(String redisUrl, String prefix) {
+    if (!redisUrl.contains(prefix)) {
+      return;
+    }
+    try (UnifiedJedis redis = RedisConnections.open(OnlineStoreConfig.fromUrl(redisUrl))) {
+      String cursor = ScanParams.SCAN_POINTER_START;
+      do {
+        ScanResult<String> page = redis.scan(cursor, new ScanParams().match(prefix + ":*").count(1000));
+        if (!page.getResult().isEmpty()) {
+          redis.del(page.getResult().toArray(new String[0]));
+        }
+        cursor = page.getCursor();
+      } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+    } catch (RuntimeException e) {
+      System.err.println("Cannot clean the benchmark's Redis keys (prefix " + prefix + "): " + e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,44 @@
+package dev.strata.stream;
+
+import dev.strata.dsl.plan.CompiledPlan.CompiledSource;
+import dev.strata.dsl.types.DataType;
+
+/** The record formats a stream source may use, by name. */
+final class Formats {
+  private Formats() {}
+
+  static DataType[] resolve(String[] sqlNames) {
+    DataType[] out = new DataType[sqlNames.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = switch (sqlNames[i]) {
+        case "boolean" -> DataType.BOOLEAN;
+        case "bigint" -> DataType.LONG;
+        case "double" -> DataType.DOUBLE;
+        case "string" -> DataType.STRING;
+        case "timestamp" -> DataType.TIMESTAMP;
+        default -> throw new IllegalArgumentException("Cannot read stream records: type " + sqlNames[i] + " is not supported");
+      };
+    }
+    return out;
+  }
+
+  /**
+   * The format of a source's records; {@code csvHeader} is the header line of a CSV file.
+   *
+   * @throws IllegalArgumentException for a format streams do not read (yet)
+   */
+  static RowFormat of(CompiledSource source, String format, String csvHeader) {
+    String f = format == null ? "json" : format.toLowerCase();
+    return switch (f) {
+      case "json" -> new JsonRowFormat(source.schema());
+      case "csv" -> {
+        if (csvHeader == null) {
+          throw new IllegalArgumentException("Cannot read source '" + source.name() + "' as CSV: only files have a header line");
+        }
+        yield new CsvRowFormat(source.schema(), csvHeader);
+      }
+      default -> throw new IllegalArgumentException(
+          "Cannot read source '" + source.name() + "': stream format '" + f + "' is not supported yet (use json or csv)");
+    };
+  }
+}

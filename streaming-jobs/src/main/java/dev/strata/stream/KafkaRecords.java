@@ -1,0 +1,31 @@
+package dev.strata.stream;
+
+import java.nio.charset.StandardCharsets;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/** Kafka message values (UTF-8) parsed as they are read; a null value (a tombstone) is malformed. */
+final class KafkaRecords implements KafkaRecordDeserializationSchema<Parsed> {
+  private static final long serialVersionUID = 1L;
+
+  private final RecordParser parser;
+
+  KafkaRecords(RecordParser parser) {
+    this.parser = parser;
+  }
+
+  @Override
+  public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Parsed> out) {
+    byte[] value = record.value();
+    out.collect(value == null
+        ? Parsed.malformed("", "malformed record: empty message (null value) at offset " + record.offset())
+        : parser.parse(new String(value, StandardCharsets.UTF_8)));
+  }
+
+  @Override
+  public TypeInformation<Parsed> getProducedType() {
+    return TypeInformation.of(Parsed.class);
+  }
+}

@@ -1,0 +1,137 @@
+package dev.strata.stream;
+
+import dev.strata.dsl.model.Source;
+import dev.strata.dsl.plan.CompiledPlan;
+import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
+import dev.strata.dsl.plan.CompiledPlan.CompiledSource;
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.OutputTag;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * The tiling pipeline of one source, added to an environment: records → rows (malformed → dead
+ * letters) → event-time watermarks → one keyed event per online group → open tiles in keyed
+ * state → changed tiles to the tile sink. Every semantic decision (filter, keys, tile starts,
+ * IRs, encodings) is feature-dsl's {@link dev.strata.dsl.tile.GroupTiler}; this class only wires.
+ */
+public final class StreamPipeline {
+  /** Defaults: flush tiles at least every 200 ms, or at 5,000 waiting tiles. */
+  public static final long DEFAULT_FLUSH_INTERVAL_MS = 200;
+  public static final int DEFAULT_MAX_PENDING_TILES = 5_000;
+
+  private StreamPipeline() {}
+
+  /** The online groups of a source, in plan order; empty when the source feeds none. */
+  public static List<String> onlineGroups(CompiledPlan plan, String source) {
+    return plan.groups().stream().filter(g -> g.online() && g.source().equals(source)).map(CompiledGroup::name).toList();
+  }
+
+  /**
+   * Adds the pipeline of {@code sourceName} to {@code env}.
+   *
+   * @throws IllegalArgumentException (one sentence) when the source cannot be streamed as asked
+   */
+  public static void add(StreamExecutionEnvironment env, ProjectFiles project, String sourceName, StreamInput input,
+      TileSink.Factory tiles, DeadLetterSink.Factory deadLetters, long flushIntervalMs) {
+    CompiledPlan plan = project.plan();
+    CompiledSource source = plan.source(sourceName)
+        .orElseThrow(() -> new IllegalArgumentException("Cannot stream source '" + sourceName + "': no such source in the project"));
+    List<String> groups = onlineGroups(plan, sourceName);
+    if (groups.isEmpty()) {
+      throw new IllegalArgumentException("Cannot stream source '" + sourceName + "': no online feature group reads it");
+    }
+    if (input instanceof StreamInput.File f && !java.nio.file.Files.isReadable(f.path())) {
+      throw new IllegalArgumentException("Cannot replay " + f.path() + ": no such readable file");
+    }
+    Source.Stream settings = source.stream() != null ? source.stream() : Source.Stream.kafka(null, "json");
+    int timeIndex = source.schema().indexOf(source.timestamp());
+    OutputTag<DeadLetter> deadTag = new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
+
+    RecordParser parser = new RecordParser(formatOf(source, input), timeIndex, source.timestamp());
+    // Watermarks at the source: Kafka tracks them per partition, so a partition read ahead of
+    // another does not make the other's events late.
+    WatermarkStrategy<Parsed> watermarks = WatermarkStrategy
+        .<Parsed>forBoundedOutOfOrderness(Duration.ofNanos(settings.maxOutOfOrdernessMicros() * 1000))
+        .withTimestampAssigner((p, previous) -> p.isOk() ? Math.floorDiv(p.micros(), 1000L) : Long.MIN_VALUE)
+        .withIdleness(Duration.ofNanos(Math.max(1, settings.idleTimeoutMicros()) * 1000));
+    // Operators never mutate their input (rows, keys, tiles are immutable in effect): no defensive copies between them.
+    env.getConfig().enableObjectReuse();
+
+    SingleOutputStreamOperator<KeyedEvent> keyed = records(env, source, input, parser, watermarks)
+        .process(new KeyFunction(project, sourceName, groups, settings.allowedLatenessMicros(), deadTag))
+        .name("key " + sourceName).uid("key-" + sourceName);
+    SingleOutputStreamOperator<TileWrite> tileWrites = keyed
+        .keyBy(KeyedEvent::partition)
+        .process(new TileFunction(project, sourceName, groups, settings.allowedLatenessMicros(), deadTag))
+        .name("tiles " + sourceName).uid("tiles-" + sourceName);
+
+    tileWrites.sinkTo(new TileSinkAdapter(tiles, flushIntervalMs, DEFAULT_MAX_PENDING_TILES))
+        .name("tile sink " + sourceName).uid("tile-sink-" + sourceName);
+    keyed.getSideOutput(deadTag).union(tileWrites.getSideOutput(deadTag))
+        .sinkTo(new DeadLetterSinkAdapter(deadLetters)).name("dead letters " + sourceName).uid("dead-letters-" + sourceName);
+  }
+
+  private static RowFormat formatOf(CompiledSource source, StreamInput input) {
+    if (input instanceof StreamInput.File f) {
+      String format = f.format() != null ? f.format() : formatFromName(f.path().getFileName().toString());
+      String header = "csv".equalsIgnoreCase(format) ? firstLine(f.path()) : null;
+      return Formats.of(source, format, header);
+    }
+    return Formats.of(source, ((StreamInput.Kafka) input).format(), null);
+  }
+
+  private static DataStream<Parsed> records(StreamExecutionEnvironment env, CompiledSource source, StreamInput input,
+      RecordParser parser, WatermarkStrategy<Parsed> watermarks) {
+    if (input instanceof StreamInput.Kafka k) {
+      KafkaSourceBuilder<Parsed> b = KafkaSource.<Parsed>builder()
+          .setBootstrapServers(k.bootstrapServers())
+          .setTopics(k.topic())
+          .setGroupId(k.groupId())
+          .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+          .setDeserializer(new KafkaRecords(parser));
+      if (k.bounded()) {
+        b.setBounded(OffsetsInitializer.latest());
+      }
+      return env.fromSource(b.build(), watermarks, "kafka " + k.topic())
+          .uid("kafka-" + source.name());
+    }
+    StreamInput.File f = (StreamInput.File) input;
+    boolean csv = "csv".equalsIgnoreCase(f.format() != null ? f.format() : formatFromName(f.path().getFileName().toString()));
+    long count = FileReplay.records(f.path(), csv).size();
+    FileReplay replay = new FileReplay(f.path(), csv, parser, f.speed());
+    // One reader: the replay is globally ordered by event time.
+    return env.fromSource(new DataGeneratorSource<>(replay, count, TypeInformation.of(Parsed.class)), watermarks,
+            "replay " + f.path().getFileName())
+        .setParallelism(1).uid("replay-" + source.name());
+  }
+
+  static String formatFromName(String fileName) {
+    String n = fileName.toLowerCase();
+    if (n.endsWith(".csv")) {
+      return "csv";
+    }
+    return "json"; // .json, .jsonl, .ndjson
+  }
+
+  private static String firstLine(java.nio.file.Path file) {
+    try (java.io.BufferedReader r = java.nio.file.Files.newBufferedReader(file)) {
+      String line = r.readLine();
+      if (line == null) {
+        throw new IllegalArgumentException("Cannot replay " + file + ": the file is empty (a CSV file needs a header line)");
+      }
+      return line;
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("Cannot replay " + file + ": " + e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,146 @@
+package dev.strata.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.dsl.plan.CompiledPlan;
+import dev.strata.dsl.plan.CompiledPlan.CompiledSource;
+import dev.strata.dsl.testing.FlightsSample;
+import dev.strata.dsl.time.Durations;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The flights sample through a real Kafka broker (JSON, two partitions) into the job on a
+ * MiniCluster: events shuffled within the allowed lateness, with 1% garbage among them. Every
+ * garbage record is a counted dead letter with its reason; every tile is byte-identical to
+ * GroupTiler's over the good events; the values assembled from the tiles are the oracle's.
+ */
+class KafkaJobTest {
+  @RegisterExtension
+  static final MiniClusterExtension FLINK = new MiniClusterExtension(
+      new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+  static final CompiledPlan PLAN = FlightsSample.plan();
+  static final List<Object[]> EVENTS = FlightsSample.events();
+  static KafkaBroker kafka;
+
+  @BeforeAll
+  static void startKafka() throws Exception {
+    kafka = new KafkaBroker();
+  }
+
+  @AfterAll
+  static void stopKafka() throws Exception {
+    kafka.close();
+  }
+
+  @Test
+  void shuffledEventsWithGarbageGiveTheTilesBatchBuilds() throws Exception {
+    CompiledSource source = PLAN.source("flights").orElseThrow();
+    int timeIndex = source.schema().indexOf(source.timestamp());
+    // Shuffled by up to half the allowed lateness (1h): every event is accepted.
+    List<Object[]> shuffled = Events.shuffledWithin(EVENTS, timeIndex, 30 * Durations.MINUTE, 11);
+    Random random = new Random(5);
+    List<String> records = new ArrayList<>();
+    int garbage = 0;
+    for (Object[] row : shuffled) {
+      records.add(Events.json(source.schema(), source.timestamp(), row));
+      if (random.nextInt(100) == 0) {
+        records.add(Events.garbage(random));
+        garbage++;
+      }
+    }
+    kafka.createTopic("flights-shuffled", 2);
+    kafka.send("flights-shuffled", 2, records);
+
+    Collected out = new Collected();
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(2);
+    StreamPipeline.add(env, ProjectFiles.read(FlightsSample.exampleDir()), "flights",
+        new StreamInput.Kafka(kafka.bootstrapServers(), "flights-shuffled", "strata-test", "json", true),
+        out.tileSink(), out.deadLetterSink(), StreamPipeline.DEFAULT_FLUSH_INTERVAL_MS);
+    env.execute("kafka test");
+
+    assertThat(garbage).isGreaterThan(100);
+    assertThat(out.deadLetters).hasSize(garbage)
+        .allSatisfy(l -> assertThat(l.reason()).startsWith("malformed record: "));
+    Expected.assertSameTiles(out.tiles, Expected.tiles(PLAN, "flights", EVENTS));
+    assertThat(Expected.assertOracleValues(PLAN, "flights", out.tiles, EVENTS, 10)).isGreaterThan(50);
+  }
+
+  @Test
+  void eventsLaterThanTheAllowedLatenessAreDeadLetters() throws Exception {
+    CompiledSource source = PLAN.source("flights").orElseThrow();
+    long base = Durations.parseInstant("2001-01-03T10:00:00Z");
+    List<Object[]> events = new ArrayList<>();
+    for (int i = 0; i < 3000; i++) { // one event a minute, up to 2001-01-05T11:59
+      events.add(new Object[] {base + i * Durations.MINUTE, (long) i, 500L, "ORD", "JFK"});
+    }
+    // Behind the latest event by 30m: accepted. By 2h: beyond the 1h allowed lateness.
+    Object[] lateButAccepted = {base + 2969 * Durations.MINUTE + 1, 7L, 500L, "ORD", "JFK"};
+    Object[] tooLate = {base + 2879 * Durations.MINUTE, 9L, 500L, "ORD", "JFK"};
+    kafka.createTopic("flights-late", 1);
+    kafka.send("flights-late", 1, events.stream().map(e -> Events.json(source.schema(), source.timestamp(), e)).toList());
+
+    Collected out = new Collected();
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(1);
+    StreamPipeline.add(env, ProjectFiles.read(FlightsSample.exampleDir()), "flights",
+        new StreamInput.Kafka(kafka.bootstrapServers(), "flights-late", "strata-test", "json", false),
+        out.tileSink(), out.deadLetterSink(), 50);
+    JobClient job = env.executeAsync("kafka late test");
+    try {
+      // The watermark is periodic: let the job take in every event first, then send the late ones.
+      int firstTiles = Expected.tiles(PLAN, "flights", events).size();
+      await(() -> out.tiles.size() == firstTiles, () -> out.tiles.size() + " of " + firstTiles + " tiles, " + out.deadLetters);
+      Thread.sleep(500);
+      String tooLateRecord = Events.json(source.schema(), source.timestamp(), tooLate);
+      kafka.send("flights-late", 1, List.of(Events.json(source.schema(), source.timestamp(), lateButAccepted), tooLateRecord));
+      List<Object[]> accepted = new ArrayList<>(events);
+      accepted.add(lateButAccepted);
+      Map<String, byte[]> expected = Expected.tiles(PLAN, "flights", accepted);
+      await(() -> out.deadLetters.size() == 1 && expected.entrySet().stream()
+          .allMatch(e -> out.tiles.containsKey(e.getKey()) && Arrays.equals(out.tiles.get(e.getKey()).bytes(), e.getValue())),
+          () -> out.deadLetters.toString());
+
+      assertThat(out.deadLetters).singleElement().satisfies(l -> {
+        assertThat(l.reason()).isEqualTo("late event: 2001-01-05T09:59:00Z is more than the allowed lateness (1h) behind the "
+            + "watermark 2001-01-05T11:58:49.999Z");
+        assertThat(l.record()).isEqualTo(tooLateRecord);
+      });
+      Expected.assertSameTiles(out.tiles, expected);
+    } finally {
+      job.cancel().get();
+    }
+  }
+
+  static void await(BooleanSupplier condition, Supplier<String> state) throws InterruptedException {
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("waited 60 s: %s", state.get()).isLessThan(deadline);
+      Thread.sleep(50);
+    }
+  }
+
+  @Test
+  void aMissingTopicIsOneSentenceBeforeTheJobStarts() {
+    assertThatThrownBy(() -> KafkaCheck.checkTopic("flights",
+        new StreamInput.Kafka(kafka.bootstrapServers(), "no-such-topic", "g", "json", false), 10_000))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Cannot stream source 'flights': Kafka topic 'no-such-topic' does not exist at " + kafka.bootstrapServers());
+  }
+}
