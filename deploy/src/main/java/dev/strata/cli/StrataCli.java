@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       ApplyCommand.class,
       SchemaCommand.class,
       RegistryCommand.class,
+      StreamCommand.class,
       ServeCommand.class,
       GetCommand.class,
       DriftCommand.class,
