@@ -1,0 +1,225 @@
+package dev.strata.batch;
+
+import dev.strata.config.StrataConfig;
+import dev.strata.dsl.diag.DefinitionException;
+import dev.strata.dsl.plan.CompiledPlan;
+import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
+import dev.strata.dsl.time.Durations;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The batch job's entry point, for spark-submit and for {@code java -cp} (local[*]):
+ *
+ * <pre>
+ * BatchJob [--project DIR] [--master M] backfill (GROUP | --all) --from D --to D
+ * BatchJob [--project DIR] [--master M] training-set NAME [--spine PATH] --out TABLE|PATH
+ * BatchJob [--project DIR] [--master M] materialize (GROUP | --all) [--at T] [--dry-run]
+ * </pre>
+ *
+ * Exit 0 on success, 1 with one sentence on stderr for bad input (missing file, unknown name,
+ * unreachable catalog, invalid definitions as file:line:col lines), 2 for bad usage.
+ */
+@Command(name = "strata-batch", mixinStandardHelpOptions = true,
+    subcommands = {BatchJob.Backfill.class, BatchJob.TrainingSet.class, BatchJob.Materialize.class},
+    description = "Strata's Spark jobs: backfill, training sets, materialize.")
+public final class BatchJob {
+  @Option(names = "--project", defaultValue = ".", description = "The project folder (definitions and strata.yaml).")
+  Path project;
+
+  @Option(names = "--master", description = "Spark master (default: spark-submit's, else local[*]).")
+  String master;
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.err));
+  }
+
+  /** Runs a command line; returns the exit code. */
+  public static int run(String[] args, PrintStream err) {
+    CommandLine cl = new CommandLine(new BatchJob());
+    cl.setErr(new java.io.PrintWriter(err, true));
+    cl.setExecutionExceptionHandler((e, line, parsed) -> {
+      err.println(message(e));
+      return 1;
+    });
+    return cl.execute(args);
+  }
+
+  static String message(Throwable e) {
+    if (e instanceof JobException) {
+      return e.getMessage();
+    }
+    if (e instanceof DefinitionException d) {
+      StringBuilder b = new StringBuilder("Cannot run: the definitions have errors:");
+      d.diagnostics().forEach(x -> b.append(System.lineSeparator()).append(x));
+      return b.toString();
+    }
+    return "Cannot run the job: " + StrataSpark.firstLine(e) + ".";
+  }
+
+  /** Loads the project, starts Spark, registers the catalog. */
+  JobContext context(boolean needsCatalog) {
+    Path dir = project.toAbsolutePath().normalize();
+    if (!Files.isDirectory(dir)) {
+      throw new JobException("Cannot open project " + dir + ": no such folder.");
+    }
+    PlanRef ref = PlanRef.of(dir);
+    StrataConfig config = StrataConfig.load(dir);
+    SparkSession spark = StrataSpark.session(master);
+    spark.sparkContext().setLogLevel("WARN");
+    Progress progress = Progress.console().attach(spark);
+    if (needsCatalog) {
+      StrataSpark.registerCatalog(spark, config, StrataSpark.DEFAULT_CATALOG);
+    }
+    return new JobContext(spark, config, ref, StrataSpark.DEFAULT_CATALOG, progress);
+  }
+
+  static List<String> groups(CompiledPlan plan, String group, boolean all, String verb) {
+    if (all) {
+      return plan.groups().stream().filter(CompiledGroup::offline).map(CompiledGroup::name).toList();
+    }
+    if (group == null) {
+      throw new JobException("Cannot " + verb + ": name a feature group or give --all.");
+    }
+    if (plan.group(group).isEmpty()) {
+      throw new JobException("Cannot " + verb + " group '" + group + "': no such feature group (known: "
+          + String.join(", ", plan.groups().stream().map(CompiledGroup::name).toList()) + ").");
+    }
+    return List.of(group);
+  }
+
+  static LocalDate day(String text, String option) {
+    try {
+      return LocalDate.parse(text);
+    } catch (DateTimeParseException e) {
+      throw new JobException("Cannot read " + option + " '" + text + "': expected a date such as 2001-01-31.");
+    }
+  }
+
+  @Command(name = "backfill", description = "Compute tiles and daily snapshots of whole UTC days [from, to] into Iceberg.")
+  static final class Backfill implements Callable<Integer> {
+    @CommandLine.ParentCommand
+    BatchJob parent;
+
+    @Parameters(index = "0", arity = "0..1", description = "The feature group.")
+    String group;
+
+    @Option(names = "--all", description = "Every offline feature group.")
+    boolean all;
+
+    @Option(names = "--from", required = true, description = "First day (UTC), e.g. 2001-01-01.")
+    String from;
+
+    @Option(names = "--to", required = true, description = "Last day (UTC), inclusive.")
+    String to;
+
+    @Override
+    public Integer call() {
+      LocalDate f = day(from, "--from");
+      LocalDate t = day(to, "--to");
+      JobContext ctx = parent.context(true);
+      List<String> names = groups(ctx.plan(), group, all, "backfill");
+      long start = System.nanoTime();
+      for (String name : names) {
+        BackfillJob.Result r = new BackfillJob(ctx).run(name, f, t);
+        double s = (System.nanoTime() - start) / 1e9;
+        ctx.progress().say(String.format("done %s in %.1f s (%,.0f events/s)", r.group(), s, r.events() / Math.max(s, 1e-3)));
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "training-set", description = "Build a point-in-time correct training set.")
+  static final class TrainingSet implements Callable<Integer> {
+    @CommandLine.ParentCommand
+    BatchJob parent;
+
+    @Parameters(index = "0", description = "The training set.")
+    String name;
+
+    @Option(names = "--spine", description = "A CSV/Parquet/JSON file of spine rows (the spine source's columns), relative to the project.")
+    String spine;
+
+    @Option(names = "--out", required = true, description = "An Iceberg table (namespace.table) or a path ending .parquet or .csv.")
+    String out;
+
+    @Override
+    public Integer call() {
+      String lower = out.toLowerCase(java.util.Locale.ROOT);
+      boolean file = lower.endsWith(".parquet") || lower.endsWith(".csv");
+      JobContext ctx = parent.context(!file);
+      long start = System.nanoTime();
+      var ts = ctx.plan().trainingSet(name);
+      Dataset<Row> rows = new TrainingSetJob(ctx).compute(name, spine);
+      String where = TrainingSetWriter.write(ctx, rows, out, ts.orElseThrow().timestamp());
+      double s = (System.nanoTime() - start) / 1e9;
+      ctx.progress().say(String.format("training set %s -> %s in %.1f s", name, where, s));
+      return 0;
+    }
+  }
+
+  @Command(name = "materialize", description = "Hand the tiles of the last max-window to the online store's writer.")
+  static final class Materialize implements Callable<Integer> {
+    @CommandLine.ParentCommand
+    BatchJob parent;
+
+    @Parameters(index = "0", arity = "0..1", description = "The feature group.")
+    String group;
+
+    @Option(names = "--all", description = "Every online feature group.")
+    boolean all;
+
+    @Option(names = "--at", description = "The instant (default now), e.g. 2001-07-01T00:00:00Z.")
+    String at;
+
+    @Option(names = "--dry-run", description = "Count the tiles without writing them.")
+    boolean dryRun;
+
+    @Override
+    public Integer call() {
+      long atMicros;
+      try {
+        atMicros = at == null ? Durations.toMicros(java.time.Instant.now()) : Durations.parseInstant(at);
+      } catch (IllegalArgumentException e) {
+        throw new JobException("Cannot read --at '" + at + "': expected an instant such as 2001-07-01T00:00:00Z.");
+      }
+      JobContext ctx = parent.context(true);
+      List<String> names = all
+          ? ctx.plan().groups().stream().filter(CompiledGroup::online).map(CompiledGroup::name).toList()
+          : groups(ctx.plan(), group, false, "materialize");
+      TileWriter.Factory factory = dryRun ? c -> new CountingWriter()
+          : ServiceLoader.load(TileWriter.Factory.class).findFirst().orElseThrow(() -> new JobException(
+              "Cannot materialize: no online-store writer is on the classpath (use --dry-run to count the tiles)."));
+      for (String name : names) {
+        new MaterializeJob(ctx).run(name, atMicros, factory.create(ctx.config()));
+      }
+      return 0;
+    }
+  }
+
+  /** The writer of --dry-run. */
+  static final class CountingWriter implements TileWriter {
+    long tiles;
+
+    @Override
+    public void write(TileRecord tile) {
+      tiles++;
+    }
+
+    @Override
+    public void close() {}
+  }
+}

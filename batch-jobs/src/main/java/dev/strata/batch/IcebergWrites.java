@@ -1,0 +1,54 @@
+package dev.strata.batch;
+
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/** Atomic writes of Strata's Iceberg tables. */
+final class IcebergWrites {
+  static final String VERSION_PROPERTY = "strata.group-version";
+
+  private IcebergWrites() {}
+
+  /**
+   * Replaces the rows of {@code table} matching {@code range} with {@code rows} in one commit
+   * (Iceberg overwrite by filter; the filter must select whole partitions). A table written by
+   * another version of the group (a changed definition) is replaced whole: its old values no
+   * longer mean what the columns say.
+   */
+  static void replaceRange(JobContext ctx, String table, Dataset<Row> rows, Column range, Column partitioning,
+      String groupVersion) {
+    SparkSession spark = ctx.spark();
+    boolean exists = spark.catalog().tableExists(table);
+    String version = exists ? currentVersion(spark, table) : null;
+    try {
+      if (exists && groupVersion.equals(version)) {
+        rows.writeTo(table).overwrite(range);
+      } else {
+        var w = rows.writeTo(table).partitionedBy(partitioning)
+            .tableProperty(VERSION_PROPERTY, groupVersion)
+            .tableProperty("format-version", "2");
+        if (exists) {
+          w.createOrReplace();
+        } else {
+          w.create();
+        }
+      }
+    } catch (Exception e) {
+      if (e instanceof JobException j) {
+        throw j;
+      }
+      throw new JobException("Cannot write " + table + ": " + StrataSpark.firstLine(e) + ".", e);
+    }
+  }
+
+  private static String currentVersion(SparkSession spark, String table) {
+    for (Row r : spark.sql("SHOW TBLPROPERTIES " + table).collectAsList()) {
+      if (VERSION_PROPERTY.equals(r.getString(0))) {
+        return r.getString(1);
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,82 @@
+package dev.strata.batch;
+
+import dev.strata.config.StrataConfig;
+import dev.strata.dsl.plan.CompiledPlan;
+import dev.strata.dsl.plan.CompiledPlan.CompiledSource;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * What every job of one run shares: the session, the project (plan and configuration), the
+ * catalog it writes to, the sources read so far (each read and checked once per run).
+ */
+public final class JobContext {
+  private final SparkSession spark;
+  private final StrataConfig config;
+  private final PlanRef planRef;
+  private final String catalog;
+  private final SourceReader reader;
+  private final Progress progress;
+  private final Map<String, SourceReader.Result> sources = new HashMap<>();
+  private final int partitions;
+
+  public JobContext(SparkSession spark, StrataConfig config, PlanRef planRef, String catalog, Progress progress) {
+    this.spark = spark;
+    this.config = config;
+    this.planRef = planRef;
+    this.catalog = catalog;
+    this.progress = progress;
+    this.reader = new SourceReader(spark, config.projectDir(), config.warehouse().resolve("rejects"), catalog);
+    // Enough partitions that a hot key's task is one of many, few enough for small inputs.
+    this.partitions = Math.max(4, Integer.parseInt(spark.conf().get("spark.sql.shuffle.partitions", "8")));
+  }
+
+  public SparkSession spark() {
+    return spark;
+  }
+
+  public StrataConfig config() {
+    return config;
+  }
+
+  public PlanRef planRef() {
+    return planRef;
+  }
+
+  public CompiledPlan plan() {
+    return planRef.plan();
+  }
+
+  /** The Spark catalog name of the project's Iceberg catalog. */
+  public String catalog() {
+    return catalog;
+  }
+
+  /** {@code <catalog>.<namespace>.<name>} */
+  public String table(String name) {
+    return catalog + "." + StrataSpark.quote(config.namespace()) + "." + StrataSpark.quote(name);
+  }
+
+  public SourceReader reader() {
+    return reader;
+  }
+
+  public Progress progress() {
+    return progress;
+  }
+
+  int partitions() {
+    return partitions;
+  }
+
+  /** The source's events (read and schema-checked once per run); says how many were rejected. */
+  public SourceReader.Result read(CompiledSource source) {
+    return sources.computeIfAbsent(source.name(), n -> {
+      SourceReader.Result r = reader.read(source);
+      progress.say(String.format("source %s: %,d rows%s", n, r.rows(),
+          r.rejected() == 0 ? "" : String.format(", %,d rejected (reasons in %s)", r.rejected(), r.rejectsPath())));
+      return r;
+    });
+  }
+}

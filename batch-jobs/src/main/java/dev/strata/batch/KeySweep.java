@@ -1,0 +1,125 @@
+package dev.strata.batch;
+
+import dev.strata.dsl.plan.CompiledPlan.CompiledFeature;
+import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
+import dev.strata.dsl.tile.FeatureAssembler;
+import dev.strata.dsl.tile.GroupTiler;
+import dev.strata.dsl.time.Durations;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+
+/**
+ * One pass over the events of one key in time order, keeping the key's tiles (GroupTiler) and
+ * answering "values as of t" with FeatureAssembler (whole tiles + the head IRs of the open
+ * tile). Queries must come in non-decreasing time and before the events at the same instant, so
+ * an event at exactly t is never in the value as of t. Memory per key: the tiles of the largest
+ * window (all tiles for a lifetime feature), whatever the number of events.
+ */
+final class KeySweep {
+  /** Receives each tile once it is closed: no later event of the key can fall in it. */
+  interface TileSink {
+    void tile(int spec, long start, Object[] irs);
+  }
+
+  private final GroupTiler tiler;
+  private final FeatureAssembler assembler;
+  private final long[] reach;
+  private final List<TreeMap<Long, Object[]>> tiles = new ArrayList<>();
+  private final long[] headStart;
+  private final Object[][] head;
+  private final boolean keepTiles;
+  private long lastEvent = Long.MIN_VALUE;
+
+  /** {@code keepTiles} false when only closed tiles are wanted (no queries). */
+  KeySweep(GroupTiler tiler, boolean keepTiles) {
+    this.tiler = tiler;
+    this.assembler = new FeatureAssembler(tiler);
+    this.keepTiles = keepTiles;
+    int specs = tiler.specCount();
+    this.headStart = new long[specs];
+    this.head = new Object[specs][];
+    this.reach = new long[specs];
+    CompiledGroup g = tiler.group();
+    for (int s = 0; s < specs; s++) {
+      tiles.add(new TreeMap<>());
+      long hop = tiler.hop(s);
+      for (CompiledFeature f : g.features()) {
+        if (f.hopMicros() == hop && tiler.spec(s).aggregationIndexes().contains(f.aggregationIndex())) {
+          reach[s] = Math.max(reach[s], f.window().micros());
+        }
+      }
+    }
+  }
+
+  GroupTiler tiler() {
+    return tiler;
+  }
+
+  /** Forgets the previous key. */
+  void reset() {
+    for (TreeMap<Long, Object[]> t : tiles) {
+      t.clear();
+    }
+    Arrays.fill(head, null);
+    lastEvent = Long.MIN_VALUE;
+  }
+
+  long lastEvent() {
+    return lastEvent;
+  }
+
+  /** Adds an event of the key (already past keyOf); its time must not precede the previous one's. */
+  void add(Object[] row, TileSink sink) {
+    long t = tiler.eventTime(row);
+    lastEvent = t;
+    for (int s = 0; s < head.length; s++) {
+      long start = tiler.tileStart(s, t);
+      if (head[s] != null && headStart[s] != start) {
+        close(s, sink);
+      }
+      head[s] = tiler.update(s, head[s], row);
+      headStart[s] = start;
+    }
+  }
+
+  /** Closes every open tile (end of the key's events). */
+  void flush(TileSink sink) {
+    for (int s = 0; s < head.length; s++) {
+      if (head[s] != null) {
+        close(s, sink);
+      }
+    }
+  }
+
+  private void close(int s, TileSink sink) {
+    if (sink != null) {
+      sink.tile(s, headStart[s], head[s]);
+    }
+    if (keepTiles) {
+      tiles.get(s).put(headStart[s], head[s]);
+    }
+    head[s] = null;
+  }
+
+  /** Every feature of the group as of t (in the group's feature order). */
+  Object[] valuesAsOf(long t) {
+    List<Object[]> heads = new ArrayList<>(head.length);
+    for (int s = 0; s < head.length; s++) {
+      long hop = tiler.hop(s);
+      long start = Durations.floor(t, hop);
+      if (head[s] != null && headStart[s] < start) {
+        close(s, null);
+      }
+      heads.add(head[s]);
+      // Queries only move forward: tiles before the widest window of this hop are dead.
+      if (reach[s] != Long.MAX_VALUE && !tiles.get(s).isEmpty()) {
+        tiles.get(s).headMap(Durations.floor(t - reach[s], hop), false).clear();
+      }
+    }
+    List<? extends NavigableMap<Long, Object[]>> view = tiles;
+    return assembler.valuesAsOf(t, view, heads);
+  }
+}

@@ -1,0 +1,389 @@
+package dev.strata.batch;
+
+import dev.strata.dsl.expr.BoundExpression;
+import dev.strata.dsl.expr.TypedExpr;
+import dev.strata.dsl.plan.CompiledPlan;
+import dev.strata.dsl.plan.CompiledPlan.CompiledDerived;
+import dev.strata.dsl.plan.CompiledPlan.CompiledFeature;
+import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
+import dev.strata.dsl.plan.CompiledPlan.CompiledService;
+import dev.strata.dsl.plan.CompiledPlan.CompiledSource;
+import dev.strata.dsl.plan.CompiledPlan.CompiledTrainingSet;
+import dev.strata.dsl.plan.CompiledPlan.ServiceFeature;
+import dev.strata.dsl.tile.GroupTiler;
+import dev.strata.dsl.types.DataType;
+import dev.strata.dsl.types.Schema;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * Point-in-time training sets. For each feature group of the service, events and spine rows are
+ * unioned, partitioned by entity key and sorted by (key, time, spine before event); one sweep
+ * per key keeps the key's tiles and evaluates each spine row with FeatureAssembler. Work and
+ * memory grow with events + spine rows (never with window length × rows), and one hot key costs
+ * one long task, not a blow-up. The groups' results are joined back to the spine on a row id
+ * (left joins: no spine row is dropped or duplicated), then derived features are evaluated with
+ * the same expression interpreter as everywhere else.
+ *
+ * <p>Output columns: the spine source's columns, {@code label}, one column per service feature
+ * named {@code <group>__<feature>} (Feast's full feature names; dots trip up SQL readers),
+ * then the derived features.
+ */
+public final class TrainingSetJob {
+  static final String ID = "_id";
+  static final String KEY = "_k";
+  static final String TIME = "_t";
+  static final String KIND = "_kind";
+  static final int SPINE = 0;
+  static final int EVENT = 1;
+
+  private final JobContext ctx;
+
+  public TrainingSetJob(JobContext ctx) {
+    this.ctx = ctx;
+  }
+
+  /** The column name of a service feature in training sets. */
+  public static String columnName(String qualifiedName) {
+    return qualifiedName.replace(".", "__");
+  }
+
+  /** Computes the training set (not written); {@code spinePath} null uses the plan's spine. */
+  public Dataset<Row> compute(String name, String spinePath) {
+    CompiledPlan plan = ctx.plan();
+    CompiledTrainingSet ts = plan.trainingSet(name).orElseThrow(() -> new JobException(
+        "Cannot build training set '" + name + "': no such training set (known: "
+            + String.join(", ", plan.trainingSets().stream().map(CompiledTrainingSet::name).toList()) + ")."));
+    if (ts.spineSource() == null) {
+      throw new JobException("Cannot build training set '" + name + "': its spine must name a source so that its keys and label are typed.");
+    }
+    CompiledService service = plan.service(ts.service()).orElseThrow();
+    CompiledSource spineSource = plan.source(ts.spineSource()).orElseThrow();
+    SourceReader.Result spineRead = spinePath == null
+        ? ctx.read(spineSource)
+        : ctx.reader().readPath("spine", spineSource.schema(), ts.timestamp(), spinePath, null);
+    ctx.progress().say(String.format("spine: %,d rows (%,d rejected)", spineRead.rows(), spineRead.rejected()));
+
+    List<String> entities = new ArrayList<>(ts.keys().keySet());
+    Dataset<Row> spine = spineRead.events()
+        .withColumn(ID, functions.monotonically_increasing_id());
+    StructType spineSchema = spine.schema();
+    for (String e : entities) {
+      spineSchema = spineSchema.add("_k_" + e, DataTypes.StringType, true);
+    }
+    DataType labelType = ts.label() == null ? DataType.BOOLEAN : ts.label().type();
+    spineSchema = spineSchema.add("label", SparkValues.internalType(labelType), true);
+    spine = spine.mapPartitions(new SpineKeys(ctx.planRef(), name, entities), Encoders.row(spineSchema))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+
+    Dataset<Row> joined = spine;
+    for (String groupName : service.groups()) {
+      CompiledGroup g = plan.group(groupName).orElseThrow();
+      CompiledSource src = plan.source(g.source()).orElseThrow();
+      Dataset<Row> events = ctx.read(src).events();
+      List<String> wanted = service.features().stream().filter(f -> f.group().equals(groupName))
+          .map(ServiceFeature::feature).toList();
+      Dataset<Row> values = groupValues(g, src, events,
+          spine.select(functions.col("_k_" + g.entity()).as(KEY), functions.col(ts.timestamp()).as(TIME), functions.col(ID)),
+          wanted);
+      joined = joined.join(values, joined.col(ID).equalTo(values.col(ID + "_" + groupName)), "left")
+          .drop(ID + "_" + groupName);
+    }
+    return finish(joined, name, service, spineSource.schema(), labelType);
+  }
+
+  /**
+   * The values of {@code wanted} features of group {@code g} for each spine item (key, time,
+   * id): columns {@code _id_<group>} then the features (internal types).
+   */
+  private Dataset<Row> groupValues(CompiledGroup g, CompiledSource src, Dataset<Row> events, Dataset<Row> spineItems,
+      List<String> wanted) {
+    Schema schema = src.schema();
+    StructType items = new StructType()
+        .add(KEY, DataTypes.StringType, true)
+        .add(TIME, DataTypes.LongType, false)
+        .add(KIND, DataTypes.IntegerType, false)
+        .add(ID, DataTypes.LongType, true);
+    for (StructField f : SparkValues.internalSchema(schema).fields()) {
+      items = items.add(f.name(), f.dataType(), true);
+    }
+    Dataset<Row> keyed = events.mapPartitions(new KeyEvents(ctx.planRef(), g.name()), Encoders.row(items));
+    List<Column> spineCols = new ArrayList<>(List.of(functions.col(KEY), functions.col(TIME),
+        functions.lit(SPINE).as(KIND), functions.col(ID)));
+    for (StructField f : SparkValues.internalSchema(schema).fields()) {
+      spineCols.add(functions.lit(null).cast(f.dataType()).as(f.name()));
+    }
+    Dataset<Row> all = keyed.unionByName(spineItems.select(spineCols.toArray(Column[]::new)));
+    StructType out = new StructType().add(ID + "_" + g.name(), DataTypes.LongType, false);
+    for (String f : wanted) {
+      CompiledFeature feature = g.feature(f).orElseThrow();
+      out = out.add(columnName(feature.qualifiedName()), SparkValues.internalType(feature.type()), true);
+    }
+    return all.repartition(ctx.partitions(), functions.col(KEY))
+        .sortWithinPartitions(KEY, TIME, KIND)
+        .mapPartitions(new Sweep(ctx.planRef(), g.name(), wanted), Encoders.row(out));
+  }
+
+  /** Label, then service features as output values, then derived features. */
+  private Dataset<Row> finish(Dataset<Row> joined, String trainingSet, CompiledService service, Schema spineSchema,
+      DataType labelType) {
+    StructType out = new StructType();
+    for (var f : spineSchema.fields()) {
+      out = out.add(f.name(), SparkValues.outputType(f.type()), true);
+    }
+    out = out.add("label", SparkValues.outputType(labelType), true);
+    for (ServiceFeature f : service.features()) {
+      out = out.add(columnName(f.qualifiedName()), SparkValues.outputType(f.type()), true);
+    }
+    for (CompiledDerived d : service.derived()) {
+      out = out.add(d.name(), SparkValues.outputType(d.type()), true);
+    }
+    List<Column> cols = new ArrayList<>();
+    spineSchema.names().forEach(n -> cols.add(functions.col(n)));
+    cols.add(functions.col("label"));
+    service.features().forEach(f -> cols.add(functions.col(columnName(f.qualifiedName()))));
+    return joined.select(cols.toArray(Column[]::new))
+        .mapPartitions(new Finish(ctx.planRef(), trainingSet, spineSchema.size(), labelType), Encoders.row(out));
+  }
+
+  /** Adds the encoded entity keys and the label to each spine row. */
+  private static final class SpineKeys implements MapPartitionsFunction<Row, Row> {
+    private final PlanRef ref;
+    private final String trainingSet;
+    private final List<String> entities;
+
+    SpineKeys(PlanRef ref, String trainingSet, List<String> entities) {
+      this.ref = ref;
+      this.trainingSet = trainingSet;
+      this.entities = entities;
+    }
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> input) {
+      CompiledPlan plan = ref.plan();
+      CompiledTrainingSet ts = plan.trainingSet(trainingSet).orElseThrow();
+      Schema schema = plan.source(ts.spineSource()).orElseThrow().schema();
+      List<List<BoundExpression>> keys = new ArrayList<>();
+      for (String e : entities) {
+        List<BoundExpression> parts = new ArrayList<>();
+        for (TypedExpr x : ts.keys().get(e)) {
+          parts.add(BoundExpression.bind(x, schema));
+        }
+        keys.add(parts);
+      }
+      BoundExpression label = ts.label() == null ? null : BoundExpression.bind(ts.label(), schema);
+      return map(input, r -> {
+        Object[] row = rowValues(r, schema.size());
+        Object[] out = new Object[r.size() + keys.size() + 1];
+        for (int i = 0; i < r.size(); i++) {
+          out[i] = r.get(i);
+        }
+        for (int e = 0; e < keys.size(); e++) {
+          List<Object> key = new ArrayList<>();
+          for (BoundExpression x : keys.get(e)) {
+            key.add(x.eval(row));
+          }
+          out[r.size() + e] = Keys.encode(key);
+        }
+        out[out.length - 1] = label == null ? null : SparkValues.toInternal(label.type(), label.eval(row));
+        return RowFactory.create(out);
+      });
+    }
+  }
+
+  /** Keys each event with GroupTiler.keyOf; events of no key (NULL key, filter not TRUE) are left out. */
+  private static final class KeyEvents implements MapPartitionsFunction<Row, Row> {
+    private final PlanRef ref;
+    private final String group;
+
+    KeyEvents(PlanRef ref, String group) {
+      this.ref = ref;
+      this.group = group;
+    }
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> input) {
+      GroupTiler tiler = GroupTiler.of(ref.plan(), group);
+      int n = tiler.schema().size();
+      return filterMap(input, r -> {
+        Object[] row = rowValues(r, n);
+        List<Object> key = tiler.keyOf(row);
+        if (key == null) {
+          return null;
+        }
+        Object[] out = new Object[4 + n];
+        out[0] = Keys.encode(key);
+        out[1] = tiler.eventTime(row);
+        out[2] = EVENT;
+        out[3] = null;
+        System.arraycopy(row, 0, out, 4, n);
+        return RowFactory.create(out);
+      });
+    }
+  }
+
+  /** The per-key sweep over items sorted by (key, time, kind). */
+  private static final class Sweep implements MapPartitionsFunction<Row, Row> {
+    private final PlanRef ref;
+    private final String group;
+    private final List<String> wanted;
+
+    Sweep(PlanRef ref, String group, List<String> wanted) {
+      this.ref = ref;
+      this.group = group;
+      this.wanted = wanted;
+    }
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> input) {
+      GroupTiler tiler = GroupTiler.of(ref.plan(), group);
+      CompiledGroup g = tiler.group();
+      int[] index = new int[wanted.size()];
+      DataType[] types = new DataType[wanted.size()];
+      for (int i = 0; i < index.length; i++) {
+        CompiledFeature f = g.feature(wanted.get(i)).orElseThrow();
+        index[i] = g.features().indexOf(f);
+        types[i] = f.type();
+      }
+      KeySweep sweep = new KeySweep(tiler, true);
+      int n = tiler.schema().size();
+      String[] current = {null};
+      boolean[] started = {false};
+      return filterMap(input, r -> {
+        String key = r.getString(0);
+        if (!started[0] || !Objects.equals(key, current[0])) {
+          sweep.reset();
+          current[0] = key;
+          started[0] = true;
+        }
+        long t = r.getLong(1);
+        if (r.getInt(2) == EVENT) {
+          Object[] row = new Object[n];
+          for (int i = 0; i < n; i++) {
+            row[i] = r.get(4 + i);
+          }
+          sweep.add(row, null);
+          return null;
+        }
+        Object[] values = sweep.valuesAsOf(t);
+        Object[] out = new Object[1 + index.length];
+        out[0] = r.getLong(3);
+        for (int i = 0; i < index.length; i++) {
+          out[1 + i] = SparkValues.toInternal(types[i], values[index[i]]);
+        }
+        return RowFactory.create(out);
+      });
+    }
+  }
+
+  /** Converts to output values and evaluates derived features over the service's row. */
+  private static final class Finish implements MapPartitionsFunction<Row, Row> {
+    private final PlanRef ref;
+    private final String trainingSet;
+    private final int spineColumns;
+    private final DataType labelType;
+
+    Finish(PlanRef ref, String trainingSet, int spineColumns, DataType labelType) {
+      this.ref = ref;
+      this.trainingSet = trainingSet;
+      this.spineColumns = spineColumns;
+      this.labelType = labelType;
+    }
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> input) {
+      CompiledPlan plan = ref.plan();
+      CompiledTrainingSet ts = plan.trainingSet(trainingSet).orElseThrow();
+      CompiledService service = plan.service(ts.service()).orElseThrow();
+      Schema spineSchema = plan.source(ts.spineSource()).orElseThrow().schema();
+      Schema serviceSchema = service.schema();
+      List<BoundExpression> derived = service.derived().stream().map(d -> BoundExpression.bind(d.expr(), serviceSchema)).toList();
+      int features = service.features().size();
+      return map(input, r -> {
+        Object[] out = new Object[spineColumns + 1 + features + derived.size()];
+        for (int i = 0; i < spineColumns; i++) {
+          out[i] = SparkValues.toOutput(spineSchema.field(i).type(), r.get(i));
+        }
+        out[spineColumns] = SparkValues.toOutput(labelType, SparkValues.fromInternal(labelType, r.get(spineColumns)));
+        Object[] values = new Object[serviceSchema.size()];
+        for (int f = 0; f < features; f++) {
+          DataType type = service.features().get(f).type();
+          values[f] = SparkValues.fromInternal(type, r.get(spineColumns + 1 + f));
+          out[spineColumns + 1 + f] = SparkValues.toOutput(type, values[f]);
+        }
+        for (int d = 0; d < derived.size(); d++) {
+          CompiledDerived cd = service.derived().get(d);
+          Object v = derived.get(d).eval(values);
+          values[serviceSchema.indexOf(cd.name())] = v;
+          out[spineColumns + 1 + features + d] = SparkValues.toOutput(cd.type(), v);
+        }
+        return RowFactory.create(out);
+      });
+    }
+  }
+
+  static Object[] rowValues(Row r, int n) {
+    Object[] row = new Object[n];
+    for (int i = 0; i < n; i++) {
+      row[i] = r.get(i);
+    }
+    return row;
+  }
+
+  interface RowFn {
+    Row apply(Row r);
+  }
+
+  static Iterator<Row> map(Iterator<Row> in, RowFn fn) {
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return in.hasNext();
+      }
+
+      @Override
+      public Row next() {
+        return fn.apply(in.next());
+      }
+    };
+  }
+
+  /** Like map, dropping rows for which fn gives null. */
+  static Iterator<Row> filterMap(Iterator<Row> in, RowFn fn) {
+    return new Iterator<>() {
+      private Row next;
+
+      @Override
+      public boolean hasNext() {
+        while (next == null && in.hasNext()) {
+          next = fn.apply(in.next());
+        }
+        return next != null;
+      }
+
+      @Override
+      public Row next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        Row r = next;
+        next = null;
+        return r;
+      }
+    };
+  }
+}

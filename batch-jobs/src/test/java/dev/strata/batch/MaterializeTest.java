@@ -1,0 +1,86 @@
+package dev.strata.batch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.dsl.oracle.Oracle;
+import dev.strata.dsl.plan.CompiledPlan;
+import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
+import dev.strata.dsl.testing.FlightsSample;
+import dev.strata.dsl.tile.FeatureAssembler;
+import dev.strata.dsl.tile.GroupTiler;
+import dev.strata.dsl.time.Durations;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Materialize hands the writer exactly the tiles a read as of {@code at} needs: merged by
+ * FeatureAssembler (as the online reader will), they give the oracle's values as of {@code at}.
+ */
+class MaterializeTest {
+  @TempDir
+  Path warehouse;
+
+  @Test
+  void handedTilesGiveTheOracleValues() {
+    JobContext base = SparkTestSession.context(FlightsSample.exampleDir(), warehouse);
+    String name = "mat_" + UUID.randomUUID().toString().substring(0, 8);
+    StrataSpark.registerCatalog(base.spark(), base.config(), name);
+    JobContext ctx = new JobContext(base.spark(), base.config(), base.planRef(), name, Progress.silent());
+    CompiledPlan plan = ctx.plan();
+    String group = "origin_delays";
+    new BackfillJob(ctx).run(group, LocalDate.parse("2001-01-01"), LocalDate.parse("2001-01-12"));
+    long at = Durations.parseInstant("2001-01-12T18:00:00Z");
+
+    List<TileRecord> tiles = new ArrayList<>();
+    long n = new MaterializeJob(ctx).run(group, at, new TileWriter() {
+      @Override
+      public void write(TileRecord tile) {
+        tiles.add(tile);
+      }
+
+      @Override
+      public void close() {}
+    });
+    assertThat(n).isEqualTo(tiles.size()).isPositive();
+
+    CompiledGroup g = plan.group(group).orElseThrow();
+    GroupTiler tiler = GroupTiler.of(plan, group);
+    FeatureAssembler assembler = new FeatureAssembler(tiler);
+    Map<List<Object>, List<NavigableMap<Long, Object[]>>> byKey = new HashMap<>();
+    for (TileRecord t : tiles) {
+      assertThat(t.groupVersion()).isEqualTo(g.version());
+      assertThat(t.tileStartMicros()).isLessThan(at);
+      int spec = 0;
+      while (tiler.hop(spec) != t.hopMicros()) {
+        spec++;
+      }
+      List<NavigableMap<Long, Object[]>> specs = byKey.computeIfAbsent(t.key(), k -> {
+        List<NavigableMap<Long, Object[]>> l = new ArrayList<>();
+        for (int s = 0; s < tiler.specCount(); s++) {
+          l.add(new TreeMap<>());
+        }
+        return l;
+      });
+      specs.get(spec).put(t.tileStartMicros(), tiler.aggregator(spec).decode(t.tile()));
+    }
+    // "at" is on a hop boundary of every spec, so the head [floor(at, h), at) is empty.
+    Oracle oracle = new Oracle(plan);
+    List<Object[]> events = FlightsSample.events();
+    for (List<Object> key : List.of(List.<Object>of("ORD"), List.<Object>of("BOS"), List.<Object>of("SEA"))) {
+      Object[] values = assembler.valuesAsOf(at, byKey.get(key), null);
+      Map<String, Object> want = oracle.groupFeatures(group, events, key, at);
+      for (int f = 0; f < values.length; f++) {
+        assertThat(values[f]).as("%s of %s", g.features().get(f).name(), key).isEqualTo(want.get(g.features().get(f).name()));
+      }
+    }
+  }
+}
