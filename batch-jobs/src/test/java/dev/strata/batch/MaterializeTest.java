@@ -83,4 +83,44 @@ class MaterializeTest {
       }
     }
   }
+
+  @Test
+  void materializedIntoRedisServesTheOracleValues() {
+    JobContext base = SparkTestSession.context(FlightsSample.exampleDir(), warehouse);
+    String name = "matr_" + UUID.randomUUID().toString().substring(0, 8);
+    StrataSpark.registerCatalog(base.spark(), base.config(), name);
+    JobContext ctx = new JobContext(base.spark(), base.config(), base.planRef(), name, Progress.silent());
+    CompiledPlan plan = ctx.plan();
+    String group = "origin_delays";
+    new BackfillJob(ctx).run(group, LocalDate.parse("2001-01-01"), LocalDate.parse("2001-01-12"));
+    long at = Durations.parseInstant("2001-01-12T18:00:00Z");
+
+    dev.strata.config.StrataConfig c = base.config();
+    String url = "redis://127.0.0.1:6379/10?prefix=" + name;
+    dev.strata.config.StrataConfig config = new dev.strata.config.StrataConfig(c.projectDir(), c.warehouse(),
+        c.catalogUri(), c.catalogUser(), c.catalogPassword(), c.namespace(), url, c.kafkaBootstrapServers());
+    long n = new MaterializeJob(ctx).run(group, at, new RedisTileWriterFactory().create(config));
+    assertThat(n).isPositive();
+
+    dev.strata.online.OnlineStoreConfig store = dev.strata.online.OnlineStoreConfig.fromUrl(url);
+    try (redis.clients.jedis.UnifiedJedis redis = dev.strata.online.RedisConnections.open(store)) {
+      dev.strata.online.OnlineReader reader = dev.strata.online.OnlineReader.builder(plan, redis)
+          .layout(new dev.strata.online.RedisLayout(store.prefix())).build();
+      CompiledGroup g = plan.group(group).orElseThrow();
+      List<String> refs = g.features().stream().map(f -> f.qualifiedName()).toList();
+      Oracle oracle = new Oracle(plan);
+      List<Object[]> events = FlightsSample.events();
+      for (String airport : List.of("ORD", "BOS", "SEA", "DFW")) {
+        dev.strata.online.OnlineFeatures got =
+            reader.getOnlineFeaturesByName(refs, List.of(Map.of("airport", airport)), at);
+        Map<String, Object> want = oracle.groupFeatures(group, events, List.of(airport), at);
+        for (int f = 0; f < refs.size(); f++) {
+          assertThat(got.value(0, f)).as("%s of %s", refs.get(f), airport).isEqualTo(want.get(g.features().get(f).name()));
+        }
+      }
+      for (String key : redis.keys(store.prefix() + ":*")) {
+        redis.del(key);
+      }
+    }
+  }
 }
