@@ -45,12 +45,17 @@ final class JobLauncher {
           + "'mvn -DskipTests -pl " + job.module() + " -am package' (the ./strata launcher does this)");
     }
     String classpath = jar + (job.libDir() == null ? "" : java.io.File.pathSeparator + target.resolve(job.libDir()) + "/*");
+    return runWithClasspath(job.what(), classpath, job.mainClass(), job.jvmOptions(), args);
+  }
+
+  /** Runs {@code mainClass} in a child JVM with its output on this terminal; returns its exit code. */
+  static int runWithClasspath(String what, String classpath, String mainClass, List<String> jvmOptions, List<String> args) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(job.jvmOptions());
+    command.addAll(jvmOptions);
     command.add("-cp");
     command.add(classpath);
-    command.add(job.mainClass());
+    command.add(mainClass);
     command.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
     try {
@@ -58,7 +63,7 @@ final class JobLauncher {
       Runtime.getRuntime().addShutdownHook(new Thread(p::destroy, "strata-job-stop"));
       return p.waitFor();
     } catch (IOException e) {
-      throw new UserException("Cannot start the " + job.what() + ": " + e.getMessage());
+      throw new UserException("Cannot start the " + what + ": " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return 130;
