@@ -51,6 +51,24 @@ public final class ShapeChecker {
     diagnostics.error(YamlNodes.pos(file, node), message);
   }
 
+  /**
+   * The key of a mapping entry when it is a plain scalar seen for the first time in this
+   * mapping; otherwise reports why not and returns null.
+   */
+  private ScalarNode firstKey(NodeTuple t, Map<String, Node> seen, String what, String noun) {
+    if (!(t.getKeyNode() instanceof ScalarNode keyNode)) {
+      error(t.getKeyNode(), "keys of " + what + " must be plain names");
+      return null;
+    }
+    Node first = seen.putIfAbsent(keyNode.getValue(), keyNode);
+    if (first != null) {
+      error(keyNode, "duplicate " + noun + " '" + keyNode.getValue() + "' in " + what + " (first at line "
+          + YamlNodes.pos(file, first).line() + ")");
+      return null;
+    }
+    return keyNode;
+  }
+
   private boolean checkObject(Node node, Obj obj, String what) {
     if (!(node instanceof MappingNode mapping)) {
       error(node, what + " must be " + obj.expected() + ", got " + describe(node));
@@ -58,16 +76,11 @@ public final class ShapeChecker {
     }
     Map<String, Node> seen = new HashMap<>();
     for (NodeTuple t : mapping.getValue()) {
-      if (!(t.getKeyNode() instanceof ScalarNode keyNode)) {
-        error(t.getKeyNode(), "keys of " + what + " must be plain names");
+      ScalarNode keyNode = firstKey(t, seen, what, "key");
+      if (keyNode == null) {
         continue;
       }
       String key = keyNode.getValue();
-      Node first = seen.putIfAbsent(key, keyNode);
-      if (first != null) {
-        error(keyNode, "duplicate key '" + key + "' in " + what + " (first at line " + YamlNodes.pos(file, first).line() + ")");
-        continue;
-      }
       Property p = obj.properties().get(key);
       if (p == null) {
         error(keyNode, "unknown key '" + key + "' in " + obj.title() + Suggestions.hint(key, obj.properties().keySet()));
@@ -95,16 +108,11 @@ public final class ShapeChecker {
     }
     Map<String, Node> seen = new HashMap<>();
     for (NodeTuple t : mapping.getValue()) {
-      if (!(t.getKeyNode() instanceof ScalarNode keyNode)) {
-        error(t.getKeyNode(), "keys of " + what + " must be plain names");
+      ScalarNode keyNode = firstKey(t, seen, what, "name");
+      if (keyNode == null) {
         continue;
       }
       String key = keyNode.getValue();
-      Node first = seen.putIfAbsent(key, keyNode);
-      if (first != null) {
-        error(keyNode, "duplicate name '" + key + "' in " + what + " (first at line " + YamlNodes.pos(file, first).line() + ")");
-        continue;
-      }
       if (map.keyPattern() != null && !key.matches(map.keyPattern())) {
         error(keyNode, "'" + key + "' is not a valid name: use letters, digits and _, starting with a letter");
       }
