@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
       ""
     },
     subcommands = {
+      DemoCommand.class,
       InitCommand.class,
       ValidateCommand.class,
       PlanCommand.class,

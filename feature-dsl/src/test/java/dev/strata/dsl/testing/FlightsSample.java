@@ -1,15 +1,12 @@
 package dev.strata.dsl.testing;
 
 import dev.strata.dsl.lang.ProjectLoader;
+import dev.strata.dsl.oracle.CsvEvents;
 import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.plan.PlanCompiler;
-import dev.strata.dsl.time.Durations;
 import dev.strata.dsl.types.Schema;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -46,32 +43,6 @@ public final class FlightsSample {
 
   /** Reads the simple CSV of the sample (a header, no quoting) into rows of {@code schema}. */
   public static List<Object[]> readCsv(Path file, Schema schema) {
-    try {
-      List<String> lines = Files.readAllLines(file);
-      String[] header = lines.get(0).split(",", -1);
-      int[] column = new int[schema.size()];
-      for (int i = 0; i < column.length; i++) {
-        column[i] = List.of(header).indexOf(schema.field(i).name());
-      }
-      List<Object[]> rows = new ArrayList<>(lines.size() - 1);
-      for (String line : lines.subList(1, lines.size())) {
-        String[] cells = line.split(",", -1);
-        Object[] row = new Object[schema.size()];
-        for (int i = 0; i < row.length; i++) {
-          String cell = column[i] < 0 ? "" : cells[column[i]];
-          row[i] = cell.isEmpty() ? null : switch (schema.field(i).type().sqlName()) {
-            case "bigint" -> Long.valueOf(cell);
-            case "double" -> Double.valueOf(cell);
-            case "timestamp" -> Durations.parseInstant(cell);
-            case "boolean" -> Boolean.valueOf(cell);
-            default -> cell;
-          };
-        }
-        rows.add(row);
-      }
-      return rows;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return CsvEvents.read(file, schema);
   }
 }
