@@ -28,15 +28,22 @@ import picocli.CommandLine.Parameters;
  * BatchJob [--project DIR] [--master M] backfill (GROUP | --all) --from D --to D
  * BatchJob [--project DIR] [--master M] training-set NAME [--spine PATH] --out TABLE|PATH
  * BatchJob [--project DIR] [--master M] materialize (GROUP | --all) [--at T] [--dry-run]
+ * BatchJob [--project DIR] [--master M] monitor MONITOR [--from D --to D] [--report FILE.html]
+ *          [--json FILE.json] [--fail-on-drift] [--max-exact-values N]
  * </pre>
  *
  * Exit 0 on success, 1 with one sentence on stderr for bad input (missing file, unknown name,
- * unreachable catalog, invalid definitions as file:line:col lines), 2 for bad usage.
+ * unreachable catalog, invalid definitions as file:line:col lines), 2 for bad usage, and
+ * {@value #EXIT_DRIFT} from {@code monitor --fail-on-drift} when a feature's status is drift
+ * (results and reports are written first).
  */
 @Command(name = "strata-batch", mixinStandardHelpOptions = true,
-    subcommands = {BatchJob.Backfill.class, BatchJob.TrainingSet.class, BatchJob.Materialize.class},
-    description = "Strata's Spark jobs: backfill, training sets, materialize.")
+    subcommands = {BatchJob.Backfill.class, BatchJob.TrainingSet.class, BatchJob.Materialize.class, BatchJob.Monitor.class},
+    description = "Strata's Spark jobs: backfill, training sets, materialize, monitor.")
 public final class BatchJob {
+  /** The exit code of {@code monitor --fail-on-drift} when any feature drifted. */
+  public static final int EXIT_DRIFT = 3;
+
   @Option(names = "--project", defaultValue = ".", description = "The project folder (definitions and strata.yaml).")
   Path project;
 
@@ -207,6 +214,63 @@ public final class BatchJob {
         new MaterializeJob(ctx).run(name, atMicros, factory.create(ctx.config()));
       }
       return 0;
+    }
+  }
+
+  @Command(name = "monitor", description = "Drift of a monitor's service features: reference vs [from, to] and each `every` period of it.")
+  static final class Monitor implements Callable<Integer> {
+    @CommandLine.ParentCommand
+    BatchJob parent;
+
+    @Parameters(index = "0", description = "The monitor.")
+    String name;
+
+    @Option(names = "--from", description = "First day of the current slice (default: the last `every` period up to the latest snapshot day).")
+    String from;
+
+    @Option(names = "--to", description = "Last day of the current slice, inclusive.")
+    String to;
+
+    @Option(names = "--report", description = "Write the self-contained HTML report here.")
+    Path report;
+
+    @Option(names = "--json", description = "Write the report's JSON here.")
+    Path json;
+
+    @Option(names = "--fail-on-drift", description = "Exit 3 when any feature's status is drift.")
+    boolean failOnDrift;
+
+    @Option(names = "--max-exact-values", defaultValue = "20000000",
+        description = "Most feature values (rows x features) collected to the driver for exact drift.")
+    long maxExactValues;
+
+    @Override
+    public Integer call() throws java.io.IOException {
+      LocalDate f = from == null ? null : day(from, "--from");
+      LocalDate t = to == null ? null : day(to, "--to");
+      for (Path p : new Path[] {report, json}) {
+        Path dir = p == null ? null : p.toAbsolutePath().getParent();
+        if (dir != null && !Files.isDirectory(dir)) {
+          throw new JobException("Cannot write " + p + ": folder " + dir + " does not exist.");
+        }
+      }
+      JobContext ctx = parent.context(true);
+      // an unknown monitor is a sentence before any Spark job runs
+      MonitorJob.monitor(ctx.plan(), name);
+      MonitorJob.Result r = new MonitorJob(ctx, maxExactValues).run(name, f, t);
+      // one line per feature: the table and the report hold the numbers
+      for (dev.strata.monitoring.drift.FeatureDrift d : r.report().features()) {
+        System.out.println(d.feature() + ": " + d.status().label()
+            + (d.reasons().isEmpty() ? "" : " (" + String.join("; ", d.reasons()) + ")"));
+      }
+      if (report != null) {
+        dev.strata.monitoring.report.HtmlReport.write(r.report(), report);
+      }
+      if (json != null) {
+        Files.writeString(json, dev.strata.monitoring.report.DriftJson.toJson(r.report()));
+      }
+      boolean drifted = r.report().overall() == dev.strata.monitoring.drift.Status.DRIFT;
+      return failOnDrift && drifted ? EXIT_DRIFT : 0;
     }
   }
 

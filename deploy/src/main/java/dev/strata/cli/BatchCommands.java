@@ -164,4 +164,56 @@ final class BatchCommands {
       return run(dir, args);
     }
   }
+
+  @Command(name = "monitor", mixinStandardHelpOptions = true,
+      description = {
+        "Drift of a monitor's service features: the reference range of the monitor against the current days",
+        "([--from, --to], default the last 'every' period of the daily snapshot tables), and per 'every' period",
+        "inside it for drift over time. Rows go to the Iceberg table <namespace>.monitoring_drift (one per feature,",
+        "slice and metric; a rerun replaces its slices), a self-contained HTML report and JSON by option.",
+        "Exit code 3 with --fail-on-drift when a feature's status is drift. Run backfill first."
+      })
+  static final class Monitor implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "MONITOR", description = "The monitor.")
+    String monitor;
+
+    @Option(names = "--from", paramLabel = "DAY", description = "First current day (UTC), e.g. 2001-03-01.")
+    String from;
+
+    @Option(names = "--to", paramLabel = "DAY", description = "Last current day (UTC), inclusive.")
+    String to;
+
+    @Option(names = "--report", paramLabel = "FILE", description = "Write the HTML report here.")
+    Path report;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Write the JSON of the report here.")
+    Path json;
+
+    @Option(names = "--fail-on-drift", description = "Exit with code 3 when any feature drifts.")
+    boolean failOnDrift;
+
+    @Option(names = {"-C", "--dir"}, paramLabel = "DIR", defaultValue = ".", description = "The project directory (default: .).")
+    Path dir;
+
+    @Override
+    public Integer call() {
+      List<String> args = new ArrayList<>(List.of("monitor", monitor));
+      if (from != null) {
+        args.addAll(List.of("--from", from));
+      }
+      if (to != null) {
+        args.addAll(List.of("--to", to));
+      }
+      if (report != null) {
+        args.addAll(List.of("--report", report.toAbsolutePath().toString()));
+      }
+      if (json != null) {
+        args.addAll(List.of("--json", json.toAbsolutePath().toString()));
+      }
+      if (failOnDrift) {
+        args.add("--fail-on-drift");
+      }
+      return run(dir, args);
+    }
+  }
 }

@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       BatchCommands.Backfill.class,
       BatchCommands.TrainingSet.class,
       BatchCommands.Materialize.class,
+      BatchCommands.Monitor.class,
       StreamCommand.class,
       ServeCommand.class,
       GetCommand.class,

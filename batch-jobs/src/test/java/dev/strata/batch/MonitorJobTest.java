@@ -1,0 +1,197 @@
+package dev.strata.batch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.strata.dsl.plan.CompiledPlan;
+import dev.strata.dsl.plan.CompiledPlan.CompiledMonitor;
+import dev.strata.dsl.plan.CompiledPlan.ServiceFeature;
+import dev.strata.dsl.testing.FlightsSample;
+import dev.strata.dsl.types.DataType;
+import dev.strata.monitoring.drift.ExactDrift;
+import dev.strata.monitoring.drift.FeatureDrift;
+import dev.strata.monitoring.drift.Thresholds;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The monitor job on the flights example through the command line: backfill January to March,
+ * then monitor January (the reference) against March. The drift table's values equal the
+ * monitoring core's on the same snapshot columns read independently, a rerun replaces its
+ * slices, and the report names every feature. One project and one backfill for the class: the
+ * command line registers the catalog under the fixed name "strata", which a session loads once
+ * (another test's may already be loaded there), so the class runs in its own session of the
+ * shared Spark context, made the thread's active session for the command line to pick up.
+ */
+class MonitorJobTest {
+  static final String MONITOR = "delay_model_health";
+  static final String DRIFT_TABLE = "strata.`strata`.`monitoring_drift`";
+
+  @TempDir
+  static Path project;
+
+  static SparkSession spark;
+
+  @BeforeAll
+  static void backfill() throws IOException {
+    spark = SparkTestSession.get().newSession();
+    SparkSession.setActiveSession(spark);
+    Path src = FlightsSample.exampleDir();
+    try (Stream<Path> s = Files.walk(src)) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        Path to = project.resolve(src.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(to);
+        } else if (!src.relativize(p).startsWith(".strata")) {
+          Files.copy(p, to);
+        }
+      }
+    }
+    Run r = run("backfill", "--all", "--from", "2001-01-01", "--to", "2001-03-31");
+    assertThat(r.code()).as(r.err()).isZero();
+  }
+
+  @AfterAll
+  static void restoreSession() {
+    SparkSession.setActiveSession(SparkTestSession.get());
+  }
+
+  private record Run(int code, String err) {}
+
+  private static Run run(String... args) {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    String[] all = Stream.concat(Stream.of("--project", project.toString()), Stream.of(args)).toArray(String[]::new);
+    int code = BatchJob.run(all, new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Run(code, err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void januaryAgainstMarch() throws IOException {
+    Path html = project.resolve("report.html");
+    Path json = project.resolve("report.json");
+    Run r = run("monitor", MONITOR, "--from", "2001-03-01", "--to", "2001-03-31", "--report", html.toString(),
+        "--json", json.toString(), "--fail-on-drift");
+    assertThat(r.code()).as(r.err()).isIn(0, BatchJob.EXIT_DRIFT);
+
+    CompiledPlan plan = PlanRef.compile(project);
+    CompiledMonitor m = plan.monitor(MONITOR).orElseThrow();
+    List<ServiceFeature> features = plan.service(m.service()).orElseThrow().features().stream()
+        .filter(f -> f.type() instanceof DataType.Primitive).toList();
+    LocalDate march1 = LocalDate.parse("2001-03-01");
+    LocalDate march31 = LocalDate.parse("2001-03-31");
+    var whole = spark.table(DRIFT_TABLE).where(functions.col("monitor").equalTo(MONITOR)
+        .and(functions.col("slice_start").equalTo(functions.lit(march1)))
+        .and(functions.col("slice_end").equalTo(functions.lit(march31))));
+    List<Row> rows = whole.collectAsList();
+
+    // Values: the core's exact drift on the snapshot columns of January and March, read here.
+    ExactDrift core = new ExactDrift(Thresholds.forMonitor(m));
+    boolean anyDrift = false;
+    int checked = 0;
+    Map<String, List<Row>> jans = new HashMap<>();
+    Map<String, List<Row>> mars = new HashMap<>();
+    for (ServiceFeature f : features) {
+      List<Row> jan = jans.computeIfAbsent(f.group(), g -> days(g, "2001-01-01", "2001-01-31"));
+      List<Row> mar = mars.computeIfAbsent(f.group(), g -> days(g, "2001-03-01", "2001-03-31"));
+      FeatureDrift want = core.numeric(f.qualifiedName(), column(jan, f.feature()), column(mar, f.feature()));
+      anyDrift |= want.status() == dev.strata.monitoring.drift.Status.DRIFT;
+      Map<String, Row> got = new HashMap<>();
+      rows.stream().filter(x -> x.getString(x.fieldIndex("feature")).equals(f.qualifiedName()))
+          .forEach(x -> got.put(x.getString(x.fieldIndex("metric")), x));
+      assertThat(got).as(f.qualifiedName()).containsKeys("psi", "ks", "ks_pvalue", "js_distance", "wasserstein",
+          "wasserstein_normed", "null_rate_change");
+      // the monitor lists neither null_rate nor out_of_range: only the null-rate change is always kept
+      assertThat(got).doesNotContainKeys("out_of_range", "reference_null_rate");
+      for (Map.Entry<String, Row> e : got.entrySet()) {
+        Row x = e.getValue();
+        double w = want.metric(e.getKey());
+        if (Double.isNaN(w)) {
+          assertThat(x.isNullAt(x.fieldIndex("value"))).as("%s %s", f.qualifiedName(), e.getKey()).isTrue();
+        } else {
+          assertThat(x.getDouble(x.fieldIndex("value"))).as("%s %s", f.qualifiedName(), e.getKey())
+              .isCloseTo(w, within(1e-12 * Math.max(1, Math.abs(w))));
+        }
+        assertThat(x.getString(x.fieldIndex("status"))).isEqualTo(want.status().label());
+        assertThat(x.getString(x.fieldIndex("mode"))).isEqualTo("exact");
+        checked++;
+      }
+    }
+    assertThat(checked).isEqualTo(rows.size());
+    assertThat(rows.stream().map(x -> x.getString(x.fieldIndex("feature"))).distinct().count()).isEqualTo(features.size());
+    assertThat(r.code()).isEqualTo(anyDrift ? BatchJob.EXIT_DRIFT : 0);
+
+    // Drift over time: the whole of March and each of its days (every: 1d).
+    long total = spark.table(DRIFT_TABLE).count();
+    assertThat(spark.table(DRIFT_TABLE).select("slice_start", "slice_end").distinct().count()).isEqualTo(32);
+    assertThat(spark.table(DRIFT_TABLE).select("slice_start", "slice_end", "feature").distinct().count())
+        .isEqualTo(32L * features.size());
+
+    // Report and JSON: every feature, the current slice's statuses.
+    String page = Files.readString(html);
+    features.forEach(f -> assertThat(page).contains(f.qualifiedName()));
+    JsonNode doc = new ObjectMapper().readTree(json.toFile());
+    assertThat(doc.get("features")).hasSize(features.size());
+    assertThat(doc.get("timeline")).hasSize(31);
+    assertThat(doc.get("status").asText()).isEqualTo(anyDrift ? "drift" : anyWarn(rows) ? "warn" : "ok");
+
+    // A rerun replaces its slices; the default slice (the latest day) replaces only its own.
+    Run again = run("monitor", MONITOR, "--from", "2001-03-01", "--to", "2001-03-31");
+    assertThat(again.code()).as(again.err()).isZero();
+    assertThat(spark.table(DRIFT_TABLE).count()).isEqualTo(total);
+    assertThat(spark.table(DRIFT_TABLE).select("computed_at").distinct().count()).isEqualTo(1);
+    Run latest = run("monitor", MONITOR);
+    assertThat(latest.code()).as(latest.err()).isZero();
+    assertThat(spark.table(DRIFT_TABLE).count()).isEqualTo(total);
+    assertThat(spark.table(DRIFT_TABLE).select("computed_at").distinct().count()).isEqualTo(2);
+  }
+
+  private static boolean anyWarn(List<Row> rows) {
+    return rows.stream().anyMatch(x -> x.getString(x.fieldIndex("status")).equals("warn"));
+  }
+
+  /** A snapshot table's rows of [from, to], read with Spark SQL alone. */
+  private static List<Row> days(String group, String from, String to) {
+    return spark.table("strata.`strata`.`" + group + "`")
+        .where(functions.col("day").between(LocalDate.parse(from), LocalDate.parse(to))).collectAsList();
+  }
+
+  /** A numeric column as doubles, NaN for NULL (the core's convention). */
+  private static double[] column(List<Row> rows, String name) {
+    return rows.stream().mapToDouble(x -> {
+      Object v = x.get(x.fieldIndex(name));
+      return v == null ? Double.NaN : ((Number) v).doubleValue();
+    }).toArray();
+  }
+
+  @Test
+  void badInputIsOneSentence() {
+    Run r = run("monitor", "nope", "--from", "2001-03-01", "--to", "2001-03-31");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err().strip()).isEqualTo("Cannot monitor 'nope': no such monitor (known: delay_model_health).");
+    Run half = run("monitor", MONITOR, "--from", "2001-03-01");
+    assertThat(half.code()).isEqualTo(1);
+    assertThat(half.err().strip()).isEqualTo("Cannot monitor 'delay_model_health': give both --from and --to, or neither.");
+    Run early = run("monitor", MONITOR, "--from", "2000-06-01", "--to", "2000-06-30");
+    assertThat(early.code()).isEqualTo(1);
+    assertThat(early.err().strip()).startsWith("Cannot monitor 'delay_model_health': ").contains("has no rows for 2000-06-01")
+        .doesNotContain("\n");
+  }
+}
