@@ -2,6 +2,10 @@ package dev.strata.stream;
 
 import dev.strata.dsl.plan.CompiledPlan.CompiledSource;
 import dev.strata.dsl.types.DataType;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /** The record formats a stream source may use, by name. */
 final class Formats {
@@ -27,10 +31,11 @@ final class Formats {
    *
    * @throws IllegalArgumentException for a format streams do not read (yet)
    */
-  static RowFormat of(CompiledSource source, String format, String csvHeader) {
+  static RowFormat of(CompiledSource source, String format, String csvHeader, ProjectFiles project) {
     String f = format == null ? "json" : format.toLowerCase();
     return switch (f) {
       case "json" -> new JsonRowFormat(source.schema());
+      case "avro" -> avro(source, project);
       case "csv" -> {
         if (csvHeader == null) {
           throw new IllegalArgumentException("Cannot read source '" + source.name() + "' as CSV: only files have a header line");
@@ -38,7 +43,23 @@ final class Formats {
         yield new CsvRowFormat(source.schema(), csvHeader);
       }
       default -> throw new IllegalArgumentException(
-          "Cannot read source '" + source.name() + "': stream format '" + f + "' is not supported yet (use json or csv)");
+          "Cannot read source '" + source.name() + "': stream format '" + f + "' is not supported yet (use json, avro or csv)");
     };
+  }
+
+  /** Avro with the source's schema file, read here (where the job is built) and shipped with the format. */
+  private static RowFormat avro(CompiledSource source, ProjectFiles project) {
+    String file = source.stream() == null ? null : source.stream().avroSchema();
+    if (file == null) {
+      throw new IllegalArgumentException("Cannot read source '" + source.name() + "' as Avro: its stream has no avro_schema (an .avsc file)");
+    }
+    Path path = project.resolve(file);
+    String text;
+    try {
+      text = Files.readString(path, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("Cannot read source '" + source.name() + "' as Avro: cannot read the schema file " + path);
+    }
+    return new AvroRowFormat(source.schema(), source.name(), text, file);
   }
 }

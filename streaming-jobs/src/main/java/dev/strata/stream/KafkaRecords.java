@@ -1,12 +1,11 @@
 package dev.strata.stream;
 
-import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
-/** Kafka message values (UTF-8) parsed as they are read; a null value (a tombstone) is malformed. */
+/** Kafka message values parsed as they are read (text formats as UTF-8, Avro as bytes); a null value (a tombstone) is malformed. */
 final class KafkaRecords implements KafkaRecordDeserializationSchema<Parsed> {
   private static final long serialVersionUID = 1L;
 
@@ -21,7 +20,7 @@ final class KafkaRecords implements KafkaRecordDeserializationSchema<Parsed> {
     byte[] value = record.value();
     out.collect(value == null
         ? Parsed.malformed("", "malformed record: empty message (null value) at offset " + record.offset())
-        : parser.parse(new String(value, StandardCharsets.UTF_8)));
+        : parser.parse(value));
   }
 
   @Override

@@ -24,11 +24,13 @@ public final class ProjectFiles implements Serializable {
   private static final long serialVersionUID = 1L;
 
   private final String dirName;
+  private final String root; // where the project was read; other files it names (.avsc) are read there, when the job is built
   private final LinkedHashMap<String, String> files;
   private transient CompiledPlan plan;
 
-  private ProjectFiles(String dirName, Map<String, String> files) {
+  private ProjectFiles(String dirName, String root, Map<String, String> files) {
     this.dirName = dirName;
+    this.root = root;
     this.files = new LinkedHashMap<>(files);
   }
 
@@ -48,7 +50,12 @@ public final class ProjectFiles implements Serializable {
       throw new UncheckedIOException("Cannot read project " + root + ": " + e.getMessage(), e);
     }
     Path name = root.getFileName();
-    return new ProjectFiles(name == null ? "project" : name.toString(), files);
+    return new ProjectFiles(name == null ? "project" : name.toString(), root.toString(), files);
+  }
+
+  /** A path the definitions name (relative to the project directory, or absolute). */
+  public Path resolve(String path) {
+    return Path.of(root).resolve(path).normalize();
   }
 
   /** The compiled plan, compiled once per JVM object; fails on a definition error. */

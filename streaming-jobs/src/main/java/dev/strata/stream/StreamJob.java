@@ -26,7 +26,7 @@ public final class StreamJob {
   static final String USAGE = String.join("\n",
       "usage: StreamJob --project DIR (--source NAME | --all) [options]",
       "  --file PATH              replay this file (csv, json lines) instead of the source's stream",
-      "  --format json|csv        record format (default: the source's, or the file's extension)",
+      "  --format json|avro|csv   record format (default: the source's, or the file's extension)",
       "  --speed X                replay at X times event time (0 = as fast as possible; default: the source's, else 0)",
       "  --bootstrap-servers H:P  Kafka brokers (default: the source's, else strata.yaml / STRATA_KAFKA_BOOTSTRAP_SERVERS)",
       "  --topic NAME             Kafka topic (default: the source's)",

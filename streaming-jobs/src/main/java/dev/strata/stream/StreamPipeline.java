@@ -57,7 +57,7 @@ public final class StreamPipeline {
     int timeIndex = source.schema().indexOf(source.timestamp());
     OutputTag<DeadLetter> deadTag = new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
 
-    RecordParser parser = new RecordParser(formatOf(source, input), timeIndex, source.timestamp());
+    RecordParser parser = new RecordParser(formatOf(project, source, input), timeIndex, source.timestamp());
     // Watermarks at the source: Kafka tracks them per partition, so a partition read ahead of
     // another does not make the other's events late.
     WatermarkStrategy<Parsed> watermarks = WatermarkStrategy
@@ -81,13 +81,17 @@ public final class StreamPipeline {
         .sinkTo(new DeadLetterSinkAdapter(deadLetters)).name("dead letters " + sourceName).uid("dead-letters-" + sourceName);
   }
 
-  private static RowFormat formatOf(CompiledSource source, StreamInput input) {
+  private static RowFormat formatOf(ProjectFiles project, CompiledSource source, StreamInput input) {
     if (input instanceof StreamInput.File f) {
       String format = f.format() != null ? f.format() : formatFromName(f.path().getFileName().toString());
+      if (!"csv".equalsIgnoreCase(format) && !"json".equalsIgnoreCase(format)) {
+        // A replay reads lines: binary formats have none.
+        throw new IllegalArgumentException("Cannot replay " + f.path() + " as " + format + ": files replay as json or csv");
+      }
       String header = "csv".equalsIgnoreCase(format) ? firstLine(f.path()) : null;
-      return Formats.of(source, format, header);
+      return Formats.of(source, format, header, project);
     }
-    return Formats.of(source, ((StreamInput.Kafka) input).format(), null);
+    return Formats.of(source, ((StreamInput.Kafka) input).format(), null, project);
   }
 
   private static DataStream<Parsed> records(StreamExecutionEnvironment env, CompiledSource source, StreamInput input,

@@ -1,6 +1,7 @@
 package dev.strata.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.testing.FlightsSample;
@@ -40,5 +41,16 @@ class FileReplayJobTest {
     assertThat(out.deadLetters).isEmpty();
     Expected.assertSameTiles(out.tiles, Expected.tiles(PLAN, "flights", EVENTS));
     assertThat(Expected.assertOracleValues(PLAN, "flights", out.tiles, EVENTS, 15)).isGreaterThan(100);
+  }
+
+  @Test
+  void binaryFormatsAreNotReplayedFromFiles() {
+    Path csv = FlightsSample.exampleDir().resolve("data/flights-20k.csv");
+    Collected out = new Collected();
+    assertThatThrownBy(() -> StreamPipeline.add(StreamExecutionEnvironment.getExecutionEnvironment(),
+        ProjectFiles.read(FlightsSample.exampleDir()), "flights", new StreamInput.File(csv, "avro", 0), out.tileSink(),
+        out.deadLetterSink(), StreamPipeline.DEFAULT_FLUSH_INTERVAL_MS))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Cannot replay " + csv + " as avro: files replay as json or csv");
   }
 }

@@ -7,6 +7,9 @@ import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.plan.CompiledPlan.CompiledSource;
 import dev.strata.dsl.testing.FlightsSample;
 import dev.strata.dsl.time.Durations;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -14,6 +17,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -22,12 +26,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The flights sample through a real Kafka broker (JSON, two partitions) into the job on a
  * MiniCluster: events shuffled within the allowed lateness, with 1% garbage among them. Every
  * garbage record is a counted dead letter with its reason; every tile is byte-identical to
- * GroupTiler's over the good events; the values assembled from the tiles are the oracle's.
+ * GroupTiler's over the good events; the values assembled from the tiles are the oracle's. The
+ * same for Avro records decoded with the source's schema file.
  */
 class KafkaJobTest {
   @RegisterExtension
@@ -126,6 +132,72 @@ class KafkaJobTest {
     } finally {
       job.cancel().get();
     }
+  }
+
+  /**
+   * The same through Avro: the example project with {@code format: avro} and a schema file; half
+   * the records plain binary, half single-object encoded, with garbage of the kinds binary
+   * producers send (truncated, padded, another schema's, text, empty).
+   */
+  @Test
+  void avroRecordsWithASchemaFileGiveTheSameTiles(@TempDir Path dir) throws Exception {
+    Path project = dir.resolve("flights");
+    Files.createDirectories(project);
+    try (var files = Files.list(FlightsSample.exampleDir())) {
+      for (Path f : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
+        Files.writeString(project.resolve(f.getFileName()), Files.readString(f));
+      }
+    }
+    Path entities = project.resolve("entities.yaml");
+    String yaml = Files.readString(entities);
+    assertThat(yaml).contains("      format: json\n");
+    Files.writeString(entities, yaml.replace("      format: json\n", "      format: avro\n      avro_schema: schemas/flight.avsc\n"));
+    Files.createDirectories(project.resolve("schemas"));
+    Files.writeString(project.resolve("schemas/flight.avsc"), AvroRecords.FLIGHTS_AVSC);
+    ProjectFiles files = ProjectFiles.read(project);
+    assertThat(files.plan().source("flights").orElseThrow().stream().format()).isEqualTo("avro");
+
+    CompiledSource source = PLAN.source("flights").orElseThrow();
+    int timeIndex = source.schema().indexOf(source.timestamp());
+    List<Object[]> shuffled = Events.shuffledWithin(EVENTS, timeIndex, 30 * Durations.MINUTE, 13);
+    AvroRecords avro = new AvroRecords(AvroRecords.FLIGHTS_AVSC);
+    AvroRecords otherSchema = new AvroRecords(AvroRecords.FLIGHTS_AVSC.replace("\"Flight\"", "\"Departure\""));
+    Random random = new Random(9);
+    List<byte[]> records = new ArrayList<>();
+    int garbage = 0;
+    for (int i = 0; i < shuffled.size(); i++) {
+      GenericRecord r = avro.flight(source.schema(), shuffled.get(i));
+      records.add(i % 2 == 0 ? avro.binary(r) : avro.singleObject(r));
+      if (random.nextInt(100) == 0) {
+        byte[] good = avro.binary(r);
+        records.add(switch (garbage++ % 5) {
+          case 0 -> Arrays.copyOf(good, good.length - 1);
+          case 1 -> Arrays.copyOf(good, good.length + 3);
+          case 2 -> otherSchema.singleObject(otherSchema.flight(source.schema(), shuffled.get(i)));
+          case 3 -> Events.json(source.schema(), source.timestamp(), shuffled.get(i)).getBytes(StandardCharsets.UTF_8);
+          default -> new byte[0];
+        });
+      }
+    }
+    kafka.createTopic("flights-avro", 2);
+    kafka.sendBytes("flights-avro", 2, records);
+
+    Collected out = new Collected();
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(2);
+    StreamPipeline.add(env, files, "flights",
+        new StreamInput.Kafka(kafka.bootstrapServers(), "flights-avro", "strata-test", "avro", true),
+        out.tileSink(), out.deadLetterSink(), StreamPipeline.DEFAULT_FLUSH_INTERVAL_MS);
+    env.execute("kafka avro test");
+
+    assertThat(garbage).isGreaterThan(100);
+    assertThat(out.deadLetters).hasSize(garbage).allSatisfy(l -> {
+      assertThat(l.reason()).startsWith("malformed record: ");
+      assertThat(l.record()).startsWith("base64:");
+    });
+    assertThat(out.deadLetters).anySatisfy(l -> assertThat(l.reason()).contains("of another schema"));
+    Expected.assertSameTiles(out.tiles, Expected.tiles(PLAN, "flights", EVENTS));
+    assertThat(Expected.assertOracleValues(PLAN, "flights", out.tiles, EVENTS, 10)).isGreaterThan(50);
   }
 
   static void await(BooleanSupplier condition, Supplier<String> state) throws InterruptedException {

@@ -47,7 +47,9 @@ import redis.clients.jedis.resps.ScanResult;
  * Events/s of the tiling job on the flights data (the 20k sample repeated, each copy shifted by
  * 13 weeks), through a real in-JVM Kafka broker and from a file, beside the same Flink pipeline
  * with a discarding tile sink and beside a plain Kafka consumer reading the same topic, in one
- * run. Usage: StreamBenchmark [copies=10] [parallelism=2] [redisUrl].
+ * run; then freshness (event to tile written) at a steady rate with the Redis sink beside the
+ * discarding sink ({@link Freshness}). Usage: StreamBenchmark [copies=10 (0: no throughput
+ * runs)] [parallelism=2] [freshness seconds=60 (0: none)] [events/s=10000] [redisUrl].
  */
 public final class StreamBenchmark {
   private static final String TOPIC = "flights";
@@ -59,11 +61,13 @@ public final class StreamBenchmark {
     int copies = args.length > 0 ? Integer.parseInt(args[0]) : 10;
     int parallelism = args.length > 1 ? Integer.parseInt(args[1]) : 2;
     String prefix = "bench-stream-" + System.currentTimeMillis();
-    String redisUrl = args.length > 2 ? args[2] : "redis://127.0.0.1:6379/12?prefix=" + prefix;
+    int freshSeconds = args.length > 2 ? Integer.parseInt(args[2]) : 60;
+    int freshRate = args.length > 3 ? Integer.parseInt(args[3]) : 10_000;
+    String redisUrl = args.length > 4 ? args[4] : "redis://127.0.0.1:6379/12?prefix=" + prefix;
 
     CompiledPlan plan = FlightsSample.plan();
     CompiledSource source = plan.source("flights").orElseThrow();
-    List<String> records = records(source, FlightsSample.events(), copies);
+    List<String> records = records(source, FlightsSample.events(), Math.max(1, copies)); // at least one copy: the warm-up replays it
     int n = records.size();
     Path work = Files.createTempDirectory("strata-stream-bench");
     Path file = work.resolve("flights.jsonl");
@@ -87,32 +91,36 @@ public final class StreamBenchmark {
       List<String[]> table = new ArrayList<>();
       // Warm-up (JIT, class loading), not reported.
       run(project, new StreamInput.File(file, "json", 0), DiscardingTileSink.factory(), dead, parallelism);
-
-      long t0 = System.nanoTime();
-      long read = consume(servers, n);
-      table.add(row("plain Kafka consumer (poll + UTF-8 decode, 1 thread)", read, System.nanoTime() - t0, -1));
-
-      int run = 0;
-      for (String sink : List.of("discard", "redis")) {
-        TileSink.Factory tiles = sink.equals("discard") ? DiscardingTileSink.factory() : RedisTileSink.factory(project, redisUrl);
-        String to = sink.equals("discard") ? "discarding sink" : "Redis (online-store TileWriter)";
-        StreamInput kafkaIn = new StreamInput.Kafka(servers, TOPIC, "bench-" + run++, "json", true);
-        long k0 = System.nanoTime();
-        JobExecutionResult r = run(project, kafkaIn, tiles, dead, parallelism);
-        table.add(row("Flink: Kafka -> parse -> tiles -> " + to, n, System.nanoTime() - k0, r.getNetRuntime()));
-        long f0 = System.nanoTime();
-        r = run(project, new StreamInput.File(file, "json", 0), tiles, dead, parallelism);
-        table.add(row("Flink: file replay -> parse -> tiles -> " + to, n, System.nanoTime() - f0, r.getNetRuntime()));
+      if (copies > 0) {
+        throughput(project, servers, file, n, dead, parallelism, redisUrl, table);
       }
-      System.out.println();
-      System.out.printf("| %-62s | %10s | %12s | %12s |%n", "pipeline", "events", "events/s", "events/s net");
-      System.out.printf("|%s|%s|%s|%s|%n", "-".repeat(64), "-".repeat(12), "-".repeat(14), "-".repeat(14));
-      for (String[] r : table) {
-        System.out.printf("| %-62s | %10s | %12s | %12s |%n", (Object[]) r);
+      if (freshSeconds > 0) {
+        List<Freshness.Result> fresh = new ArrayList<>();
+        for (String sink : List.of("discard", "redis")) {
+          TileSink.Factory tiles = sink.equals("discard") ? DiscardingTileSink.factory() : RedisTileSink.factory(project, redisUrl);
+          fresh.add(Freshness.run(sink.equals("discard") ? "Kafka -> tiles -> discarding sink" : "Kafka -> tiles -> Redis (TileWriter)",
+              servers, "fresh-" + sink, project, source, FlightsSample.events(), tiles, dead, parallelism, freshRate, freshSeconds));
+        }
+        System.out.println();
+        System.out.printf("Freshness at a steady %,d events/s for %d s (first 10%% not counted): event sent -> its %s tile written%n",
+            freshRate, freshSeconds, Freshness.GROUP);
+        System.out.printf("| %-36s | %9s | %9s | %9s | %8s | %8s | %8s | %8s | %14s |%n",
+            "pipeline", "sent", "sent/s", "measured", "p50 ms", "p90 ms", "p99 ms", "max ms", "p50 last third");
+        System.out.printf("|%s|%s|%s|%s|%s|%s|%s|%s|%s|%n", "-".repeat(38), "-".repeat(11), "-".repeat(11), "-".repeat(11),
+            "-".repeat(10), "-".repeat(10), "-".repeat(10), "-".repeat(10), "-".repeat(16));
+        for (Freshness.Result r : fresh) {
+          System.out.printf("| %-36s | %,9d | %,9.0f | %,9d | %8.1f | %8.1f | %8.1f | %8.1f | %14.1f |%n",
+              r.sink(), r.sent(), r.rate(), r.measured(), r.p50(), r.p90(), r.p99(), r.max(), r.p50LastThird());
+        }
+        System.out.println();
+        System.out.println("Sink batches in those runs (all subtasks, whole run): count, tiles per batch, time to write one batch");
+        System.out.printf("| %-36s | %8s | %12s | %8s | %8s | %8s |%n", "pipeline", "batches", "tiles/batch", "p50 ms", "p99 ms", "max ms");
+        System.out.printf("|%s|%s|%s|%s|%s|%s|%n", "-".repeat(38), "-".repeat(10), "-".repeat(14), "-".repeat(10), "-".repeat(10), "-".repeat(10));
+        for (Freshness.Result r : fresh) {
+          System.out.printf("| %-36s | %,8d | %,12.0f | %8.1f | %8.1f | %8.1f |%n",
+              r.sink(), r.batches(), r.tilesPerBatch(), r.batchP50(), r.batchP99(), r.batchMax());
+        }
       }
-      System.out.println();
-      System.out.println("events/s = events / wall time of the run (a Flink run includes starting its local MiniCluster);");
-      System.out.println("net = events / the job's own runtime as Flink reports it (submission to end).");
       long deadLetters = Files.exists(work.resolve("dead")) ? Files.list(work.resolve("dead")).mapToLong(StreamBenchmark::lines).sum() : 0;
       System.out.println("dead letters: " + deadLetters);
     } finally {
@@ -123,6 +131,35 @@ public final class StreamBenchmark {
         }
       }
     }
+  }
+
+  static void throughput(ProjectFiles project, String servers, Path file, int n, DeadLetterSink.Factory dead, int parallelism,
+      String redisUrl, List<String[]> table) throws Exception {
+    long t0 = System.nanoTime();
+    long read = consume(servers, n);
+    table.add(row("plain Kafka consumer (poll + UTF-8 decode, 1 thread)", read, System.nanoTime() - t0, -1));
+
+    int run = 0;
+    for (String sink : List.of("discard", "redis")) {
+      TileSink.Factory tiles = sink.equals("discard") ? DiscardingTileSink.factory() : RedisTileSink.factory(project, redisUrl);
+      String to = sink.equals("discard") ? "discarding sink" : "Redis (online-store TileWriter)";
+      StreamInput kafkaIn = new StreamInput.Kafka(servers, TOPIC, "bench-" + run++, "json", true);
+      long k0 = System.nanoTime();
+      JobExecutionResult r = run(project, kafkaIn, tiles, dead, parallelism);
+      table.add(row("Flink: Kafka -> parse -> tiles -> " + to, n, System.nanoTime() - k0, r.getNetRuntime()));
+      long f0 = System.nanoTime();
+      r = run(project, new StreamInput.File(file, "json", 0), tiles, dead, parallelism);
+      table.add(row("Flink: file replay -> parse -> tiles -> " + to, n, System.nanoTime() - f0, r.getNetRuntime()));
+    }
+    System.out.println();
+    System.out.printf("| %-62s | %10s | %12s | %12s |%n", "pipeline", "events", "events/s", "events/s net");
+    System.out.printf("|%s|%s|%s|%s|%n", "-".repeat(64), "-".repeat(12), "-".repeat(14), "-".repeat(14));
+    for (String[] r : table) {
+      System.out.printf("| %-62s | %10s | %12s | %12s |%n", (Object[]) r);
+    }
+    System.out.println();
+    System.out.println("events/s = events / wall time of the run (a Flink run includes starting its local MiniCluster);");
+    System.out.println("net = events / the job's own runtime as Flink reports it (submission to end).");
   }
 
   static long lines(Path p) {
