@@ -61,6 +61,14 @@ final class BatchCommands {
     }
   }
 
+  /** Adds {@code name value} when the option was given. */
+  private static void option(List<String> args, String name, Object value) {
+    if (value != null) {
+      args.add(name);
+      args.add(value.toString());
+    }
+  }
+
   static final class Target {
     @Parameters(index = "0", paramLabel = "GROUP", description = "The feature group.")
     String group;
@@ -97,7 +105,8 @@ final class BatchCommands {
     public Integer call() {
       List<String> args = new ArrayList<>(List.of("backfill"));
       args.addAll(target.args());
-      args.addAll(List.of("--from", from, "--to", to));
+      option(args, "--from", from);
+      option(args, "--to", to);
       return run(dir, args);
     }
   }
@@ -125,10 +134,8 @@ final class BatchCommands {
     @Override
     public Integer call() {
       List<String> args = new ArrayList<>(List.of("training-set", name));
-      if (spine != null) {
-        args.addAll(List.of("--spine", spine));
-      }
-      args.addAll(List.of("--out", out));
+      option(args, "--spine", spine);
+      option(args, "--out", out);
       return run(dir, args);
     }
   }
@@ -155,9 +162,7 @@ final class BatchCommands {
     public Integer call() {
       List<String> args = new ArrayList<>(List.of("materialize"));
       args.addAll(target.args());
-      if (at != null) {
-        args.addAll(List.of("--at", at));
-      }
+      option(args, "--at", at);
       if (dryRun) {
         args.add("--dry-run");
       }
@@ -198,18 +203,10 @@ final class BatchCommands {
     @Override
     public Integer call() {
       List<String> args = new ArrayList<>(List.of("monitor", monitor));
-      if (from != null) {
-        args.addAll(List.of("--from", from));
-      }
-      if (to != null) {
-        args.addAll(List.of("--to", to));
-      }
-      if (report != null) {
-        args.addAll(List.of("--report", report.toAbsolutePath().toString()));
-      }
-      if (json != null) {
-        args.addAll(List.of("--json", json.toAbsolutePath().toString()));
-      }
+      option(args, "--from", from);
+      option(args, "--to", to);
+      option(args, "--report", report == null ? null : report.toAbsolutePath());
+      option(args, "--json", json == null ? null : json.toAbsolutePath());
       if (failOnDrift) {
         args.add("--fail-on-drift");
       }
