@@ -59,21 +59,30 @@ final class ExactSum {
     } else if (Double.isInfinite(d)) {
       flags |= d > 0 ? POS_INF : NEG_INF;
     } else if (d != 0.0) {
-      long bits = Double.doubleToRawLongBits(d);
-      int biased = (int) ((bits >>> 52) & 0x7FF);
-      long mantissa = bits & 0xFFFFFFFFFFFFFL;
-      int e;
-      if (biased == 0) {
-        e = -1074;
-      } else {
-        mantissa |= 1L << 52;
-        e = biased - 1075;
-      }
-      int tz = Long.numberOfTrailingZeros(mantissa);
-      mantissa >>>= tz;
-      e += tz;
+      long mantissa = oddMantissa(d);
+      int e = exponentOfOddMantissa(d);
       addDyadic(d < 0 ? -mantissa : mantissa, 64 - Long.numberOfLeadingZeros(mantissa), e);
     }
+  }
+
+  /** |d| = oddMantissa(d) · 2^exponentOfOddMantissa(d) for a finite non-zero d: the mantissa is odd. */
+  private static long oddMantissa(double d) {
+    long bits = Double.doubleToRawLongBits(d);
+    long mantissa = bits & 0xFFFFFFFFFFFFFL;
+    if (((bits >>> 52) & 0x7FF) != 0) {
+      mantissa |= 1L << 52;
+    }
+    return mantissa >>> Long.numberOfTrailingZeros(mantissa);
+  }
+
+  private static int exponentOfOddMantissa(double d) {
+    long bits = Double.doubleToRawLongBits(d);
+    int biased = (int) ((bits >>> 52) & 0x7FF);
+    long mantissa = bits & 0xFFFFFFFFFFFFFL;
+    if (biased != 0) {
+      mantissa |= 1L << 52;
+    }
+    return (biased == 0 ? -1074 : biased - 1075) + Long.numberOfTrailingZeros(mantissa);
   }
 
   /** Adds {@code v * v}, exactly. */
@@ -93,19 +102,8 @@ final class ExactSum {
     } else if (Double.isInfinite(d)) {
       flags |= POS_INF;
     } else if (d != 0.0) {
-      long bits = Double.doubleToRawLongBits(d);
-      int biased = (int) ((bits >>> 52) & 0x7FF);
-      long mantissa = bits & 0xFFFFFFFFFFFFFL;
-      int e;
-      if (biased == 0) {
-        e = -1074;
-      } else {
-        mantissa |= 1L << 52;
-        e = biased - 1075;
-      }
-      int tz = Long.numberOfTrailingZeros(mantissa);
-      mantissa >>>= tz;
-      e += tz;
+      long mantissa = oddMantissa(d);
+      int e = exponentOfOddMantissa(d);
       int bitLength = 64 - Long.numberOfLeadingZeros(mantissa);
       if (bitLength <= 31) {
         long square = mantissa * mantissa;
