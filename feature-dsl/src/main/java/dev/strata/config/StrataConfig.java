@@ -41,6 +41,8 @@ import org.snakeyaml.engine.v2.nodes.Node;
  *   url: redis://127.0.0.1:6379         # STRATA_REDIS_URL
  * kafka:
  *   bootstrap_servers: 127.0.0.1:9092   # STRATA_KAFKA_BOOTSTRAP_SERVERS
+ * environments:                         # for strata deploy render (deploy module); see README
+ *   prod: { namespace: ..., images: ..., object_store: ..., catalog: ..., redis: ... }
  * </pre>
  */
 public record StrataConfig(
@@ -69,7 +71,68 @@ public record StrataConfig(
           .optional("kafka", Shape.object("kafka", "The default Kafka cluster of stream sources.")
               .optional("bootstrap_servers", scalar(Kind.STRING, "host:port,..."))
               .build())
+          .optional("environments", new Shape.MapOf(environmentShape(), null,
+              "Deployment environments by name, for 'strata deploy render <dir> --env NAME' (Kubernetes manifests)."))
           .build();
+
+  /**
+   * One deployment environment: where the project runs on Kubernetes. Read by {@code strata
+   * deploy render}; declared here so that strata.yaml is checked in one place, with positions.
+   */
+  private static Obj environmentShape() {
+    Obj resources = Shape.object("resources", "CPU and memory of a pod.")
+        .optional("cpu", scalar(Kind.STRING, "CPU cores, e.g. 1 or 500m."))
+        .optional("memory", scalar(Kind.STRING, "Memory, e.g. 2Gi (pods), 2048m (Flink) or 4g (Spark)."))
+        .build();
+    return Shape.object("environment", "Where a project runs on Kubernetes; secrets are named, never written.")
+        .required("namespace", scalar(Kind.STRING, "The Kubernetes namespace."))
+        .required("images", Shape.object("images", "The images built from deploy/docker.")
+            .required("registry", scalar(Kind.STRING, "Registry and path, e.g. ghcr.io/acme: images are <registry>/strata, strata-spark, strata-flink."))
+            .required("tag", scalar(Kind.STRING, "The image tag, e.g. 0.1.0."))
+            .optional("pull_policy", new Shape.Scalar(Kind.ENUM, List.of("Always", "IfNotPresent", "Never"), "Image pull policy (default IfNotPresent)."))
+            .build())
+        .optional("service_account", scalar(Kind.STRING, "Service account of the pods (default strata)."))
+        .required("object_store", scalar(Kind.STRING, "Bucket URI for Flink checkpoints and savepoints, e.g. s3://acme-strata/prod."))
+        .required("catalog", Shape.object("catalog", "The shared Iceberg catalog and registry database.")
+            .required("uri", scalar(Kind.STRING, "jdbc:postgresql://... or a REST catalog URL."))
+            .optional("namespace", scalar(Kind.NAME, "Namespace of Strata's tables (default: the project's)."))
+            .optional("warehouse", scalar(Kind.STRING, "The warehouse (default: the project's)."))
+            .optional("secret", scalar(Kind.STRING, "Secret with keys user and password for the catalog database."))
+            .build())
+        .required("redis", Shape.object("redis", "The online store.")
+            .required("secret", scalar(Kind.STRING, "Secret holding the Redis URL."))
+            .optional("key", scalar(Kind.STRING, "Key of the URL in the secret (default url)."))
+            .build())
+        .optional("kafka", Shape.object("kafka", "The Kafka cluster of stream sources.")
+            .optional("bootstrap_servers", scalar(Kind.STRING, "host:port,..."))
+            .build())
+        .optional("server", Shape.object("server", "The feature server (strata serve).")
+            .optional("replicas", scalar(Kind.INTEGER, "Fewest replicas (default 2)."))
+            .optional("max_replicas", scalar(Kind.INTEGER, "Most replicas the autoscaler may run (default 10)."))
+            .optional("target_cpu_percent", scalar(Kind.INTEGER, "Average CPU use the autoscaler keeps (default 70)."))
+            .optional("port", scalar(Kind.INTEGER, "HTTP port (default 6566)."))
+            .optional("token_secret", scalar(Kind.STRING, "Secret with key token: clients must send it as a bearer token."))
+            .optional("resources", resources)
+            .build())
+        .optional("stream", Shape.object("stream", "The Flink jobs (Flink Kubernetes Operator).")
+            .optional("flink_version", scalar(Kind.STRING, "The operator's flinkVersion (default v1_20)."))
+            .optional("parallelism", scalar(Kind.INTEGER, "Job parallelism (default 2)."))
+            .optional("checkpoint_interval", scalar(Kind.DURATION, "Checkpoint interval (default 1m)."))
+            .optional("jobmanager", resources)
+            .optional("taskmanager", resources)
+            .optional("slots", scalar(Kind.INTEGER, "Task slots per task manager (default 2)."))
+            .build())
+        .optional("batch", Shape.object("batch", "The Spark jobs (Spark Operator).")
+            .optional("driver", resources)
+            .optional("executor", resources)
+            .optional("executors", scalar(Kind.INTEGER, "Executor instances (default 2)."))
+            .optional("backfill", Shape.object("backfill", "The days the backfill applications compute.")
+                .required("from", scalar(Kind.DATE, "First day (UTC)."))
+                .required("to", scalar(Kind.DATE, "Last day (UTC), inclusive."))
+                .build())
+            .build())
+        .build();
+  }
 
   private static Shape.Scalar scalar(Kind kind, String description) {
     return new Shape.Scalar(kind, List.of(), description);

@@ -18,15 +18,35 @@ public final class OnlineFeatures {
   private final FeatureStatus[][] statuses;
   private final long[][] eventTimes;
   private final long asOfMicros;
+  private final String requestId;
 
   OnlineFeatures(List<String> names, List<DataType> types, Object[][] values, FeatureStatus[][] statuses,
       long[][] eventTimes, long asOfMicros) {
+    this(names, types, values, statuses, eventTimes, asOfMicros, null);
+  }
+
+  private OnlineFeatures(List<String> names, List<DataType> types, Object[][] values, FeatureStatus[][] statuses,
+      long[][] eventTimes, long asOfMicros, String requestId) {
     this.names = List.copyOf(names);
     this.types = List.copyOf(types);
     this.values = values;
     this.statuses = statuses;
     this.eventTimes = eventTimes;
     this.asOfMicros = asOfMicros;
+    this.requestId = requestId;
+  }
+
+  /** The same vectors tagged with the id of the request that served them (shares the arrays). */
+  public OnlineFeatures withRequestId(String id) {
+    return new OnlineFeatures(names, types, values, statuses, eventTimes, asOfMicros, id);
+  }
+
+  /**
+   * The id of the request that served these vectors, or null: pass it when logging the model's
+   * prediction so served features, predictions and labels can be joined.
+   */
+  public String requestId() {
+    return requestId;
   }
 
   /** Builds a result from columns of rows (for clients that decode a response). */

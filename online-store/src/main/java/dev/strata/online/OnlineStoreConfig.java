@@ -12,8 +12,10 @@ import java.util.Objects;
  * How to reach the online store: Redis nodes, standalone or cluster, credentials, TLS,
  * timeouts and the key prefix. Immutable; build with {@link #builder()} or {@link #fromUrl}.
  *
- * <p>URL form: {@code redis[s]://[user[:password]@]host:port[,host:port…][/db][?cluster=true&prefix=p&timeout_ms=n]}.
- * {@code rediss} turns TLS on; several hosts or {@code cluster=true} mean Redis Cluster.
+ * <p>URL form: {@code redis[s]://[user[:password]@]host:port[,host:port…][/db][?cluster=true&prefix=p&timeout_ms=n&tls_ca=file]}.
+ * {@code rediss} turns TLS on (the server's certificate and host name are verified against the
+ * JVM's trust store, or against the PEM certificates in {@code tls_ca}); several hosts or
+ * {@code cluster=true} mean Redis Cluster.
  */
 public final class OnlineStoreConfig {
   private final List<String> nodes;
@@ -21,6 +23,7 @@ public final class OnlineStoreConfig {
   private final String user;
   private final String password;
   private final boolean tls;
+  private final String tlsCaFile;
   private final int database;
   private final int connectTimeoutMillis;
   private final int socketTimeoutMillis;
@@ -36,11 +39,15 @@ public final class OnlineStoreConfig {
     this.user = b.user;
     this.password = b.password;
     this.tls = b.tls;
+    this.tlsCaFile = b.tlsCaFile;
     this.database = b.database;
     this.connectTimeoutMillis = b.connectTimeoutMillis;
     this.socketTimeoutMillis = b.socketTimeoutMillis;
     this.prefix = b.prefix;
     this.maxConnections = b.maxConnections;
+    if (tlsCaFile != null && !tls) {
+      throw new IllegalArgumentException("Cannot configure the online store: tls_ca is set but TLS is off (use rediss://)");
+    }
     if (cluster && database != 0) {
       throw new IllegalArgumentException("Cannot configure the online store: Redis Cluster has only database 0");
     }
@@ -115,8 +122,9 @@ public final class OnlineStoreConfig {
           case "prefix" -> b.prefix(v);
           case "timeout_ms" -> b.socketTimeoutMillis(parseInt(redacted, v)).connectTimeoutMillis(parseInt(redacted, v));
           case "max_connections" -> b.maxConnections(parseInt(redacted, v));
+          case "tls_ca" -> b.tlsCaFile(v);
           default -> throw new IllegalArgumentException("Cannot parse Redis URL '" + redacted + "': unknown option '" + p[0]
-              + "' (expected cluster, prefix, timeout_ms or max_connections)");
+              + "' (expected cluster, prefix, timeout_ms, max_connections or tls_ca)");
         }
       }
     }
@@ -158,6 +166,11 @@ public final class OnlineStoreConfig {
     return tls;
   }
 
+  /** PEM file of the certificates that sign the server's, or null for the JVM's trust store. */
+  public String tlsCaFile() {
+    return tlsCaFile;
+  }
+
   public int database() {
     return database;
   }
@@ -195,6 +208,7 @@ public final class OnlineStoreConfig {
     private String user;
     private String password;
     private boolean tls;
+    private String tlsCaFile;
     private int database;
     private int connectTimeoutMillis = 1000;
     private int socketTimeoutMillis = 1000;
@@ -232,6 +246,12 @@ public final class OnlineStoreConfig {
 
     public Builder tls(boolean tls) {
       this.tls = tls;
+      return this;
+    }
+
+    /** Trust the certificates in this PEM file (a private CA) instead of the JVM's trust store. */
+    public Builder tlsCaFile(String pemFile) {
+      this.tlsCaFile = pemFile;
       return this;
     }
 

@@ -64,6 +64,70 @@ final class ExactMath {
     if (num.signum() == 0) {
       return 0.0;
     }
+    // Floating point lands within an ulp or two of the answer; exact comparisons with the
+    // squares of the rounding midpoints then pick the correctly rounded double. This avoids a
+    // big-integer square root (the online reader finishes stddev per request).
+    double y = estimateSqrt(num, e, den);
+    for (int step = 0; step < 4 && y >= Double.MIN_NORMAL && y < Double.MAX_VALUE; step++) {
+      long bits = Double.doubleToRawLongBits(y);
+      long m = (bits & 0xFFFFFFFFFFFFFL) | (1L << 52);
+      long k = Math.getExponent(y) - 52L; // y = m * 2^k
+      // upper midpoint (2m + 1) * 2^(k-1)
+      int above = compareWithSquare(num, e, den, BigInteger.valueOf(2 * m + 1), k - 1);
+      if (above > 0) {
+        y = Math.nextUp(y);
+        continue;
+      }
+      if (above == 0) {
+        return (m & 1) == 0 ? y : Math.nextUp(y);
+      }
+      // lower midpoint: (2m - 1) * 2^(k-1), or (4m - 1) * 2^(k-2) below a power of two
+      int below = m == 1L << 52
+          ? compareWithSquare(num, e, den, BigInteger.valueOf(4 * m - 1), k - 2)
+          : compareWithSquare(num, e, den, BigInteger.valueOf(2 * m - 1), k - 1);
+      if (below < 0) {
+        y = Math.nextDown(y);
+        continue;
+      }
+      if (below == 0) {
+        return (m & 1) == 0 ? y : Math.nextDown(y);
+      }
+      return y;
+    }
+    return sqrtByIntegerRoot(num, e, den); // subnormal, overflowing or far-off estimates
+  }
+
+  /** sqrt(num * 2^e / den) to about 53 bits, or NaN when the exponent is out of any range. */
+  private static double estimateSqrt(BigInteger num, long e, BigInteger den) {
+    int numShift = Math.max(0, num.bitLength() - 62);
+    int denShift = Math.max(0, den.bitLength() - 62);
+    double q = num.shiftRight(numShift).doubleValue() / den.shiftRight(denShift).doubleValue();
+    long exp = e + numShift - denShift;
+    if ((exp & 1) != 0) {
+      q *= 2;
+      exp -= 1;
+    }
+    if (Math.abs(exp) > 4000) {
+      return Double.NaN;
+    }
+    return Math.scalb(Math.sqrt(q), (int) (exp / 2));
+  }
+
+  /** The sign of {@code num * 2^e / den - (mid * 2^midExp)^2}. */
+  private static int compareWithSquare(BigInteger num, long e, BigInteger den, BigInteger mid, long midExp) {
+    BigInteger left = num;
+    BigInteger right = mid.multiply(mid).multiply(den);
+    long rightExp = 2 * midExp;
+    if (e > rightExp) {
+      left = left.shiftLeft((int) (e - rightExp));
+    } else if (rightExp > e) {
+      right = right.shiftLeft((int) (rightExp - e));
+    }
+    return left.compareTo(right);
+  }
+
+  /** The same as {@link #sqrtToDouble}, by an integer square root: slower, for any range. */
+  static double sqrtByIntegerRoot(BigInteger num, long e, BigInteger den) {
     BigInteger n = num;
     long exp = e;
     if ((exp & 1) != 0) {

@@ -153,10 +153,11 @@ public final class LanguageSpec {
           .build();
 
   public static final Obj PREDICTIONS =
-      object("predictions", "The model's prediction log.")
-          .required("table", STRING)
-          .required("column", NAME)
-          .optional("label", NAME)
+      object("predictions", "The model's predictions: its name in Strata's prediction log, or a table of one's own.")
+          .optional("model", scalar(Kind.STRING, "The model's name in <namespace>.prediction_log (written by `strata log ingest`)."))
+          .optional("table", scalar(Kind.STRING, "An Iceberg table of predictions (namespace.name) with a `time` column; instead of `model`."))
+          .optional("column", scalar(Kind.NAME, "The prediction column of `table`."))
+          .optional("label", scalar(Kind.NAME, "The label column of `table`."))
           .build();
 
   public static final Obj TIME_RANGE =

@@ -411,7 +411,8 @@ public final class ProjectLoader {
     private Monitor monitor(String file, String n, SourcePosition p, Node v) {
       Node pred = get(v, "predictions");
       Monitor.Predictions predictions =
-          pred == null ? null : new Monitor.Predictions(text(pred, "table"), text(pred, "column"), text(pred, "label"));
+          pred == null ? null : new Monitor.Predictions(text(pred, "model"), text(pred, "table"), text(pred, "column"),
+              text(pred, "label"));
       Node ref = get(v, "reference");
       long from = instant(text(ref, "from"));
       long to = instant(text(ref, "to"));

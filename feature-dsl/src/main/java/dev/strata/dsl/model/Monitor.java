@@ -34,6 +34,10 @@ public record Monitor(
     servicePos = servicePos == null ? pos : servicePos;
   }
 
-  /** The prediction log: an Iceberg table, its score column and optional label column. */
-  public record Predictions(String table, String column, String label) {}
+  /**
+   * The model's predictions: {@code model} names it in Strata's prediction log
+   * ({@code <namespace>.prediction_log}); otherwise an Iceberg table of one's own, its score
+   * column and optional label column.
+   */
+  public record Predictions(String model, String table, String column, String label) {}
 }

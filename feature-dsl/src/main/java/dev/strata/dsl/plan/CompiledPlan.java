@@ -182,7 +182,8 @@ public record CompiledPlan(
       Map<String, List<TypedExpr>> keys, TypedExpr label) {}
 
   public record CompiledMonitor(
-      String name, String service, String predictionsTable, String predictionsColumn, String labelColumn,
+      String name, String service, String predictionsModel, String predictionsTable, String predictionsColumn,
+      String labelColumn,
       long referenceFromMicros, long referenceToMicros, Long everyMicros, List<String> metrics,
       Map<String, Double> thresholds, List<String> segments) {}
 }

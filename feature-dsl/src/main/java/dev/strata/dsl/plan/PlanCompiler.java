@@ -467,7 +467,16 @@ public final class PlanCompiler {
           + Suggestions.hint(m.service(), project.featureServices().keySet()));
     }
     Monitor.Predictions p = m.predictions();
-    return new CompiledMonitor(m.name(), m.service(), p == null ? null : p.table(), p == null ? null : p.column(),
+    if (p != null && (p.model() == null) == (p.table() == null)) {
+      diags.error(m.pos(), "predictions of monitor '" + m.name() + "' need exactly one of 'model' or 'table'");
+    } else if (p != null && p.table() != null && p.column() == null) {
+      diags.error(m.pos(), "predictions of monitor '" + m.name() + "' need a 'column' with 'table'");
+    } else if (p != null && p.model() != null && (p.column() != null || p.label() != null)) {
+      diags.error(m.pos(), "predictions of monitor '" + m.name() + "' take 'column' and 'label' only with 'table'"
+          + " (the prediction log has its own)");
+    }
+    return new CompiledMonitor(m.name(), m.service(), p == null ? null : p.model(), p == null ? null : p.table(),
+        p == null ? null : p.column(),
         p == null ? null : p.label(), m.referenceFromMicros(), m.referenceToMicros(), m.everyMicros(), m.metrics(),
         m.thresholds(), m.segments().stream().map(ExprText::text).toList());
   }

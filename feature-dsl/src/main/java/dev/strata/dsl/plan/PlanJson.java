@@ -282,8 +282,11 @@ public final class PlanJson {
     ObjectNode n = MAPPER.createObjectNode();
     n.put("name", m.name());
     n.put("service", m.service());
-    if (m.predictionsTable() != null) {
-      ObjectNode p = n.putObject("predictions").put("table", m.predictionsTable()).put("column", m.predictionsColumn());
+    if (m.predictionsModel() != null || m.predictionsTable() != null) {
+      ObjectNode p = n.putObject("predictions");
+      putIfNotNull(p, "model", m.predictionsModel());
+      putIfNotNull(p, "table", m.predictionsTable());
+      putIfNotNull(p, "column", m.predictionsColumn());
       putIfNotNull(p, "label", m.labelColumn());
     }
     n.putObject("reference")

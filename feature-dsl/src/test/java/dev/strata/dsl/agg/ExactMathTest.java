@@ -71,6 +71,36 @@ class ExactMathTest {
   }
 
   @Test
+  void sqrtRoundsTiesAndNearTiesLikeBigDecimal() {
+    // x = (midpoint between two doubles)^2, and x one unit in the last of ~230 bits either side:
+    // the estimate lands on either neighbour, and only the exact comparisons decide.
+    Random rnd = new Random(4);
+    for (int i = 0; i < 2_000; i++) {
+      long m = (1L << 52) | (rnd.nextLong() & 0xFFFFFFFFFFFFFL);
+      if (i % 10 == 0) {
+        m = 1L << 52; // just above a power of two, where the lower neighbour is closer
+      }
+      BigInteger mid = BigInteger.valueOf(2 * m + 1);
+      int k = rnd.nextInt(400) - 200;
+      BigInteger den = BigInteger.valueOf(1 + rnd.nextInt(1000));
+      BigInteger square = mid.multiply(mid).multiply(den); // sqrt(square * 2^(2k-2) / den) = mid * 2^(k-1)
+      for (int delta = -1; delta <= 1; delta++) {
+        BigInteger num = square.shiftLeft(120).add(BigInteger.valueOf(delta));
+        int e = 2 * k - 2 - 120;
+        BigDecimal value = exact(num, e).divide(new BigDecimal(den), WIDE);
+        assertThat(ExactMath.sqrtToDouble(num, e, den))
+            .as("sqrt(%s * 2^%d / %s)", num, e, den)
+            .isEqualTo(value.sqrt(WIDE).doubleValue())
+            .isEqualTo(ExactMath.sqrtByIntegerRoot(num, e, den));
+      }
+    }
+    // subnormal and huge results take the integer root
+    assertThat(ExactMath.sqrtToDouble(BigInteger.ONE, -2148, BigInteger.ONE)).isEqualTo(Math.sqrt(0x1p-1074) * 0x1p-537);
+    assertThat(ExactMath.sqrtToDouble(BigInteger.ONE, 2046, BigInteger.ONE)).isEqualTo(0x1p1023);
+    assertThat(ExactMath.sqrtToDouble(BigInteger.ONE, 2048, BigInteger.ONE)).isEqualTo(Double.POSITIVE_INFINITY);
+  }
+
+  @Test
   void exactSumRoundTripsEveryKind() throws Exception {
     Random rnd = new Random(3);
     for (int i = 0; i < 500; i++) {

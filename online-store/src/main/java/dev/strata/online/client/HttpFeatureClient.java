@@ -9,6 +9,7 @@ import dev.strata.dsl.types.DataType;
 import dev.strata.online.FeatureStatus;
 import dev.strata.online.OnlineFeatures;
 import dev.strata.online.OnlineStoreException;
+import dev.strata.online.log.ServingLog;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,13 +25,15 @@ import java.util.Set;
 /** Calls {@code POST /get-online-features} of a feature server (Feast's shapes). Thread-safe. */
 final class HttpFeatureClient implements FeatureClient {
   private final URI endpoint;
+  private final URI base;
   private final String token;
   private final HttpClient http;
   private final ObjectMapper json = new ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_LONG_FOR_INTS);
 
   HttpFeatureClient(URI baseUrl, String token) {
     String base = baseUrl.toString();
-    this.endpoint = URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/get-online-features");
+    this.base = URI.create(base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
+    this.endpoint = URI.create(this.base + "/get-online-features");
     this.token = token;
     this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
   }
@@ -75,7 +78,96 @@ final class HttpFeatureClient implements FeatureClient {
       }
       throw new OnlineStoreException(reason, null);
     }
-    return decode(root, keys.size(), entityRows.size());
+    OnlineFeatures result = decode(root, keys.size(), entityRows.size());
+    return response.headers().firstValue("X-Request-Id").map(result::withRequestId).orElse(result);
+  }
+
+  @Override
+  public void logPredictions(List<ServingLog.Prediction> predictions) {
+    // One call per (model, time): the server's request carries one of each.
+    Map<List<Object>, List<ServingLog.Prediction>> calls = new java.util.LinkedHashMap<>();
+    for (ServingLog.Prediction p : predictions) {
+      calls.computeIfAbsent(List.of(p.model(), p.timeMicros()), k -> new ArrayList<>()).add(p);
+    }
+    for (List<ServingLog.Prediction> call : calls.values()) {
+      ObjectNode body = json.createObjectNode();
+      body.put("model", call.get(0).model());
+      body.put("time", Durations.formatInstant(call.get(0).timeMicros()));
+      ArrayNode ids = body.putArray("request_ids");
+      ArrayNode values = body.putArray("predictions");
+      ArrayNode labels = body.putArray("labels");
+      Set<String> keys = new LinkedHashSet<>();
+      call.forEach(p -> keys.addAll(p.entities().keySet()));
+      ObjectNode entities = body.putObject("entities");
+      for (String k : keys) {
+        ArrayNode col = entities.putArray(k);
+        call.forEach(p -> col.addPOJO(p.entities().get(k)));
+      }
+      for (ServingLog.Prediction p : call) {
+        ids.add(p.requestId());
+        values.addPOJO(p.prediction());
+        labels.addPOJO(p.label());
+      }
+      post("/log-predictions", body);
+    }
+  }
+
+  @Override
+  public void logLabels(List<ServingLog.Label> labels) {
+    Map<List<Object>, List<ServingLog.Label>> calls = new java.util.LinkedHashMap<>();
+    for (ServingLog.Label l : labels) {
+      calls.computeIfAbsent(List.of(l.model(), l.timeMicros()), k -> new ArrayList<>()).add(l);
+    }
+    for (List<ServingLog.Label> call : calls.values()) {
+      ObjectNode body = json.createObjectNode();
+      body.put("model", call.get(0).model());
+      body.put("time", Durations.formatInstant(call.get(0).timeMicros()));
+      ArrayNode ids = body.putArray("request_ids");
+      ArrayNode values = body.putArray("labels");
+      for (ServingLog.Label l : call) {
+        ids.add(l.requestId());
+        values.addPOJO(l.label());
+      }
+      post("/log-labels", body);
+    }
+  }
+
+  private void post(String path, ObjectNode body) {
+    URI uri = URI.create(base + path);
+    HttpResponse<byte[]> response;
+    try {
+      HttpRequest.Builder req = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
+          .header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)));
+      if (token != null) {
+        req.header("Authorization", "Bearer " + token);
+      }
+      response = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      throw new OnlineStoreException("Cannot reach the feature server at " + uri + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new OnlineStoreException("Cannot log: interrupted", e);
+    }
+    int status = response.statusCode();
+    if (status == 202) {
+      return;
+    }
+    String reason;
+    try {
+      JsonNode root = json.readTree(response.body());
+      reason = root != null && root.hasNonNull("error") ? root.get("error").asText() : "HTTP " + status;
+    } catch (IOException e) {
+      reason = "HTTP " + status;
+    }
+    if (status == 404) {
+      throw new IllegalStateException(reason);
+    } else if (status == 503) {
+      throw new ServingLog.LogFullException(reason);
+    } else if (status >= 400 && status < 500) {
+      throw new IllegalArgumentException(reason);
+    }
+    throw new OnlineStoreException(reason, null);
   }
 
   private OnlineFeatures decode(JsonNode root, int keyColumns, int rows) {

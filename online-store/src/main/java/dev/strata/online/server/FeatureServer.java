@@ -16,10 +16,12 @@ import dev.strata.online.OnlineStoreConfig;
 import dev.strata.online.OnlineStoreException;
 import dev.strata.online.RedisConnections;
 import dev.strata.online.RedisLayout;
+import dev.strata.online.log.ServingLog;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -32,6 +34,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
 
@@ -47,6 +50,13 @@ import redis.clients.jedis.exceptions.JedisException;
  *
  * <p>A bad request gets 400 (404 for an unknown service or feature) and {@code {"error": "<one
  * sentence>"}}; Redis failing gets 503; a wrong or missing bearer token, when one is set, 401.
+ *
+ * <p>With a {@link ServingLog}, every response carries an {@code X-Request-Id} (the client's, if
+ * it sent a plausible one), sampled served vectors are logged under it, and {@code POST
+ * /log-predictions} and {@code POST /log-labels} record what the model made of them:
+ * {@code {"model": "m", "request_ids": [...], "entities": {"origin": [...]}, "predictions": [...],
+ * "labels": [...]?, "time": "2026-01-01T00:00:00Z"?}} and {@code {"model": "m", "request_ids":
+ * [...], "labels": [...]}} (columns of equal length), answered 202 {@code {"logged": n}}.
  */
 public final class FeatureServer implements AutoCloseable {
   static final String EPOCH = "1970-01-01T00:00:00Z";
@@ -56,6 +66,7 @@ public final class FeatureServer implements AutoCloseable {
   private final String host;
   private final int maxEntities;
   private final byte[] token;
+  private final ServingLog log;
   private final ObjectMapper json = new ObjectMapper();
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Counter redisErrors;
@@ -68,6 +79,13 @@ public final class FeatureServer implements AutoCloseable {
     this.host = b.host;
     this.maxEntities = b.maxEntities;
     this.token = b.token == null ? null : b.token.getBytes(StandardCharsets.UTF_8);
+    this.log = b.log;
+    if (log != null) {
+      FunctionCounter.builder("strata_serving_log_written", log, ServingLog::written)
+          .description("Lines written to the serving log").register(metrics);
+      FunctionCounter.builder("strata_serving_log_dropped", log, ServingLog::dropped)
+          .description("Served entity rows not logged because the log's queue was full").register(metrics);
+    }
     this.redisErrors = Counter.builder("strata_redis_errors").description("Redis failures while serving").register(metrics);
     this.entityRows = DistributionSummary.builder("strata_request_entity_rows").description("Entity rows per request")
         .register(metrics);
@@ -81,13 +99,14 @@ public final class FeatureServer implements AutoCloseable {
    * What {@code strata serve} calls: connects to the Redis of {@code config} and serves the online
    * services of {@code plan} on {@code port} (0 picks a free one) on all interfaces. Environment:
    * {@code STRATA_SERVER_TOKEN} (bearer token to require), {@code STRATA_SERVER_MAX_ENTITIES}
-   * (rows per request, default 1000).
+   * (rows per request, default 1000). {@code servingLog} may be null (no logging); the server
+   * closes it when it stops.
    */
-  public static FeatureServer start(CompiledPlan plan, StrataConfig config, int port) {
+  public static FeatureServer start(CompiledPlan plan, StrataConfig config, int port, ServingLog servingLog) {
     OnlineStoreConfig store = OnlineStoreConfig.fromStrataConfig(config);
     UnifiedJedis redis = RedisConnections.open(store);
     OnlineReader reader = OnlineReader.builder(plan, redis).layout(new RedisLayout(store.prefix())).build();
-    Builder b = builder(reader).host("0.0.0.0").ownRedis(redis);
+    Builder b = builder(reader).host("0.0.0.0").ownRedis(redis).servingLog(servingLog);
     String tokenEnv = System.getenv("STRATA_SERVER_TOKEN");
     if (tokenEnv != null && !tokenEnv.isBlank()) {
       b.bearerToken(tokenEnv);
@@ -99,6 +118,11 @@ public final class FeatureServer implements AutoCloseable {
     return b.build().start(port);
   }
 
+  /** {@link #start(CompiledPlan, StrataConfig, int, ServingLog)} without a serving log. */
+  public static FeatureServer start(CompiledPlan plan, StrataConfig config, int port) {
+    return start(plan, config, port, null);
+  }
+
   /** Starts listening; returns this. */
   public FeatureServer start(int port) {
     app = Javalin.create(cfg -> {
@@ -107,13 +131,16 @@ public final class FeatureServer implements AutoCloseable {
       cfg.http.maxRequestSize = 8L << 20;
     });
     app.post("/get-online-features", this::getOnlineFeatures);
+    app.post("/log-predictions", this::logPredictions);
+    app.post("/log-labels", this::logLabels);
     app.get("/health", ctx -> ctx.contentType("application/json").result("{\"status\":\"ok\"}"));
     app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
     app.exception(Exception.class, (e, ctx) -> error(ctx, 500, "Cannot serve the request: internal error ("
         + e.getClass().getSimpleName() + ")."));
     app.error(404, ctx -> {
       if (ctx.result() == null || ctx.result().isEmpty()) {
-        error(ctx, 404, "Cannot find " + ctx.method() + " " + ctx.path() + ": the server has /get-online-features, /health and /metrics.");
+        error(ctx, 404, "Cannot find " + ctx.method() + " " + ctx.path()
+            + ": the server has /get-online-features, /log-predictions, /log-labels, /health and /metrics.");
       }
     });
     app.after(ctx -> Timer.builder("strata_http_requests")
@@ -133,7 +160,7 @@ public final class FeatureServer implements AutoCloseable {
 
   private static String knownPath(String path) {
     return switch (path) {
-      case "/get-online-features", "/health", "/metrics" -> path;
+      case "/get-online-features", "/log-predictions", "/log-labels", "/health", "/metrics" -> path;
       default -> "other";
     };
   }
@@ -154,25 +181,23 @@ public final class FeatureServer implements AutoCloseable {
     if (ownedRedis != null) {
       ownedRedis.close();
     }
+    if (log != null) {
+      log.close();
+    }
   }
 
   private void getOnlineFeatures(Context ctx) {
-    if (token != null && !authorized(ctx.header("Authorization"))) {
-      ctx.header("WWW-Authenticate", "Bearer");
-      error(ctx, 401, "Cannot serve the request: a valid bearer token is required.");
+    JsonNode body = authorizedBody(ctx);
+    if (body == null) {
       return;
     }
-    JsonNode body;
-    try {
-      body = json.readTree(ctx.bodyAsBytes());
-    } catch (JsonProcessingException e) {
-      error(ctx, 400, "Cannot parse the request: malformed JSON (" + e.getOriginalMessage() + ").");
-      return;
-    } catch (java.io.IOException e) {
-      error(ctx, 400, "Cannot read the request body.");
-      return;
+    String requestId = null;
+    if (log != null) {
+      String given = ctx.header("X-Request-Id");
+      requestId = given != null && REQUEST_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
+      ctx.header("X-Request-Id", requestId);
     }
-    if (body == null || !body.isObject()) {
+    if (!body.isObject()) {
       error(ctx, 400, "Cannot parse the request: expected a JSON object with feature_service and entities.");
       return;
     }
@@ -225,6 +250,7 @@ public final class FeatureServer implements AutoCloseable {
       entityRowList.add(row);
     }
     entityRows.record(rows);
+    long servedAt = Durations.toMicros(java.time.Instant.now());
     OnlineFeatures result;
     try {
       if (service != null && service.isTextual()) {
@@ -251,7 +277,202 @@ public final class FeatureServer implements AutoCloseable {
       error(ctx, 503, "Cannot serve the request: the online store is unavailable.");
       return;
     }
+    if (log != null) {
+      log.features(service != null && service.isTextual() ? service.asText() : "(features)", requestId, servedAt,
+          entityRowList, result.withRequestId(requestId));
+    }
     ctx.contentType("application/json").result(response(columns, result));
+  }
+
+  private static final java.util.regex.Pattern REQUEST_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
+  /** The JSON body of an authorized request, or null after answering 401/400. */
+  private JsonNode authorizedBody(Context ctx) {
+    if (token != null && !authorized(ctx.header("Authorization"))) {
+      ctx.header("WWW-Authenticate", "Bearer");
+      error(ctx, 401, "Cannot serve the request: a valid bearer token is required.");
+      return null;
+    }
+    JsonNode body;
+    try {
+      body = json.readTree(ctx.bodyAsBytes());
+    } catch (JsonProcessingException e) {
+      error(ctx, 400, "Cannot parse the request: malformed JSON (" + e.getOriginalMessage() + ").");
+      return null;
+    } catch (java.io.IOException e) {
+      error(ctx, 400, "Cannot read the request body.");
+      return null;
+    }
+    if (body == null || body.isMissingNode()) {
+      error(ctx, 400, "Cannot parse the request: the body is empty.");
+      return null;
+    }
+    return body;
+  }
+
+  private void logPredictions(Context ctx) {
+    JsonNode body = loggingBody(ctx);
+    if (body == null) {
+      return;
+    }
+    String model = body.path("model").asText("");
+    List<String> ids = column(ctx, body, "request_ids", true);
+    List<Object> predictions = ids == null ? null : scalars(ctx, body, "predictions", ids.size(), true);
+    List<Object> labels = predictions == null ? null : scalars(ctx, body, "labels", ids.size(), false);
+    if (labels == null) {
+      return;
+    }
+    JsonNode entities = body.path("entities");
+    if (!entities.isMissingNode() && !entities.isObject()) {
+      error(ctx, 400, "Cannot log predictions: \"entities\" must be an object of key name to a list of values.");
+      return;
+    }
+    Map<String, List<Object>> keyColumns = new LinkedHashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = entities.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      List<Object> values = scalars(ctx, entities, e.getKey(), ids.size(), true);
+      if (values == null) {
+        return;
+      }
+      keyColumns.put(e.getKey(), values);
+    }
+    long time = timeOf(ctx, body);
+    if (time == Long.MIN_VALUE) {
+      return;
+    }
+    List<ServingLog.Prediction> records = new ArrayList<>(ids.size());
+    try {
+      for (int i = 0; i < ids.size(); i++) {
+        Map<String, Object> keys = new LinkedHashMap<>();
+        for (Map.Entry<String, List<Object>> c : keyColumns.entrySet()) {
+          keys.put(c.getKey(), c.getValue().get(i));
+        }
+        records.add(new ServingLog.Prediction(model, ids.get(i), time, keys, predictions.get(i), labels.get(i)));
+      }
+      log.predictions(records);
+    } catch (IllegalArgumentException e) {
+      error(ctx, 400, sentence(e.getMessage()));
+      return;
+    } catch (ServingLog.LogFullException e) {
+      error(ctx, 503, sentence(e.getMessage()));
+      return;
+    }
+    ctx.status(202).contentType("application/json").result("{\"logged\":" + records.size() + "}");
+  }
+
+  private void logLabels(Context ctx) {
+    JsonNode body = loggingBody(ctx);
+    if (body == null) {
+      return;
+    }
+    String model = body.path("model").asText("");
+    List<String> ids = column(ctx, body, "request_ids", true);
+    List<Object> labels = ids == null ? null : scalars(ctx, body, "labels", ids.size(), true);
+    if (labels == null) {
+      return;
+    }
+    long time = timeOf(ctx, body);
+    if (time == Long.MIN_VALUE) {
+      return;
+    }
+    List<ServingLog.Label> records = new ArrayList<>(ids.size());
+    try {
+      for (int i = 0; i < ids.size(); i++) {
+        records.add(new ServingLog.Label(model, ids.get(i), time, labels.get(i)));
+      }
+      log.labels(records);
+    } catch (IllegalArgumentException e) {
+      error(ctx, 400, sentence(e.getMessage()));
+      return;
+    } catch (ServingLog.LogFullException e) {
+      error(ctx, 503, sentence(e.getMessage()));
+      return;
+    }
+    ctx.status(202).contentType("application/json").result("{\"logged\":" + records.size() + "}");
+  }
+
+  private JsonNode loggingBody(Context ctx) {
+    JsonNode body = authorizedBody(ctx);
+    if (body == null) {
+      return null;
+    }
+    if (log == null) {
+      error(ctx, 404, "Cannot log predictions: this server has no serving log (start it with --log-dir).");
+      return null;
+    }
+    if (!body.isObject() || !body.path("model").isTextual() || body.path("model").asText().isBlank()) {
+      error(ctx, 400, "Cannot log predictions: expected a JSON object with \"model\" (a name) and \"request_ids\".");
+      return null;
+    }
+    return body;
+  }
+
+  private List<String> column(Context ctx, JsonNode body, String name, boolean required) {
+    List<Object> values = scalars(ctx, body, name, -1, required);
+    if (values == null) {
+      return null;
+    }
+    List<String> out = new ArrayList<>(values.size());
+    for (int i = 0; i < values.size(); i++) {
+      Object v = values.get(i);
+      if (!(v instanceof String str) || !REQUEST_ID.matcher(str).matches()) {
+        error(ctx, 400, "Cannot log predictions: " + name + "[" + i + "] must be a request id (letters, digits, '._:-').");
+        return null;
+      }
+      out.add(str);
+    }
+    if (out.isEmpty()) {
+      error(ctx, 400, "Cannot log predictions: \"" + name + "\" is empty.");
+      return null;
+    }
+    return out;
+  }
+
+  /** A list of scalars of the given length (-1: any), nulls for a missing optional column; null after answering 400. */
+  private List<Object> scalars(Context ctx, JsonNode body, String name, int length, boolean required) {
+    JsonNode node = body.get(name);
+    if (node == null || node.isNull()) {
+      if (required) {
+        error(ctx, 400, "Cannot log predictions: \"" + name + "\" is missing.");
+        return null;
+      }
+      List<Object> nulls = new ArrayList<>();
+      for (int i = 0; i < length; i++) {
+        nulls.add(null);
+      }
+      return nulls;
+    }
+    if (!node.isArray()) {
+      error(ctx, 400, "Cannot log predictions: \"" + name + "\" must be a list.");
+      return null;
+    }
+    if (length >= 0 && node.size() != length) {
+      error(ctx, 400, "Cannot log predictions: \"" + name + "\" has " + node.size() + " values, request_ids has " + length + ".");
+      return null;
+    }
+    List<Object> out = new ArrayList<>(node.size());
+    for (JsonNode v : node) {
+      if (v.isContainerNode()) {
+        error(ctx, 400, "Cannot log predictions: " + name + "[" + out.size() + "] must be a string, number or boolean.");
+        return null;
+      }
+      out.add(scalar(v));
+    }
+    return out;
+  }
+
+  /** The body's "time" (ISO-8601) or now; Long.MIN_VALUE after answering 400. */
+  private long timeOf(Context ctx, JsonNode body) {
+    JsonNode t = body.get("time");
+    if (t == null || t.isNull()) {
+      return Durations.toMicros(java.time.Instant.now());
+    }
+    try {
+      return Durations.parseInstant(t.asText());
+    } catch (RuntimeException e) {
+      error(ctx, 400, "Cannot log predictions: \"time\" must be an ISO-8601 instant such as 2026-01-01T12:00:00Z.");
+      return Long.MIN_VALUE;
+    }
   }
 
   private boolean authorized(String header) {
@@ -389,6 +610,7 @@ public final class FeatureServer implements AutoCloseable {
     private String host = "127.0.0.1";
     private int maxEntities = 1000;
     private String token;
+    private ServingLog log;
 
     private Builder(OnlineReader reader) {
       this.reader = Objects.requireNonNull(reader, "reader");
@@ -412,6 +634,12 @@ public final class FeatureServer implements AutoCloseable {
     /** Requires {@code Authorization: Bearer <token>} on feature requests; null for none. */
     public Builder bearerToken(String token) {
       this.token = token;
+      return this;
+    }
+
+    /** Logs served vectors (sampled) and accepts predictions and labels; null for none. Closed with the server. */
+    public Builder servingLog(ServingLog log) {
+      this.log = log;
       return this;
     }
 
