@@ -26,7 +26,11 @@ import redis.clients.jedis.exceptions.JedisException;
  * Flink sink.
  *
  * <p>A batch takes two pipelined round trips: one reads what the roll-ups need and is not in the
- * batch (sibling blocks, the stored latest event time, the hash's fields for trimming), one writes.
+ * batch (sibling blocks and the stored latest event time), one writes. Trimming needs no read:
+ * every write deletes the blocks that start before the widest window as of the key's latest
+ * event, so the blocks to delete now are exactly those starting between the cut-off of the
+ * stored latest event time and the new one (HDEL of absent fields is a no-op). Only a key idle
+ * for so long that this range is large has its field names read, in a third round trip.
  * Writes are whole-block overwrites computed from tiles, so replaying a batch rewrites the same
  * bytes. Roll-ups are read-modify-write: at most one writer per entity key at a time (Flink's
  * keyBy gives that); a concurrent writer of the same key may leave a stale roll-up until the next
@@ -40,6 +44,7 @@ public final class TileWriter {
   private final RedisLayout layout;
   private final long ttlMarginMicros;
   private final int batchKeys;
+  private final int maxTrimFields;
   private final Map<String, GroupState> groups = new HashMap<>();
 
   private TileWriter(Builder b) {
@@ -48,6 +53,7 @@ public final class TileWriter {
     this.layout = b.layout;
     this.ttlMarginMicros = b.ttlMarginMicros;
     this.batchKeys = b.batchKeys;
+    this.maxTrimFields = b.maxTrimFields;
     for (CompiledGroup g : plan.groups()) {
       if (g.online()) {
         groups.put(g.name(), new GroupState(GroupTiler.of(plan, g.name())));
@@ -95,14 +101,28 @@ public final class TileWriter {
       try (AbstractPipeline p = redis.pipelined()) {
         for (Pending pending : chunk) {
           pending.plan();
-          pending.keysResponse = p.hkeys(pending.keyBytes);
           pending.readResponse = p.hmget(pending.keyBytes, pending.readFields.toArray(new byte[0][]));
         }
         p.sync();
       }
+      List<Pending> scans = new ArrayList<>();
+      for (Pending pending : chunk) {
+        pending.compute();
+        if (pending.scanToTrim) {
+          scans.add(pending);
+        }
+      }
+      if (!scans.isEmpty()) {
+        try (AbstractPipeline p = redis.pipelined()) {
+          for (Pending pending : scans) {
+            pending.keysResponse = p.hkeys(pending.keyBytes);
+          }
+          p.sync();
+        }
+        scans.forEach(Pending::trimFromScan);
+      }
       try (AbstractPipeline p = redis.pipelined()) {
         for (Pending pending : chunk) {
-          pending.compute();
           if (!pending.sets.isEmpty()) {
             p.hset(pending.keyBytes, pending.sets);
           }
@@ -167,6 +187,8 @@ public final class TileWriter {
     Response<java.util.Set<byte[]>> keysResponse;
     final Map<byte[], byte[]> sets = new LinkedHashMap<>();
     final List<byte[]> deletes = new ArrayList<>();
+    final long[] cutoff;
+    boolean scanToTrim;
 
     Pending(GroupState state, String key) {
       this.state = state;
@@ -174,6 +196,7 @@ public final class TileWriter {
       for (int s = 0; s < state.levels.length; s++) {
         tiles.add(new TreeMap<>());
       }
+      this.cutoff = new long[state.levels.length];
     }
 
     /** Which blocks the batch changes, and which unchanged siblings must be read to roll up. */
@@ -222,11 +245,10 @@ public final class TileWriter {
           stored.put(readNames.get(i), read.get(i));
         }
       }
-      byte[] storedLatest = stored.get(RedisLayout.LATEST_FIELD);
-      long latestAll = latest;
-      if (storedLatest != null) {
-        latestAll = Math.max(latestAll, Long.parseLong(new String(storedLatest, StandardCharsets.US_ASCII)));
-      }
+      byte[] storedLatestBytes = stored.get(RedisLayout.LATEST_FIELD);
+      long storedLatest = storedLatestBytes == null
+          ? Long.MIN_VALUE : Long.parseLong(new String(storedLatestBytes, StandardCharsets.US_ASCII));
+      long latestAll = Math.max(latest, storedLatest);
       if (latestAll == Long.MIN_VALUE) {
         // No event time given or stored: the newest tile start is a safe lower bound.
         for (TreeMap<Long, Object[]> t : tiles) {
@@ -238,7 +260,7 @@ public final class TileWriter {
       if (latestAll != Long.MIN_VALUE) {
         sets.put(RedisLayout.LATEST_FIELD_BYTES, Long.toString(latestAll).getBytes(StandardCharsets.US_ASCII));
       }
-      long[] cutoff = new long[tiles.size()];
+      int trimFields = 0;
       for (int s = 0; s < tiles.size(); s++) {
         TileSpec spec = state.group.tiles().get(s);
         long hop = spec.hopMicros();
@@ -275,6 +297,30 @@ public final class TileWriter {
           }
         }
       }
+      // Blocks starting in [old cut-off, new cut-off): the previous write removed everything older.
+      for (int s = 0; s < tiles.size() && !scanToTrim; s++) {
+        if (cutoff[s] == Long.MIN_VALUE || storedLatestBytes == null) {
+          continue; // nothing to trim (lifetime windows), or a new key with nothing stored before
+        }
+        long hop = state.group.tiles().get(s).hopMicros();
+        long oldCutoff = state.widest[s].startAsOf(storedLatest, hop);
+        for (int k = 0; k < state.levels[s] && !scanToTrim; k++) {
+          long span = hop << k;
+          long first = Math.floorDiv(oldCutoff + span - 1, span) * span; // the first block start >= old cut-off
+          for (long start = first; start < cutoff[s]; start += span) {
+            if (++trimFields > maxTrimFields) {
+              scanToTrim = true; // idle for long: reading the field names is cheaper
+              deletes.clear();
+              break;
+            }
+            deletes.add(RedisLayout.fieldBytes(hop, span, start));
+          }
+        }
+      }
+    }
+
+    /** Deletes, from the hash's actual field names, every block before the cut-off. */
+    void trimFromScan() {
       for (byte[] field : keysResponse.get()) {
         RedisLayout.Block b = RedisLayout.parseField(new String(field, StandardCharsets.UTF_8));
         if (b == null) {
@@ -299,6 +345,7 @@ public final class TileWriter {
     private RedisLayout layout = RedisLayout.standard();
     private long ttlMarginMicros = Durations.DAY;
     private int batchKeys = 500;
+    private int maxTrimFields = 512;
 
     private Builder(CompiledPlan plan, UnifiedJedis redis) {
       this.plan = Objects.requireNonNull(plan, "plan");
@@ -322,6 +369,12 @@ public final class TileWriter {
         throw new IllegalArgumentException("Cannot set batch size " + keys + ": it must be positive");
       }
       this.batchKeys = keys;
+      return this;
+    }
+
+    /** Fields a write may delete by name before it reads the hash's field names instead. Default 512. */
+    Builder maxTrimFields(int fields) {
+      this.maxTrimFields = fields;
       return this;
     }
 
