@@ -36,6 +36,23 @@ public final class OnlineFeatures {
     this.requestId = requestId;
   }
 
+  /** Rows of several results of the same columns and instant, in order. */
+  static OnlineFeatures concat(List<OnlineFeatures> parts) {
+    OnlineFeatures first = parts.get(0);
+    int n = parts.stream().mapToInt(OnlineFeatures::size).sum();
+    Object[][] v = new Object[n][];
+    FeatureStatus[][] s = new FeatureStatus[n][];
+    long[][] t = new long[n][];
+    int at = 0;
+    for (OnlineFeatures p : parts) {
+      System.arraycopy(p.values, 0, v, at, p.size());
+      System.arraycopy(p.statuses, 0, s, at, p.size());
+      System.arraycopy(p.eventTimes, 0, t, at, p.size());
+      at += p.size();
+    }
+    return new OnlineFeatures(first.names, first.types, v, s, t, first.asOfMicros);
+  }
+
   /** The same vectors tagged with the id of the request that served them (shares the arrays). */
   public OnlineFeatures withRequestId(String id) {
     return new OnlineFeatures(names, types, values, statuses, eventTimes, asOfMicros, id);

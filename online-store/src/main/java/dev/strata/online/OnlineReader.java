@@ -24,6 +24,10 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
@@ -46,12 +50,16 @@ public final class OnlineReader {
   private final Map<String, GroupReader> groups = new HashMap<>();
   private final Map<String, ServiceReader> services = new HashMap<>();
   private final Map<List<String>, ServiceReader> adHoc = new java.util.concurrent.ConcurrentHashMap<>();
+  private final int parallelRows;
+  private final int parallelism;
 
   private OnlineReader(Builder b) {
     this.plan = b.plan;
     this.redis = b.redis;
     this.layout = b.layout;
     this.clock = b.clock;
+    this.parallelRows = b.parallelRows;
+    this.parallelism = b.parallelism;
     for (CompiledGroup g : plan.groups()) {
       if (g.online()) {
         groups.put(g.name(), new GroupReader(GroupTiler.of(plan, g.name())));
@@ -137,7 +145,55 @@ public final class OnlineReader {
     return read(sr, entityRows, nowMicros);
   }
 
+  /**
+   * Big requests are cut into chunks read in parallel, each with its own pipelined round trip:
+   * decoding and merging blocks is CPU work, and one chunk's Redis wait overlaps another's.
+   */
   private OnlineFeatures read(ServiceReader sr, List<Map<String, Object>> entityRows, long nowMicros) {
+    int n = entityRows.size();
+    int chunks = Math.min(n / parallelRows, parallelism);
+    if (chunks < 2) {
+      return readChunk(sr, entityRows, 0, nowMicros);
+    }
+    int size = (n + chunks - 1) / chunks;
+    List<Future<OnlineFeatures>> parts = new ArrayList<>(chunks - 1);
+    for (int from = size; from < n; from += size) {
+      int offset = from;
+      List<Map<String, Object>> part = entityRows.subList(from, Math.min(n, from + size));
+      parts.add(Helpers.POOL.submit(() -> readChunk(sr, part, offset, nowMicros)));
+    }
+    List<OnlineFeatures> results = new ArrayList<>(chunks);
+    try {
+      results.add(readChunk(sr, entityRows.subList(0, size), 0, nowMicros));
+      for (Future<OnlineFeatures> f : parts) {
+        results.add(f.get());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new OnlineStoreException("Cannot read online features: interrupted", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re; // the same exception a sequential read throws (bad row, Redis down)
+      }
+      throw new OnlineStoreException("Cannot read online features: " + e.getCause(), e.getCause());
+    } finally {
+      parts.forEach(f -> f.cancel(false));
+    }
+    return OnlineFeatures.concat(results);
+  }
+
+  /** Helper threads shared by every reader of the JVM: one fewer than the cores (the caller works too). */
+  private static final class Helpers {
+    static final ExecutorService POOL = Executors.newFixedThreadPool(
+        Math.max(1, Runtime.getRuntime().availableProcessors() - 1), r -> {
+          Thread t = new Thread(r, "strata-online-reader");
+          t.setDaemon(true); // never keeps a JVM alive
+          return t;
+        });
+  }
+
+  /** Rows {@code rowOffset…} of a request: keys (a bad row fails before any I/O), one pipeline, assembly. */
+  private OnlineFeatures readChunk(ServiceReader sr, List<Map<String, Object>> entityRows, int rowOffset, long nowMicros) {
     String service = sr.service.name();
     int n = entityRows.size();
     int m = sr.groups.size();
@@ -146,9 +202,10 @@ public final class OnlineReader {
     for (int r = 0; r < n; r++) {
       Map<String, Object> row = entityRows.get(r);
       if (row == null) {
-        throw new IllegalArgumentException("Cannot fetch features of service '" + service + "': entity row " + r + " is null");
+        throw new IllegalArgumentException("Cannot fetch features of service '" + service + "': entity row " + (rowOffset + r)
+            + " is null");
       }
-      int rowIndex = r;
+      int rowIndex = rowOffset + r;
       Map<String, List<Object>> byEntity = new HashMap<>();
       for (int g = 0; g < m; g++) {
         GroupReader gr = sr.groups.get(g);
@@ -370,6 +427,8 @@ public final class OnlineReader {
     private final UnifiedJedis redis;
     private RedisLayout layout = RedisLayout.standard();
     private Clock clock = Clock.systemUTC();
+    private int parallelism = Runtime.getRuntime().availableProcessors();
+    private int parallelRows = 32;
 
     private Builder(CompiledPlan plan, UnifiedJedis redis) {
       this.plan = Objects.requireNonNull(plan, "plan");
@@ -384,6 +443,27 @@ public final class OnlineReader {
     /** The clock that says what now is (tests inject a fixed one). */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Threads that read one request's chunks (the caller's included); default the number of
+     * cores, 1 reads every request on the caller's thread.
+     */
+    public Builder parallelism(int threads) {
+      if (threads < 1) {
+        throw new IllegalArgumentException("Cannot read with " + threads + " threads: at least 1 is needed");
+      }
+      this.parallelism = threads;
+      return this;
+    }
+
+    /** Entity rows below which a chunk is not worth a thread; default 32. */
+    public Builder parallelRows(int rows) {
+      if (rows < 1) {
+        throw new IllegalArgumentException("Cannot split requests into chunks of " + rows + " rows: at least 1 is needed");
+      }
+      this.parallelRows = rows;
       return this;
     }
 

@@ -115,6 +115,37 @@ class FlightsOnlineTest {
     assertThat(assertEveryGroupFeature(reader, rows, t)).isGreaterThan(1000);
   }
 
+  @Test
+  void requestsReadInParallelChunksEqualOneSequentialRead() {
+    RedisLayout layout = new RedisLayout("t-par");
+    long t = instant(0.8, 11 * Durations.MINUTE);
+    List<KeyTiles> batch = new ArrayList<>();
+    for (EventTiler tiler : FlightsFixture.tilers()) {
+      FlightsFixture.before(t).forEach(tiler::add);
+      batch.addAll(tiler.all());
+    }
+    TileWriter.builder(PLAN, redis).layout(layout).build().write(batch);
+    List<Map<String, Object>> rows = FlightsFixture.rows(t, 90, 21);
+    OnlineFeatures sequential = OnlineReader.builder(PLAN, redis).layout(layout).parallelism(1).build()
+        .getOnlineFeatures(SERVICE, rows, t);
+    OnlineReader parallel = OnlineReader.builder(PLAN, redis).layout(layout).parallelism(4).parallelRows(7).build();
+    OnlineFeatures chunked = parallel.getOnlineFeatures(SERVICE, rows, t);
+    assertThat(chunked.size()).isEqualTo(rows.size());
+    for (int r = 0; r < rows.size(); r++) {
+      assertThat(chunked.row(r)).as("row %d", r).isEqualTo(sequential.row(r));
+      for (int f = 0; f < sequential.featureNames().size(); f++) {
+        assertThat(chunked.status(r, f)).isEqualTo(sequential.status(r, f));
+        assertThat(chunked.eventTimeMicros(r, f)).isEqualTo(sequential.eventTimeMicros(r, f));
+      }
+    }
+    FlightsFixture.assertMatchesOracle(chunked, rows, t);
+    // A bad row in the last chunk is named by its index in the request, not in its chunk.
+    List<Map<String, Object>> bad = new ArrayList<>(rows);
+    bad.set(85, Map.of("airport", "ORD"));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> parallel.getOnlineFeatures(SERVICE, bad, t))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("entity row 85 ");
+  }
+
   /** Every feature of every online group (lifetime, last_k, stddev, sketches too), read by name. */
   static int assertEveryGroupFeature(OnlineReader reader, List<Map<String, Object>> rows, long t) {
     int checked = 0;
