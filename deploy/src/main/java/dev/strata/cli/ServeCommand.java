@@ -2,6 +2,8 @@ package dev.strata.cli;
 
 import dev.strata.config.StrataConfig;
 import dev.strata.dsl.plan.CompiledPlan;
+import dev.strata.online.log.JsonLinesServingLog;
+import dev.strata.online.log.ServingLog;
 import dev.strata.online.server.FeatureServer;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -19,7 +21,9 @@ import picocli.CommandLine.Spec;
       "Serve a project's online features over HTTP until stopped (Ctrl-C):",
       "POST /get-online-features (Feast's request and response shapes), GET /health, GET /metrics (Prometheus).",
       "Redis comes from strata.yaml (redis.url) or STRATA_REDIS_URL; STRATA_SERVER_TOKEN requires a bearer token;",
-      "STRATA_SERVER_MAX_ENTITIES caps the entity rows per request (default 1000)."
+      "STRATA_SERVER_MAX_ENTITIES caps the entity rows per request (default 1000).",
+      "With --log-dir, served vectors (sampled) and the predictions and labels clients send to",
+      "POST /log-predictions and POST /log-labels are written as JSON lines for skew and prediction monitoring."
     })
 final class ServeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -30,11 +34,35 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = {"-p", "--port"}, defaultValue = "6566", description = "The port (default ${DEFAULT-VALUE}, Feast's).")
   int port;
 
+  @Option(names = "--log-dir", paramLabel = "DIR",
+      description = "Log served feature vectors, predictions and labels under DIR (JSON lines by day; off by default).")
+  Path logDir;
+
+  @Option(names = "--log-sample-rate", paramLabel = "RATE", defaultValue = "1.0",
+      description = "Share of requests whose served vectors are logged, 0 to 1 (default ${DEFAULT-VALUE}); predictions are never sampled.")
+  double logSampleRate;
+
+  @Option(names = "--log-roll-seconds", paramLabel = "S", defaultValue = "300",
+      description = "Seconds before a log file is completed and visible to readers (default ${DEFAULT-VALUE}).")
+  long logRollSeconds;
+
   @Override
   public Integer call() throws InterruptedException {
     CompiledPlan plan = Projects.compile(dir);
     StrataConfig config = StrataConfig.load(dir);
-    FeatureServer server = FeatureServer.start(plan, config, port);
+    ServingLog log = null;
+    if (logDir != null) {
+      if (logRollSeconds <= 0) {
+        throw new UserException("Cannot roll the serving log every " + logRollSeconds + " seconds: it must be positive.");
+      }
+      try {
+        log = JsonLinesServingLog.builder(logDir).sampleRate(logSampleRate)
+            .rollInterval(java.time.Duration.ofSeconds(logRollSeconds)).build();
+      } catch (IllegalArgumentException e) {
+        throw new UserException(e.getMessage());
+      }
+    }
+    FeatureServer server = FeatureServer.start(plan, config, port, log);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();
@@ -42,7 +70,8 @@ final class ServeCommand implements Callable<Integer> {
     }, "strata-serve-shutdown"));
     spec.commandLine().getOut().println("Serving " + plan.services().size() + " feature service(s) of project '"
         + plan.project() + "' from " + config.redactedRedisUrl() + " on http://0.0.0.0:" + server.port()
-        + " (POST /get-online-features, GET /health, GET /metrics). Ctrl-C stops.");
+        + " (POST /get-online-features, GET /health, GET /metrics)"
+        + (logDir == null ? "" : "; logging to " + logDir + " (POST /log-predictions, /log-labels)") + ". Ctrl-C stops.");
     spec.commandLine().getOut().flush();
     stopped.await();
     return 0;
