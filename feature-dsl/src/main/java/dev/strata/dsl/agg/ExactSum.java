@@ -233,11 +233,22 @@ final class ExactSum {
         break;
       case KIND_DYADIC:
         long e = Varints.readSignedLong(in);
-        byte[] mantissa = Varints.readBytes(in);
-        if (mantissa.length == 0 || e < -10_000 || e > 10_000) {
+        int length = Varints.readCount(in);
+        if (length == 0 || e < -10_000 || e > 10_000) {
           throw new IOException("invalid exact sum");
         }
-        sum.addBig(new BigInteger(mantissa), (int) e);
+        if (length <= 8) {
+          // two's complement, big-endian: a long holds it without a byte[] or BigInteger parse
+          long m = in.readByte(); // sign-extends the first byte
+          for (int i = 1; i < length; i++) {
+            m = (m << 8) | in.readUnsignedByte();
+          }
+          sum.addBig(BigInteger.valueOf(m), (int) e);
+        } else {
+          byte[] mantissa = new byte[length];
+          in.readFully(mantissa);
+          sum.addBig(new BigInteger(mantissa), (int) e);
+        }
         break;
       default:
         throw new IOException("invalid exact sum header " + header);

@@ -75,7 +75,7 @@ class ExactMathTest {
     // x = (midpoint between two doubles)^2, and x one unit in the last of ~230 bits either side:
     // the estimate lands on either neighbour, and only the exact comparisons decide.
     Random rnd = new Random(4);
-    for (int i = 0; i < 2_000; i++) {
+    for (int i = 0; i < 500; i++) {
       long m = (1L << 52) | (rnd.nextLong() & 0xFFFFFFFFFFFFFL);
       if (i % 10 == 0) {
         m = 1L << 52; // just above a power of two, where the lower neighbour is closer
@@ -119,6 +119,26 @@ class ExactMathTest {
       sum.write(new java.io.DataOutputStream(bytes));
       ExactSum read = ExactSum.read(new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())));
       assertThat(read.value()).isEqualTo(sum.value());
+    }
+    // mantissas of 1 to 16 bytes, both signs: the short ones decode through a long
+    for (int bits = 1; bits <= 127; bits++) {
+      for (int sign : new int[] {1, -1}) {
+        BigInteger odd = new BigInteger(bits, rnd).setBit(0).setBit(bits - 1);
+        double d = sign * odd.doubleValue() * Math.pow(2, -bits - 3); // fractional: the dyadic kind
+        ExactSum sum = new ExactSum();
+        sum.addDouble(d);
+        sum.addDouble(Math.scalb(sign * 1.0, -200)); // a far exponent widens the mantissa
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        sum.write(new java.io.DataOutputStream(bytes));
+        ExactSum read = ExactSum.read(new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())));
+        assertThat(read.value()).as("%s", d).isEqualTo(sum.value());
+        ExactSum single = new ExactSum();
+        single.addDouble(d);
+        bytes.reset();
+        single.write(new java.io.DataOutputStream(bytes));
+        assertThat(ExactSum.read(new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))).value())
+            .as("%s", d).isEqualTo(single.value());
+      }
     }
   }
 }

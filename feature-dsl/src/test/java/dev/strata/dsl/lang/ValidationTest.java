@@ -236,4 +236,32 @@ class ValidationTest {
             "defs.yaml:20:12: spine of training set 't' must give the keys of entity 'airport' (used by service 'svc')",
             "defs.yaml:20:39: unknown entity 'route' in spine keys; expected one of airport");
   }
+
+  @Test
+  void monitorPredictionsNameAModelOrATableWithItsColumn() {
+    String head = GOOD_HEAD + """
+        feature_groups:
+          origin_delays:
+            entity: airport
+            source: flights
+            keys: { airport: origin }
+            aggregations:
+              - { name: avg_delay, function: avg, input: delay, windows: [1h] }
+        feature_services:
+          s: { features: [origin_delays.avg_delay_1h] }
+        monitors:
+          m:
+            service: s
+            reference: { from: 2001-01-01, to: 2001-02-01 }
+        """;
+    assertThat(errors(head + "    predictions: { model: delay_model }\n")).isEmpty();
+    assertThat(errors(head + "    predictions: { table: p.scores, column: score, label: late }\n")).isEmpty();
+    assertThat(errors(head + "    predictions: { model: a, table: p.scores, column: score }\n"))
+        .containsExactly("defs.yaml:18:3: predictions of monitor 'm' need exactly one of 'model' or 'table'");
+    assertThat(errors(head + "    predictions: { table: p.scores }\n"))
+        .containsExactly("defs.yaml:18:3: predictions of monitor 'm' need a 'column' with 'table'");
+    assertThat(errors(head + "    predictions: { model: a, column: score }\n"))
+        .containsExactly("defs.yaml:18:3: predictions of monitor 'm' take 'column' and 'label' only with 'table'"
+            + " (the prediction log has its own)");
+  }
 }
