@@ -15,26 +15,32 @@ final class KafkaCheck {
 
   /** @throws IllegalArgumentException with one sentence when the brokers or the topic are not there */
   static void checkTopic(String source, StreamInput.Kafka input, long timeoutMs) {
+    checkTopic("stream source '" + source + "'", input.bootstrapServers(), input.topic(), timeoutMs);
+  }
+
+  /**
+   * @param what what cannot be done without the topic, e.g. "send dead letters of source 'flights'"
+   * @throws IllegalArgumentException with one sentence when the brokers or the topic are not there
+   */
+  static void checkTopic(String what, String bootstrapServers, String topic, long timeoutMs) {
     Map<String, Object> conf = Map.of(
-        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, input.bootstrapServers(),
+        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
         AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeoutMs,
         AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeoutMs);
     try (Admin admin = Admin.create(conf)) {
-      admin.describeTopics(List.of(input.topic())).allTopicNames().get(timeoutMs, TimeUnit.MILLISECONDS);
+      admin.describeTopics(List.of(topic)).allTopicNames().get(timeoutMs, TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-        throw new IllegalArgumentException("Cannot stream source '" + source + "': Kafka topic '" + input.topic()
-            + "' does not exist at " + input.bootstrapServers());
+        throw new IllegalArgumentException("Cannot " + what + ": Kafka topic '" + topic + "' does not exist at " + bootstrapServers);
       }
-      throw new IllegalArgumentException("Cannot reach Kafka at " + input.bootstrapServers() + ": " + StreamJob.rootMessage(e));
+      throw new IllegalArgumentException("Cannot reach Kafka at " + bootstrapServers + ": " + StreamJob.rootMessage(e));
     } catch (TimeoutException e) {
-      throw new IllegalArgumentException("Cannot reach Kafka at " + input.bootstrapServers() + ": no answer within "
-          + timeoutMs + " ms");
+      throw new IllegalArgumentException("Cannot reach Kafka at " + bootstrapServers + ": no answer within " + timeoutMs + " ms");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalArgumentException("Cannot check Kafka at " + input.bootstrapServers() + ": interrupted");
+      throw new IllegalArgumentException("Cannot check Kafka at " + bootstrapServers + ": interrupted");
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException("Cannot reach Kafka at " + input.bootstrapServers() + ": " + StreamJob.rootMessage(e));
+      throw new IllegalArgumentException("Cannot reach Kafka at " + bootstrapServers + ": " + StreamJob.rootMessage(e));
     }
   }
 }

@@ -18,9 +18,11 @@ final class KafkaRecords implements KafkaRecordDeserializationSchema<Parsed> {
   @Override
   public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Parsed> out) {
     byte[] value = record.value();
+    // Dead letters point at the record and carry its bytes unchanged.
+    Origin origin = new Origin(record.topic(), record.partition(), record.offset(), value);
     out.collect(value == null
-        ? Parsed.malformed("", "malformed record: empty message (null value) at offset " + record.offset())
-        : parser.parse(value));
+        ? Parsed.malformed("", "malformed record: empty message (null value) at offset " + record.offset()).at(origin)
+        : parser.parse(value, origin));
   }
 
   @Override

@@ -51,15 +51,15 @@ final class KeyFunction extends ProcessFunction<Parsed, KeyedEvent> {
   public void processElement(Parsed parsed, Context ctx, Collector<KeyedEvent> out) {
     if (!parsed.isOk()) {
       malformed.inc();
-      ctx.output(deadLetters, new DeadLetter(source, parsed.error(), parsed.record()));
+      ctx.output(deadLetters, DeadLetter.of(source, parsed.error(), parsed));
       return;
     }
     long watermark = ctx.timerService().currentWatermark();
     if (TileFunction.isLate(parsed.micros(), allowedLatenessMicros, watermark)) {
       late.inc();
-      ctx.output(deadLetters, new DeadLetter(source, "late event: " + Durations.formatInstant(parsed.micros())
+      ctx.output(deadLetters, DeadLetter.of(source, "late event: " + Durations.formatInstant(parsed.micros())
           + " is more than the allowed lateness (" + Durations.format(allowedLatenessMicros) + ") behind the watermark "
-          + Durations.formatInstant(watermark * 1000L), parsed.record()));
+          + Durations.formatInstant(watermark * 1000L), parsed));
       return;
     }
     Object[] row = parsed.row();
@@ -71,8 +71,8 @@ final class KeyFunction extends ProcessFunction<Parsed, KeyedEvent> {
         // A value the group's filter or key expression cannot take (e.g. a failing CAST): this
         // group skips the record, the others still use it.
         malformed.inc();
-        ctx.output(deadLetters, new DeadLetter(source, "cannot evaluate the keys or filter of group '" + groups.get(g) + "': "
-            + e.getMessage(), parsed.record()));
+        ctx.output(deadLetters, DeadLetter.of(source, "cannot evaluate the keys or filter of group '" + groups.get(g) + "': "
+            + e.getMessage(), parsed));
         continue;
       }
       if (key != null) {

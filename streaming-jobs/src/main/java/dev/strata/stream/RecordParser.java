@@ -18,7 +18,7 @@ final class RecordParser implements Serializable {
 
   Parsed parse(String record) {
     try {
-      return parsed(record, format.parse(record));
+      return parsed(record, format.parse(record), null);
     } catch (MalformedRecordException e) {
       return Parsed.malformed(record, "malformed record: " + e.getMessage());
     } catch (RuntimeException e) {
@@ -27,22 +27,26 @@ final class RecordParser implements Serializable {
     }
   }
 
-  /** Parses a binary record (a Kafka message value); dead letters carry it as the format's text. */
-  Parsed parse(byte[] record) {
+  /**
+   * Parses a binary record (a Kafka message value) read at {@code origin} (may be null); dead
+   * letters carry it as the format's text, and the origin.
+   */
+  Parsed parse(byte[] record, Origin origin) {
     try {
-      return parsed(format.text(record), format.parse(record));
+      return parsed(format.text(record), format.parse(record), origin);
     } catch (MalformedRecordException e) {
-      return Parsed.malformed(format.text(record), "malformed record: " + e.getMessage());
+      return new Parsed(format.text(record), null, Long.MIN_VALUE, "malformed record: " + e.getMessage(), origin);
     } catch (RuntimeException e) {
-      return Parsed.malformed(format.text(record), "unreadable record: " + e);
+      return new Parsed(format.text(record), null, Long.MIN_VALUE, "unreadable record: " + e, origin);
     }
   }
 
-  private Parsed parsed(String record, Object[] row) {
+  private Parsed parsed(String record, Object[] row, Origin origin) {
     Object t = row[timeIndex];
     if (t == null) {
-      return Parsed.malformed(record, "malformed record: no event time (column '" + timeColumn + "' is missing or null)");
+      return new Parsed(record, null, Long.MIN_VALUE, "malformed record: no event time (column '" + timeColumn
+          + "' is missing or null)", origin);
     }
-    return Parsed.ok(record, row, (Long) t);
+    return new Parsed(record, row, (Long) t, null, origin);
   }
 }

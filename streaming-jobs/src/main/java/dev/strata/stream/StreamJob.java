@@ -25,8 +25,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public final class StreamJob {
   static final String USAGE = String.join("\n",
       "usage: StreamJob --project DIR (--source NAME | --all) [options]",
-      "  --file PATH              replay this file (csv, json lines) instead of the source's stream",
-      "  --format json|avro|csv   record format (default: the source's, or the file's extension)",
+      "  --file PATH              replay this file (csv, json lines, parquet) in event-time order instead of the source's stream",
+      "  --format F               json, avro, csv or parquet (default: the source's, or the file's extension)",
       "  --speed X                replay at X times event time (0 = as fast as possible; default: the source's, else 0)",
       "  --bootstrap-servers H:P  Kafka brokers (default: the source's, else strata.yaml / STRATA_KAFKA_BOOTSTRAP_SERVERS)",
       "  --topic NAME             Kafka topic (default: the source's)",
@@ -35,6 +35,8 @@ public final class StreamJob {
       "  --redis URL              online store (default: strata.yaml / STRATA_REDIS_URL)",
       "  --sink redis|discard     where tiles go (default redis; discard measures the job without Redis)",
       "  --dead-letters DIR       dead-letter files (default <project>/.strata/dead-letters)",
+      "  --dead-letter-topic T    dead letters to this Kafka topic instead (the source's brokers, else --bootstrap-servers",
+      "                           or strata.yaml): the record's bytes, with source, reason, topic, partition, offset headers",
       "  --checkpoint-interval D  e.g. 10s (default 10s); state backend, directories etc. by -Dkey=value",
       "  --flush-interval D       longest wait before changed tiles are written (default 200ms)",
       "  --parallelism N          default: Flink's",
@@ -131,8 +133,18 @@ public final class StreamJob {
       TileSink.Factory tiles = "discard".equals(o.sink)
           ? DiscardingTileSink.factory()
           : RedisTileSink.factory(project, redisUrl);
-      Path deadDir = o.deadLetters != null ? o.deadLetters : dir.resolve(".strata/dead-letters");
-      StreamPipeline.add(env, project, name, input, tiles, FileDeadLetterSink.factory(deadDir, name), o.flushIntervalMs);
+      DeadLetterSink.Factory deadLetters;
+      if (o.deadLetterTopic != null) {
+        // The source's own brokers when it reads Kafka: a dead letter stays beside its record.
+        String servers = input instanceof StreamInput.Kafka k ? k.bootstrapServers()
+            : o.bootstrapServers != null ? o.bootstrapServers : config.kafkaBootstrapServers();
+        KafkaCheck.checkTopic("send the dead letters of source '" + name + "'", servers, o.deadLetterTopic, 10_000);
+        deadLetters = KafkaDeadLetterSink.factory(servers, o.deadLetterTopic);
+      } else {
+        Path deadDir = o.deadLetters != null ? o.deadLetters : dir.resolve(".strata/dead-letters");
+        deadLetters = FileDeadLetterSink.factory(deadDir, name);
+      }
+      StreamPipeline.add(env, project, name, input, tiles, deadLetters, o.flushIntervalMs);
       System.err.println("strata stream: " + name + " from " + describe(input) + " → "
           + ("discard".equals(o.sink) ? "nowhere (discard)" : "Redis") + ", groups "
           + String.join(", ", StreamPipeline.onlineGroups(plan, name)));
@@ -184,6 +196,7 @@ public final class StreamJob {
     String redis;
     String sink = "redis";
     Path deadLetters;
+    String deadLetterTopic;
     long checkpointIntervalMs = 10_000;
     long flushIntervalMs = StreamPipeline.DEFAULT_FLUSH_INTERVAL_MS;
     int parallelism;
@@ -222,6 +235,7 @@ public final class StreamJob {
                 o.sink = v;
               }
               case "--dead-letters" -> o.deadLetters = Path.of(v);
+              case "--dead-letter-topic" -> o.deadLetterTopic = v;
               case "--checkpoint-interval" -> o.checkpointIntervalMs = millis(a, v);
               case "--flush-interval" -> o.flushIntervalMs = millis(a, v);
               case "--parallelism" -> o.parallelism = (int) (double) number(a, v);
@@ -235,6 +249,9 @@ public final class StreamJob {
       }
       if (o.all == (o.source != null)) {
         throw new IllegalArgumentException("Cannot parse the command line: give exactly one of --source NAME and --all");
+      }
+      if (o.deadLetters != null && o.deadLetterTopic != null) {
+        throw new IllegalArgumentException("Cannot parse the command line: give at most one of --dead-letters and --dead-letter-topic");
       }
       if (o.speed != null && o.speed < 0) {
         throw new IllegalArgumentException("Cannot parse the command line: --speed must be 0 or more");

@@ -57,7 +57,8 @@ public final class StreamPipeline {
     int timeIndex = source.schema().indexOf(source.timestamp());
     OutputTag<DeadLetter> deadTag = new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
 
-    RecordParser parser = new RecordParser(formatOf(project, source, input), timeIndex, source.timestamp());
+    RowFormat format = formatOf(project, source, input);
+    RecordParser parser = format == null ? null : new RecordParser(format, timeIndex, source.timestamp());
     // Watermarks at the source: Kafka tracks them per partition, so a partition read ahead of
     // another does not make the other's events late.
     WatermarkStrategy<Parsed> watermarks = WatermarkStrategy
@@ -81,12 +82,16 @@ public final class StreamPipeline {
         .sinkTo(new DeadLetterSinkAdapter(deadLetters)).name("dead letters " + sourceName).uid("dead-letters-" + sourceName);
   }
 
+  /** The record format of the input; null for Parquet files, whose rows are read as values, not parsed. */
   private static RowFormat formatOf(ProjectFiles project, CompiledSource source, StreamInput input) {
     if (input instanceof StreamInput.File f) {
-      String format = f.format() != null ? f.format() : formatFromName(f.path().getFileName().toString());
-      if (!"csv".equalsIgnoreCase(format) && !"json".equalsIgnoreCase(format)) {
-        // A replay reads lines: binary formats have none.
-        throw new IllegalArgumentException("Cannot replay " + f.path() + " as " + format + ": files replay as json or csv");
+      String format = fileFormat(f);
+      if (format.equals("parquet")) {
+        return null;
+      }
+      if (!format.equals("csv") && !format.equals("json")) {
+        // A text replay reads lines, and Avro files (containers) are not Avro messages.
+        throw new IllegalArgumentException("Cannot replay " + f.path() + " as " + format + ": files replay as json, csv or parquet");
       }
       String header = "csv".equalsIgnoreCase(format) ? firstLine(f.path()) : null;
       return Formats.of(source, format, header, project);
@@ -110,7 +115,14 @@ public final class StreamPipeline {
           .uid("kafka-" + source.name());
     }
     StreamInput.File f = (StreamInput.File) input;
-    boolean csv = "csv".equalsIgnoreCase(f.format() != null ? f.format() : formatFromName(f.path().getFileName().toString()));
+    if (fileFormat(f).equals("parquet")) {
+      ParquetReplay.Checked parquet = ParquetReplay.check(f.path(), source.schema(), source.timestamp(), f.speed());
+      // One reader: the replay is globally ordered by event time.
+      return env.fromSource(new DataGeneratorSource<>(parquet.replay(), parquet.rows(), TypeInformation.of(Parsed.class)),
+              watermarks, "replay " + f.path().getFileName())
+          .setParallelism(1).uid("replay-" + source.name());
+    }
+    boolean csv = fileFormat(f).equals("csv");
     long count = FileReplay.records(f.path(), csv).size();
     FileReplay replay = new FileReplay(f.path(), csv, parser, f.speed());
     // One reader: the replay is globally ordered by event time.
@@ -120,11 +132,19 @@ public final class StreamPipeline {
   }
 
   static String formatFromName(String fileName) {
-    String n = fileName.toLowerCase();
+    String n = fileName.toLowerCase(java.util.Locale.ROOT);
     if (n.endsWith(".csv")) {
       return "csv";
     }
+    if (n.endsWith(".parquet")) {
+      return "parquet";
+    }
     return "json"; // .json, .jsonl, .ndjson
+  }
+
+  /** The format of a replayed file, lower case: as given, else from its name. */
+  static String fileFormat(StreamInput.File f) {
+    return (f.format() != null ? f.format() : formatFromName(f.path().getFileName().toString())).toLowerCase(java.util.Locale.ROOT);
   }
 
   private static String firstLine(java.nio.file.Path file) {

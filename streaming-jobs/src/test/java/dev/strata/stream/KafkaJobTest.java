@@ -19,6 +19,8 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -198,6 +200,71 @@ class KafkaJobTest {
     assertThat(out.deadLetters).anySatisfy(l -> assertThat(l.reason()).contains("of another schema"));
     Expected.assertSameTiles(out.tiles, Expected.tiles(PLAN, "flights", EVENTS));
     assertThat(Expected.assertOracleValues(PLAN, "flights", out.tiles, EVENTS, 10)).isGreaterThan(50);
+  }
+
+  /**
+   * Dead letters to a Kafka topic: 1% garbage among a quarter of the sample → exactly the garbage
+   * records in the dead-letter topic, byte for byte, each with its source and reason and the
+   * partition and offset where the job read it; the good events still give GroupTiler's tiles.
+   */
+  @Test
+  void garbageGoesToTheDeadLetterTopicAsReadWithItsReasonAndPosition() throws Exception {
+    CompiledSource source = PLAN.source("flights").orElseThrow();
+    int timeIndex = source.schema().indexOf(source.timestamp());
+    List<Object[]> events = EVENTS.subList(0, 5000);
+    Random random = new Random(17);
+    List<String> records = new ArrayList<>();
+    List<String> garbage = new ArrayList<>();
+    for (Object[] row : Events.shuffledWithin(events, timeIndex, 30 * Durations.MINUTE, 19)) {
+      records.add(Events.json(source.schema(), source.timestamp(), row));
+      if (random.nextInt(100) == 0) {
+        String g = Events.garbage(random) + " #" + garbage.size(); // each one distinct
+        records.add(g);
+        garbage.add(g);
+      }
+    }
+    kafka.createTopic("flights-dl-in", 2);
+    kafka.createTopic("flights-dead", 1);
+    kafka.send("flights-dl-in", 2, records);
+
+    Collected out = new Collected();
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(2);
+    StreamPipeline.add(env, ProjectFiles.read(FlightsSample.exampleDir()), "flights",
+        new StreamInput.Kafka(kafka.bootstrapServers(), "flights-dl-in", "strata-test-dl", "json", true),
+        out.tileSink(), KafkaDeadLetterSink.factory(kafka.bootstrapServers(), "flights-dead"),
+        StreamPipeline.DEFAULT_FLUSH_INTERVAL_MS);
+    env.execute("kafka dead-letter topic test");
+
+    Map<String, byte[]> input = new java.util.HashMap<>();
+    for (ConsumerRecord<byte[], byte[]> r : kafka.readAll("flights-dl-in")) {
+      input.put(r.partition() + "@" + r.offset(), r.value());
+    }
+    List<ConsumerRecord<byte[], byte[]>> letters = kafka.readAll("flights-dead");
+    assertThat(garbage).hasSizeGreaterThan(30);
+    assertThat(letters).extracting(r -> new String(r.value(), StandardCharsets.UTF_8)).containsExactlyInAnyOrderElementsOf(garbage);
+    for (ConsumerRecord<byte[], byte[]> letter : letters) {
+      assertThat(header(letter, KafkaDeadLetterSink.SOURCE_HEADER)).isEqualTo("flights");
+      assertThat(header(letter, KafkaDeadLetterSink.REASON_HEADER)).startsWith("malformed record: ");
+      assertThat(header(letter, KafkaDeadLetterSink.TOPIC_HEADER)).isEqualTo("flights-dl-in");
+      String position = header(letter, KafkaDeadLetterSink.PARTITION_HEADER) + "@" + header(letter, KafkaDeadLetterSink.OFFSET_HEADER);
+      assertThat(input.get(position)).as("the record at %s", position).isEqualTo(letter.value());
+    }
+    Expected.assertSameTiles(out.tiles, Expected.tiles(PLAN, "flights", events));
+  }
+
+  static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+    Header h = record.headers().lastHeader(name);
+    return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void aMissingDeadLetterTopicIsOneSentenceBeforeTheJobStarts() {
+    assertThatThrownBy(() -> KafkaCheck.checkTopic("send the dead letters of source 'flights'", kafka.bootstrapServers(),
+        "no-such-dead-letters", 10_000))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Cannot send the dead letters of source 'flights': Kafka topic 'no-such-dead-letters' does not exist at "
+            + kafka.bootstrapServers());
   }
 
   static void await(BooleanSupplier condition, Supplier<String> state) throws InterruptedException {

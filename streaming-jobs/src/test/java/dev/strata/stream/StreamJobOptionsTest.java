@@ -60,6 +60,15 @@ class StreamJobOptionsTest {
   }
 
   @Test
+  void deadLettersGoToAFolderOrATopic() {
+    assertThat(StreamJob.Options.parse(new String[] {"--project", "p", "--all", "--dead-letter-topic", "dead"}).deadLetterTopic)
+        .isEqualTo("dead");
+    assertThatThrownBy(() -> StreamJob.Options.parse(new String[] {"--project", "p", "--all", "--dead-letters", "d",
+        "--dead-letter-topic", "dead"}))
+        .hasMessage("Cannot parse the command line: give at most one of --dead-letters and --dead-letter-topic");
+  }
+
+  @Test
   void unreachableRedisIsOneSentence() {
     assertThatThrownBy(() -> RedisTileSink.checkReachable("redis://127.0.0.1:1?timeout_ms=300"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("Cannot reach Redis at ");
