@@ -6,6 +6,7 @@ import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
 import dev.strata.dsl.time.Durations;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -29,7 +30,10 @@ import picocli.CommandLine.Parameters;
  * BatchJob [--project DIR] [--master M] training-set NAME [--spine PATH] --out TABLE|PATH
  * BatchJob [--project DIR] [--master M] materialize (GROUP | --all) [--at T] [--dry-run]
  * BatchJob [--project DIR] [--master M] monitor MONITOR [--from D --to D] [--report FILE.html]
- *          [--json FILE.json] [--fail-on-drift] [--max-exact-values N]
+ *          [--json FILE.json] [--fail-on-drift] [--max-exact-values N] [--sketch] [--segments-top N]
+ *          [--skew-tolerance R | --no-skew]
+ *          [--prometheus FILE.prom] [--pushgateway URL] [--webhook URL]
+ * BatchJob [--project DIR] [--master M] log ingest DIR
  * </pre>
  *
  * Exit 0 on success, 1 with one sentence on stderr for bad input (missing file, unknown name,
@@ -38,8 +42,9 @@ import picocli.CommandLine.Parameters;
  * (results and reports are written first).
  */
 @Command(name = "strata-batch", mixinStandardHelpOptions = true,
-    subcommands = {BatchJob.Backfill.class, BatchJob.TrainingSet.class, BatchJob.Materialize.class, BatchJob.Monitor.class},
-    description = "Strata's Spark jobs: backfill, training sets, materialize, monitor.")
+    subcommands = {BatchJob.Backfill.class, BatchJob.TrainingSet.class, BatchJob.Materialize.class, BatchJob.Monitor.class,
+        BatchJob.Log.class},
+    description = "Strata's Spark jobs: backfill, training sets, materialize, monitor, log ingest.")
 public final class BatchJob {
   /** The exit code of {@code monitor --fail-on-drift} when any feature drifted. */
   public static final int EXIT_DRIFT = 3;
@@ -244,11 +249,43 @@ public final class BatchJob {
         description = "Most feature values (rows x features) collected to the driver for exact drift.")
     long maxExactValues;
 
+    @Option(names = "--skew-tolerance", defaultValue = "1e-9",
+        description = "Relative tolerance for doubles when comparing served with offline values (default 1e-9).")
+    double skewTolerance;
+
+    @Option(names = "--sketch", description = "Drift from sketches (DataSketches KLL and frequent items) for every feature,"
+        + " with the error bound in the results; without it only groups over --max-exact-values use sketches.")
+    boolean sketch;
+
+    @Option(names = "--segments-top", defaultValue = "10",
+        description = "Per segment column of the monitor, drift of the N values with most reference rows (default 10).")
+    int segmentsTop;
+
+    @Option(names = "--no-skew", description = "Leave online/offline skew out even where the service's served log has rows.")
+    boolean noSkew;
+
+    @Option(names = "--prometheus", description = "Write Prometheus gauges (text format, for node-exporter's textfile collector) here.")
+    Path prometheus;
+
+    @Option(names = "--pushgateway", description = "Push the Prometheus gauges to this Pushgateway, e.g. http://127.0.0.1:9091.")
+    String pushgateway;
+
+    @Option(names = "--webhook", description = "POST a JSON summary to this URL when any feature's status is drift.")
+    String webhook;
+
     @Override
     public Integer call() throws java.io.IOException {
       LocalDate f = from == null ? null : day(from, "--from");
       LocalDate t = to == null ? null : day(to, "--to");
-      for (Path p : new Path[] {report, json}) {
+      URI pushUri = url(pushgateway, "--pushgateway");
+      dev.strata.monitoring.skew.SkewComparison comparison;
+      try {
+        comparison = noSkew ? null : dev.strata.monitoring.skew.SkewComparison.relative(skewTolerance);
+      } catch (IllegalArgumentException e) {
+        throw new JobException(e.getMessage() + ".");
+      }
+      URI webhookUri = url(webhook, "--webhook");
+      for (Path p : new Path[] {report, json, prometheus}) {
         Path dir = p == null ? null : p.toAbsolutePath().getParent();
         if (dir != null && !Files.isDirectory(dir)) {
           throw new JobException("Cannot write " + p + ": folder " + dir + " does not exist.");
@@ -257,7 +294,8 @@ public final class BatchJob {
       JobContext ctx = parent.context(true);
       // an unknown monitor is a sentence before any Spark job runs
       MonitorJob.monitor(ctx.plan(), name);
-      MonitorJob.Result r = new MonitorJob(ctx, maxExactValues).run(name, f, t);
+      MonitorJob job = new MonitorJob(ctx, maxExactValues, comparison).segmentsTop(segmentsTop);
+      MonitorJob.Result r = (sketch ? job.sketchAlways() : job).run(name, f, t);
       // one line per feature: the table and the report hold the numbers
       for (dev.strata.monitoring.drift.FeatureDrift d : r.report().features()) {
         System.out.println(d.feature() + ": " + d.status().label()
@@ -269,8 +307,83 @@ public final class BatchJob {
       if (json != null) {
         Files.writeString(json, dev.strata.monitoring.report.DriftJson.toJson(r.report()));
       }
+      if (r.report().skew() != null) {
+        for (dev.strata.monitoring.skew.FeatureSkew s : r.report().skew().features()) {
+          if (s.mismatches() > 0) {
+            System.out.println(String.format(java.util.Locale.ROOT, "skew %s: %,d of %,d served values differ from offline",
+                s.feature(), s.mismatches(), s.rowsCompared()));
+          }
+        }
+      }
+      // results are in the table and the files by now: a delivery failure loses nothing
+      String kept = " (the results are in " + ctx.table(MonitorJob.TABLE) + ")";
+      if (prometheus != null) {
+        dev.strata.monitoring.alert.PrometheusGauges.write(name, r.report(), prometheus);
+      }
+      if (pushUri != null) {
+        try {
+          dev.strata.monitoring.alert.PrometheusGauges.push(name, r.report(), pushUri);
+        } catch (java.io.IOException e) {
+          throw new JobException("Cannot push the gauges: " + e.getMessage() + kept + ".");
+        }
+      }
+      if (webhookUri != null) {
+        try {
+          if (dev.strata.monitoring.alert.DriftWebhook.postOnDrift(name, r.report(), webhookUri)) {
+            ctx.progress().say("monitor " + name + ": drift posted to " + webhookUri);
+          }
+        } catch (java.io.IOException e) {
+          throw new JobException("Cannot deliver the drift webhook: " + e.getMessage() + kept + ".");
+        }
+      }
       boolean drifted = r.report().overall() == dev.strata.monitoring.drift.Status.DRIFT;
       return failOnDrift && drifted ? EXIT_DRIFT : 0;
+    }
+
+    private static URI url(String text, String option) {
+      if (text == null) {
+        return null;
+      }
+      try {
+        URI u = new URI(text);
+        if (("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null) {
+          return u;
+        }
+      } catch (java.net.URISyntaxException e) {
+        // reported below
+      }
+      throw new JobException("Cannot read " + option + " '" + text + "': expected an http(s) URL such as http://127.0.0.1:9091.");
+    }
+  }
+
+  @Command(name = "log", description = "The feature server's served-vector and prediction logs.",
+      subcommands = {LogIngest.class})
+  static final class Log {
+    @CommandLine.ParentCommand
+    BatchJob parent;
+  }
+
+  @Command(name = "ingest", description = "Load new JSON-lines log files (features/date=*/*.jsonl, predictions/date=*/*.jsonl)"
+      + " into Iceberg served_features and prediction_log; files already ingested are skipped.")
+  static final class LogIngest implements Callable<Integer> {
+    @CommandLine.ParentCommand
+    Log log;
+
+    @Parameters(index = "0", description = "The log folder (holding features/ and predictions/).")
+    Path dir;
+
+    @Override
+    public Integer call() {
+      Path d = log.parent.project.resolve(dir).toAbsolutePath().normalize();
+      if (!Files.isDirectory(d)) {
+        throw new JobException("Cannot ingest logs from " + d + ": no such folder.");
+      }
+      if (!Files.isDirectory(d.resolve("features")) && !Files.isDirectory(d.resolve("predictions"))) {
+        throw new JobException("Cannot ingest logs from " + d + ": it holds neither features/ nor predictions/.");
+      }
+      JobContext ctx = log.parent.context(true);
+      new LogIngestJob(ctx).run(d);
+      return 0;
     }
   }
 

@@ -9,8 +9,10 @@ import dev.strata.dsl.types.DataType;
 import dev.strata.monitoring.drift.ExactDrift;
 import dev.strata.monitoring.drift.FeatureDrift;
 import dev.strata.monitoring.drift.Metrics;
+import dev.strata.monitoring.drift.SketchDrift;
 import dev.strata.monitoring.drift.Thresholds;
 import dev.strata.monitoring.report.DriftReport;
+import dev.strata.monitoring.skew.SkewComparison;
 import java.sql.Date;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -37,9 +39,17 @@ import org.apache.spark.sql.types.StructType;
  * written by backfill) of the reference range against the current range and against each
  * {@code every} period of the current range (drift over time).
  *
- * <p>Exact mode only: the feature columns of the days needed are streamed to the driver into
- * primitive arrays (no Row is kept), and the job refuses, in one sentence, when they hold more
- * than {@code maxExactValues} values (rows × features, all groups; 8 bytes each for numbers).
+ * <p>Exact mode where the data fits: the feature columns of the days needed are streamed to the
+ * driver into primitive arrays (no Row is kept), up to {@code maxExactValues} values (rows ×
+ * features, all groups; 8 bytes each for numbers). A group whose days hold more (or every group,
+ * with {@code sketch} set) is profiled in Spark instead: each partition builds one
+ * DataSketches profile per slice and feature, the driver merges them and {@link SketchDrift}
+ * compares them, with the error bound in the result's {@code mode} and {@code error_bound}.
+ *
+ * <p>A monitor with {@code predictions} adds the model's scores (and labels, once some arrived)
+ * as features {@code <model>.prediction} and {@code <model>.label}, from the prediction log
+ * ({@link LogIngestJob}) or a table of one's own. Where the service's served log has rows in
+ * the current days, the run also computes online/offline skew ({@link SkewJob}) into the report.
  *
  * <p>Results go to {@code <ns>.monitoring_drift}, one row per feature × slice × metric,
  * partitioned by identity(monitor, slice_start, slice_end) so that a rerun replaces, in one
@@ -64,14 +74,41 @@ public final class MonitorJob {
 
   private final JobContext ctx;
   private final long maxExactValues;
+  private final SkewComparison skew;
+  private boolean sketch;
+  private int segmentsTop = DEFAULT_SEGMENTS_TOP;
+
+  /** Segments drifted per segment column by default: the most frequent in the reference. */
+  public static final int DEFAULT_SEGMENTS_TOP = 10;
 
   public MonitorJob(JobContext ctx) {
     this(ctx, DEFAULT_MAX_EXACT_VALUES);
   }
 
   public MonitorJob(JobContext ctx, long maxExactValues) {
+    this(ctx, maxExactValues, SkewComparison.withDefaults());
+  }
+
+  /** Drift per segment for the {@code n} most frequent values of each segment column in the reference. */
+  public MonitorJob segmentsTop(int n) {
+    if (n < 1) {
+      throw new JobException("Cannot drift the top " + n + " segments: give at least 1.");
+    }
+    this.segmentsTop = n;
+    return this;
+  }
+
+  /** Drift from sketches for every group, whatever its size. */
+  public MonitorJob sketchAlways() {
+    this.sketch = true;
+    return this;
+  }
+
+  /** {@code skew} null leaves online/offline skew out even where the service's served log has rows. */
+  public MonitorJob(JobContext ctx, long maxExactValues, SkewComparison skew) {
     this.ctx = ctx;
     this.maxExactValues = maxExactValues;
+    this.skew = skew;
   }
 
   /** A day range, both ends inclusive. */
@@ -141,8 +178,21 @@ public final class MonitorJob {
     List<List<FeatureDrift>> perPeriod = new ArrayList<>();
     timeline.forEach(s -> perPeriod.add(new ArrayList<>()));
     long budget = maxExactValues;
+    Map<String, List<String>> segmentColumns = segmentColumns(m, byGroup.keySet());
     for (Map.Entry<String, List<ServiceFeature>> e : byGroup.entrySet()) {
-      Columns cols = collect(name, e.getKey(), e.getValue(), reference, current, budget);
+      List<String> segments = segmentColumns.get(e.getKey());
+      Columns cols = sketch ? null : collect(name, e.getKey(), e.getValue(), segments, reference, current, budget);
+      if (cols == null) {
+        if (!sketch) {
+          ctx.progress().say(String.format(Locale.ROOT, "monitor %s: %s holds more than the %,d values left for exact"
+              + " drift (--max-exact-values); drift of its features from sketches", name, ctx.table(e.getKey()), budget));
+        }
+        sketchDrift(name, e.getKey(), e.getValue(), reference, current, timeline, thresholds, currentDrift, perPeriod);
+        if (!segments.isEmpty()) {
+          ctx.progress().say("monitor " + name + ": segments of " + ctx.table(e.getKey()) + " left out (sketch mode)");
+        }
+        continue;
+      }
       budget -= cols.values();
       if (cols.count(reference) == 0) {
         throw new JobException("Cannot monitor '" + name + "': " + ctx.table(e.getKey()) + " has no rows for the reference "
@@ -152,14 +202,23 @@ public final class MonitorJob {
         throw new JobException("Cannot monitor '" + name + "': " + ctx.table(e.getKey()) + " has no rows for "
             + current.label() + " (run backfill " + e.getKey() + " --from " + current.start() + " --to " + current.end() + ").");
       }
-      for (int f = 0; f < e.getValue().size(); f++) {
-        ServiceFeature sf = e.getValue().get(f);
-        currentDrift.add(cols.drift(drift, sf.qualifiedName(), f, reference, current));
-        if (timeline.size() > 1) {
-          for (int p = 0; p < timeline.size(); p++) {
-            perPeriod.get(p).add(cols.drift(drift, sf.qualifiedName(), f, reference, timeline.get(p)));
-          }
-        }
+      addDrift(cols, drift, reference, current, timeline, currentDrift, perPeriod);
+      addSegmentDrift(cols, drift, reference, current, segmentsTop, currentDrift);
+    }
+    Predictions predictions = predictions(m, reference, current);
+    if (predictions != null) {
+      Columns cols = collect(name, predictions.rows(), predictions.columns(), budget);
+      if (cols == null) {
+        throw new JobException(String.format(Locale.ROOT, "Cannot monitor '%s' exactly: the predictions of the reference and"
+            + " current days hold more than %,d values (--max-exact-values); narrow --from/--to or raise the limit.",
+            name, maxExactValues));
+      }
+      if (cols.count(reference) == 0 || cols.count(current) == 0) {
+        ctx.progress().say("monitor " + name + ": predictions of " + predictions.source() + " have no rows in the "
+            + (cols.count(reference) == 0 ? "reference " + reference.label() : "current slice " + current.label())
+            + "; left out");
+      } else {
+        addDrift(cols, drift, reference, current, timeline, currentDrift, perPeriod);
       }
     }
 
@@ -176,9 +235,144 @@ public final class MonitorJob {
     write(m.name(), current, rows);
     DriftReport report = new DriftReport("Monitor " + m.name() + " (service " + service.name() + ")",
         reference.label(), current.label(), currentDrift, slices, thresholds, computedAt.truncatedTo(ChronoUnit.SECONDS).toString());
+    if (skew != null) {
+      SkewJob skewJob = new SkewJob(ctx, skew);
+      if (skewJob.hasLog(service.name(), current)) {
+        report = report.withSkew(skewJob.run(service.name(), current));
+      }
+    }
     ctx.progress().say(String.format(Locale.ROOT, "monitor %s: %s vs reference %s, %d features, %,d rows -> %s: %s",
         m.name(), current.label(), reference.label(), currentDrift.size(), rows.size(), ctx.table(TABLE), report.overall().label()));
     return new Result(report, reference, current, timeline, rows.size());
+  }
+
+  /**
+   * The monitor's {@code segments} that are columns of each group's snapshot table (entity key
+   * columns such as {@code airport}, {@code origin}); one that is a column of none is a mistake.
+   */
+  private Map<String, List<String>> segmentColumns(CompiledMonitor m, Iterable<String> groups) {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    java.util.Set<String> used = new java.util.HashSet<>();
+    List<String> known = new ArrayList<>();
+    for (String g : groups) {
+      List<String> columns = Arrays.asList(ctx.spark().table(ctx.table(g)).columns());
+      known.addAll(columns.stream().filter(c -> !known.contains(c)).toList());
+      List<String> mine = m.segments().stream().filter(columns::contains).toList();
+      used.addAll(mine);
+      out.put(g, mine);
+    }
+    for (String s : m.segments()) {
+      if (!used.contains(s)) {
+        throw new JobException("Cannot monitor '" + m.name() + "': segment '" + s + "' is not a column of the service's"
+            + " snapshot tables (columns: " + String.join(", ", known) + ").");
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Drift of the current slice per segment: for each segment column, the {@code top} values
+   * with most reference rows (ties by value), each drifted on its own rows as feature
+   * {@code <feature>[<column>=<value>]}; a segment without current rows is left out.
+   */
+  private static void addSegmentDrift(Columns cols, ExactDrift drift, Slice reference, Slice current, int top,
+      List<FeatureDrift> out) {
+    for (int seg = cols.drifted; seg < cols.features.size(); seg++) {
+      String column = cols.features.get(seg).feature();
+      Map<String, Long> counts = new java.util.TreeMap<>();
+      for (int i = 0; i < cols.size; i++) {
+        if (cols.in(reference, i) && cols.texts[seg][i] != null) {
+          counts.merge(cols.texts[seg][i], 1L, Long::sum);
+        }
+      }
+      List<String> values = counts.entrySet().stream()
+          .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+          .limit(top).map(Map.Entry::getKey).toList();
+      for (String v : values) {
+        if (cols.count(current, seg, v) == 0) {
+          continue;
+        }
+        for (int f = 0; f < cols.drifted; f++) {
+          out.add(cols.drift(drift, cols.features.get(f).qualifiedName() + "[" + column + "=" + v + "]", f, reference, current,
+              seg, v));
+        }
+      }
+    }
+  }
+
+  private static void addDrift(Columns cols, ExactDrift drift, Slice reference, Slice current, List<Slice> timeline,
+      List<FeatureDrift> currentDrift, List<List<FeatureDrift>> perPeriod) {
+    for (int f = 0; f < cols.drifted; f++) {
+      String name = cols.features.get(f).qualifiedName();
+      currentDrift.add(cols.drift(drift, name, f, reference, current));
+      if (timeline.size() > 1) {
+        for (int p = 0; p < timeline.size(); p++) {
+          perPeriod.get(p).add(cols.drift(drift, name, f, reference, timeline.get(p)));
+        }
+      }
+    }
+  }
+
+  /** A monitor's prediction (and label) columns: rows of (day, prediction[, label]) of reference and current. */
+  private record Predictions(String source, Dataset<Row> rows, List<ServiceFeature> columns) {}
+
+  /**
+   * The rows of the monitor's predictions on the reference and current days, or null when it
+   * has none configured or its table does not exist yet (a monitor may be defined before its
+   * model logs anything). From the prediction log, the model's rows, drifting as
+   * {@code <model>.prediction} and {@code <model>.label}; a text prediction or label (a class)
+   * drifts as a categorical. Labels only when some have arrived.
+   */
+  private Predictions predictions(CompiledMonitor m, Slice reference, Slice current) {
+    if (m.predictionsModel() == null && m.predictionsTable() == null) {
+      return null;
+    }
+    String table;
+    String time;
+    Column where;
+    String prefix;
+    List<String[]> wanted = new ArrayList<>(); // {column alias, numeric column, text column or null}
+    if (m.predictionsModel() != null) {
+      table = ctx.table(LogIngestJob.PREDICTION_TABLE);
+      time = "time";
+      where = functions.col("model").equalTo(m.predictionsModel());
+      prefix = m.predictionsModel();
+      wanted.add(new String[] {"prediction", "prediction", "prediction_text"});
+      wanted.add(new String[] {"label", "label", "label_text"});
+    } else {
+      String[] parts = m.predictionsTable().split("\\.");
+      table = ctx.catalog() + "." + String.join(".", java.util.Arrays.stream(parts).map(StrataSpark::quote).toList());
+      time = "time";
+      where = functions.lit(true);
+      prefix = parts[parts.length - 1];
+      wanted.add(new String[] {m.predictionsColumn(), m.predictionsColumn(), null});
+      if (m.labelColumn() != null) {
+        wanted.add(new String[] {m.labelColumn(), m.labelColumn(), null});
+      }
+    }
+    if (!ctx.spark().catalog().tableExists(table)) {
+      ctx.progress().say("monitor " + m.name() + ": no prediction table " + table + " yet; predictions left out");
+      return null;
+    }
+    Column day = functions.to_date(functions.col(time));
+    Dataset<Row> rows = ctx.spark().table(table).where(where.and(day.between(reference.start(), reference.end())
+        .or(day.between(current.start(), current.end()))));
+    StructType schema = rows.schema();
+    List<Column> select = new ArrayList<>(List.of(day.as("day")));
+    List<ServiceFeature> columns = new ArrayList<>();
+    for (String[] w : wanted) {
+      boolean numericColumn = schema.apply(w[1]).dataType() instanceof org.apache.spark.sql.types.NumericType;
+      Column text = w[2] == null ? (numericColumn ? null : functions.col(w[1]).cast("string"))
+          : functions.coalesce(functions.col(w[2]), functions.col(w[1]).cast("string"));
+      boolean categorical = text != null && (w[2] == null || !rows.where(functions.col(w[2]).isNotNull()).isEmpty());
+      if (w[0].equals("label") && w[2] != null
+          && rows.where(functions.col("label").isNotNull().or(functions.col("label_text").isNotNull())).isEmpty()) {
+        continue; // no label has arrived yet
+      }
+      select.add(categorical ? text.as(w[0]) : functions.col(w[1]).cast("double").as(w[0]));
+      columns.add(new ServiceFeature(prefix + "." + w[0], prefix, w[0], categorical ? DataType.STRING : DataType.DOUBLE));
+    }
+    return new Predictions(table, rows.select(select.toArray(Column[]::new)), columns);
   }
 
   /** The days whose start lies in the monitor's reference [from, to). */
@@ -224,25 +418,147 @@ public final class MonitorJob {
   }
 
   /** The days of reference and current of one group's snapshot table, column by column. */
-  private Columns collect(String monitor, String group, List<ServiceFeature> features, Slice reference, Slice current,
-      long budget) {
+  private Columns collect(String monitor, String group, List<ServiceFeature> features, List<String> segments,
+      Slice reference, Slice current, long budget) {
     Column days = functions.col("day").between(reference.start(), reference.end())
         .or(functions.col("day").between(current.start(), current.end()));
     List<Column> select = new ArrayList<>();
     select.add(functions.col("day"));
     features.forEach(f -> select.add(functions.col(StrataSpark.quote(f.feature()))));
+    // segment columns ride along as text columns after the features, never drifted themselves
+    List<ServiceFeature> all = new ArrayList<>(features);
+    for (String s : segments) {
+      select.add(functions.col(StrataSpark.quote(s)).cast("string"));
+      all.add(new ServiceFeature(s, group, s, DataType.STRING));
+    }
     Dataset<Row> rows = ctx.spark().table(ctx.table(group)).where(days).select(select.toArray(Column[]::new));
+    Columns cols = collect(monitor, rows, all, budget);
+    if (cols != null) {
+      cols.drifted = features.size();
+    }
+    return cols;
+  }
+
+  /** Rows of (day, one column per feature) to the driver, column by column. */
+  private Columns collect(String monitor, Dataset<Row> rows, List<ServiceFeature> features, long budget) {
     Columns cols = new Columns(features);
     // toLocalIterator holds one partition at a time, so the driver keeps only the arrays
     Iterator<Row> it = rows.toLocalIterator();
     while (it.hasNext()) {
       if ((long) (cols.size + 1) * features.size() > budget) {
-        throw new JobException(String.format(Locale.ROOT, "Cannot monitor '%s' exactly: the reference and current days hold"
-            + " more than %,d feature values (--max-exact-values); narrow --from/--to or raise the limit.", monitor, maxExactValues));
+        return null; // too many for the driver: the caller falls back to sketches
       }
       cols.add(it.next());
     }
     return cols;
+  }
+
+  /**
+   * Drift of one group's features from sketches: a profile per (slice, feature) built in each
+   * partition, merged on the driver (profiles are mergeable), compared by SketchDrift.
+   */
+  private void sketchDrift(String monitor, String group, List<ServiceFeature> features, Slice reference, Slice current,
+      List<Slice> timeline, Thresholds thresholds, List<FeatureDrift> currentDrift, List<List<FeatureDrift>> perPeriod) {
+    List<Slice> slices = new ArrayList<>(List.of(reference, current));
+    if (timeline.size() > 1) {
+      slices.addAll(timeline);
+    }
+    Column days = functions.col("day").between(reference.start(), reference.end())
+        .or(functions.col("day").between(current.start(), current.end()));
+    List<Column> select = new ArrayList<>(List.of(functions.col("day")));
+    features.forEach(f -> select.add(functions.col(StrataSpark.quote(f.feature()))));
+    Dataset<Row> rows = ctx.spark().table(ctx.table(group)).where(days).select(select.toArray(Column[]::new));
+    boolean[] isNumeric = new boolean[features.size()];
+    for (int f = 0; f < isNumeric.length; f++) {
+      isNumeric[f] = numeric(features.get(f).type());
+    }
+    long[][] bounds = slices.stream().map(s -> new long[] {s.start().toEpochDay(), s.end().toEpochDay()}).toArray(long[][]::new);
+    StructType out = new StructType().add("slice", DataTypes.IntegerType, false).add("feature", DataTypes.IntegerType, false)
+        .add("profile", DataTypes.BinaryType, false);
+    dev.strata.monitoring.profile.ColumnProfile[][] merged = new dev.strata.monitoring.profile.ColumnProfile[slices.size()][features.size()];
+    Iterator<Row> it = rows.mapPartitions(new Profiles(
+        features.stream().map(ServiceFeature::qualifiedName).toArray(String[]::new), isNumeric, bounds), org.apache.spark.sql.Encoders.row(out)).toLocalIterator();
+    while (it.hasNext()) {
+      Row r = it.next();
+      var p = dev.strata.monitoring.profile.ColumnProfile.fromBytes((byte[]) r.get(2));
+      int s = r.getInt(0);
+      int f = r.getInt(1);
+      merged[s][f] = merged[s][f] == null ? p : merged[s][f].merge(p);
+    }
+    for (int s = 0; s < 2; s++) {
+      if (merged[s][0] == null || merged[s][0].count() == 0) {
+        Slice missing = slices.get(s);
+        throw new JobException("Cannot monitor '" + monitor + "': " + ctx.table(group) + " has no rows for "
+            + (s == 0 ? "the reference " : "") + missing.label() + " (run backfill " + group + " --from " + missing.start()
+            + " --to " + missing.end() + ").");
+      }
+    }
+    SketchDrift drift = new SketchDrift(thresholds);
+    for (int f = 0; f < features.size(); f++) {
+      String name = features.get(f).qualifiedName();
+      currentDrift.add(drift.between(merged[0][f], merged[1][f]));
+      if (timeline.size() > 1) {
+        for (int p = 0; p < timeline.size(); p++) {
+          var cur = merged[2 + p][f];
+          perPeriod.get(p).add(drift.between(merged[0][f], cur == null ? empty(isNumeric[f], name) : cur));
+        }
+      }
+    }
+  }
+
+  private static dev.strata.monitoring.profile.ColumnProfile empty(boolean numeric, String name) {
+    return (numeric ? dev.strata.monitoring.profile.ColumnProfile.numeric(name)
+        : dev.strata.monitoring.profile.ColumnProfile.categorical(name)).build();
+  }
+
+  /** One profile per (slice, feature) of a partition's rows of (day, features…). */
+  private static final class Profiles implements org.apache.spark.api.java.function.MapPartitionsFunction<Row, Row> {
+    private final String[] names;
+    private final boolean[] isNumeric;
+    private final long[][] bounds;
+
+    Profiles(String[] names, boolean[] isNumeric, long[][] bounds) {
+      this.names = names;
+      this.isNumeric = isNumeric;
+      this.bounds = bounds;
+    }
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> input) {
+      var builders = new dev.strata.monitoring.profile.ColumnProfileBuilder[bounds.length][isNumeric.length];
+      for (int s = 0; s < bounds.length; s++) {
+        for (int f = 0; f < isNumeric.length; f++) {
+          builders[s][f] = isNumeric[f] ? dev.strata.monitoring.profile.ColumnProfile.numeric(names[f])
+              : dev.strata.monitoring.profile.ColumnProfile.categorical(names[f]);
+        }
+      }
+      while (input.hasNext()) {
+        Row r = input.next();
+        long day = toLocalDate(r.get(0)).toEpochDay();
+        for (int s = 0; s < bounds.length; s++) {
+          if (day < bounds[s][0] || day > bounds[s][1]) {
+            continue;
+          }
+          for (int f = 0; f < isNumeric.length; f++) {
+            Object v = r.get(f + 1);
+            if (v == null) {
+              builders[s][f].addNull();
+            } else if (isNumeric[f]) {
+              builders[s][f].add(v instanceof Instant i ? SparkValues.micros(i) : ((Number) v).doubleValue());
+            } else {
+              builders[s][f].add(v.toString());
+            }
+          }
+        }
+      }
+      List<Row> out = new ArrayList<>();
+      for (int s = 0; s < bounds.length; s++) {
+        for (int f = 0; f < isNumeric.length; f++) {
+          out.add(RowFactory.create(s, f, builders[s][f].build().toBytes()));
+        }
+      }
+      return out.iterator();
+    }
   }
 
   /** Feature values of one group by row, with each row's day (epoch day). */
@@ -253,9 +569,12 @@ public final class MonitorJob {
     private final double[][] numbers;
     private final String[][] texts;
     private int size;
+    /** Columns before this index are drifted; the rest are segment columns. */
+    private int drifted;
 
     Columns(List<ServiceFeature> features) {
       this.features = features;
+      this.drifted = features.size();
       int n = features.size();
       isNumeric = new boolean[n];
       numbers = new double[n][];
@@ -300,9 +619,14 @@ public final class MonitorJob {
     }
 
     long count(Slice s) {
+      return count(s, -1, null);
+    }
+
+    /** Rows of the slice; with {@code seg} ≥ 0 only those whose segment column {@code seg} is {@code value}. */
+    long count(Slice s, int seg, String value) {
       long n = 0;
       for (int i = 0; i < size; i++) {
-        n += in(s, i) ? 1 : 0;
+        n += in(s, i, seg, value) ? 1 : 0;
       }
       return n;
     }
@@ -311,29 +635,37 @@ public final class MonitorJob {
       return days[i] >= s.start().toEpochDay() && days[i] <= s.end().toEpochDay();
     }
 
-    FeatureDrift drift(ExactDrift drift, String name, int f, Slice reference, Slice current) {
-      if (isNumeric[f]) {
-        return drift.numeric(name, numbers(f, reference), numbers(f, current));
-      }
-      return drift.categorical(name, texts(f, reference), texts(f, current));
+    private boolean in(Slice s, int i, int seg, String value) {
+      return in(s, i) && (seg < 0 || value.equals(texts[seg][i]));
     }
 
-    private double[] numbers(int f, Slice s) {
-      double[] out = new double[(int) count(s)];
+    FeatureDrift drift(ExactDrift drift, String name, int f, Slice reference, Slice current) {
+      return drift(drift, name, f, reference, current, -1, null);
+    }
+
+    FeatureDrift drift(ExactDrift drift, String name, int f, Slice reference, Slice current, int seg, String value) {
+      if (isNumeric[f]) {
+        return drift.numeric(name, numbers(f, reference, seg, value), numbers(f, current, seg, value));
+      }
+      return drift.categorical(name, texts(f, reference, seg, value), texts(f, current, seg, value));
+    }
+
+    private double[] numbers(int f, Slice s, int seg, String value) {
+      double[] out = new double[(int) count(s, seg, value)];
       int j = 0;
       for (int i = 0; i < size; i++) {
-        if (in(s, i)) {
+        if (in(s, i, seg, value)) {
           out[j++] = numbers[f][i];
         }
       }
       return out;
     }
 
-    private String[] texts(int f, Slice s) {
-      String[] out = new String[(int) count(s)];
+    private String[] texts(int f, Slice s, int seg, String value) {
+      String[] out = new String[(int) count(s, seg, value)];
       int j = 0;
       for (int i = 0; i < size; i++) {
-        if (in(s, i)) {
+        if (in(s, i, seg, value)) {
           out[j++] = texts[f][i];
         }
       }

@@ -90,6 +90,18 @@ public final class TrainingSetJob {
     spine = spine.mapPartitions(new SpineKeys(ctx.planRef(), name, entities), Encoders.row(spineSchema))
         .persist(StorageLevel.MEMORY_AND_DISK());
 
+    Dataset<Row> joined = withFeatures(service, spine, functions.col(ts.timestamp()));
+    return finish(joined, name, service, spineSource.schema(), labelType);
+  }
+
+  /**
+   * Adds to {@code spine} the service's group features as of each row's {@code time} (internal
+   * values, columns {@code <group>__<feature>}); the spine needs {@code _id} (unique) and an
+   * encoded key column {@code _k_<entity>} per entity of the service. The skew job passes
+   * logged served rows here, so online/offline skew is judged by the training sets' semantics.
+   */
+  Dataset<Row> withFeatures(CompiledService service, Dataset<Row> spine, Column time) {
+    CompiledPlan plan = ctx.plan();
     Dataset<Row> joined = spine;
     for (String groupName : service.groups()) {
       CompiledGroup g = plan.group(groupName).orElseThrow();
@@ -98,12 +110,11 @@ public final class TrainingSetJob {
       List<String> wanted = service.features().stream().filter(f -> f.group().equals(groupName))
           .map(ServiceFeature::feature).toList();
       Dataset<Row> values = groupValues(g, src, events,
-          spine.select(functions.col("_k_" + g.entity()).as(KEY), functions.col(ts.timestamp()).as(TIME), functions.col(ID)),
-          wanted);
+          spine.select(functions.col("_k_" + g.entity()).as(KEY), time.as(TIME), functions.col(ID)), wanted);
       joined = joined.join(values, joined.col(ID).equalTo(values.col(ID + "_" + groupName)), "left")
           .drop(ID + "_" + groupName);
     }
-    return finish(joined, name, service, spineSource.schema(), labelType);
+    return joined;
   }
 
   /**

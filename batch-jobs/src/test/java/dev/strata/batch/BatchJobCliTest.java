@@ -94,4 +94,23 @@ class BatchJobCliTest {
     assertThat(m.code()).isEqualTo(1);
     assertThat(m.err().strip()).endsWith("no such folder.");
   }
+
+  @Test
+  void monitorAndLogOptionsAreCheckedBeforeSparkStarts() throws IOException {
+    Run noDir = run("--project", project.toString(), "log", "ingest", "logs");
+    assertThat(noDir.code()).isEqualTo(1);
+    assertThat(noDir.err().strip()).isEqualTo("Cannot ingest logs from " + project.resolve("logs") + ": no such folder.");
+    Files.createDirectories(project.resolve("empty-logs"));
+    Run empty = run("--project", project.toString(), "log", "ingest", "empty-logs");
+    assertThat(empty.code()).isEqualTo(1);
+    assertThat(empty.err().strip()).isEqualTo("Cannot ingest logs from " + project.resolve("empty-logs")
+        + ": it holds neither features/ nor predictions/.");
+    Run hook = run("--project", project.toString(), "monitor", "delay_model_health", "--webhook", "not a url");
+    assertThat(hook.code()).isEqualTo(1);
+    assertThat(hook.err().strip()).isEqualTo(
+        "Cannot read --webhook 'not a url': expected an http(s) URL such as http://127.0.0.1:9091.");
+    Run tolerance = run("--project", project.toString(), "monitor", "delay_model_health", "--skew-tolerance", "2");
+    assertThat(tolerance.code()).isEqualTo(1);
+    assertThat(tolerance.err().strip()).isEqualTo("Cannot compare with relative tolerance 2.0: it must be in [0, 1).");
+  }
 }

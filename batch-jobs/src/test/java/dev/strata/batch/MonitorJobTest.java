@@ -87,8 +87,25 @@ class MonitorJobTest {
   void januaryAgainstMarch() throws IOException {
     Path html = project.resolve("report.html");
     Path json = project.resolve("report.json");
-    Run r = run("monitor", MONITOR, "--from", "2001-03-01", "--to", "2001-03-31", "--report", html.toString(),
-        "--json", json.toString(), "--fail-on-drift");
+    Path prom = project.resolve("strata.prom");
+    // a real HTTP receiver for the webhook
+    com.sun.net.httpserver.HttpServer hook = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    List<String> posted = new java.util.concurrent.CopyOnWriteArrayList<>();
+    hook.createContext("/drift", x -> {
+      posted.add(new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+      x.sendResponseHeaders(204, -1);
+      x.close();
+    });
+    hook.start();
+    Run r;
+    try {
+      r = run("monitor", MONITOR, "--from", "2001-03-01", "--to", "2001-03-31", "--report", html.toString(),
+          "--json", json.toString(), "--fail-on-drift", "--prometheus", prom.toString(),
+          "--webhook", "http://127.0.0.1:" + hook.getAddress().getPort() + "/drift");
+    } finally {
+      hook.stop(0);
+    }
     assertThat(r.code()).as(r.err()).isIn(0, BatchJob.EXIT_DRIFT);
 
     CompiledPlan plan = PlanRef.compile(project);
@@ -135,6 +152,35 @@ class MonitorJobTest {
       }
     }
     assertThat(checked).isEqualTo(rows.size());
+
+    // Prometheus gauges: one value per metric row of the table (same number), one status per feature
+    String gauges = Files.readString(prom);
+    java.util.regex.Pattern sample = java.util.regex.Pattern.compile(
+        "strata_drift_value\\{feature=\"([^\"]+)\",metric=\"([^\"]+)\",monitor=\"" + MONITOR + "\"\\} (\\S+)");
+    int gaugeValues = 0;
+    for (String line : gauges.split("\n")) {
+      java.util.regex.Matcher g = sample.matcher(line);
+      if (g.matches()) {
+        gaugeValues++;
+        Row x = rows.stream().filter(y -> y.getString(y.fieldIndex("feature")).equals(g.group(1))
+            && y.getString(y.fieldIndex("metric")).equals(g.group(2))).findFirst().orElse(null);
+        if (x != null) {
+          assertThat(Double.parseDouble(g.group(3))).as(line).isEqualTo(x.getDouble(x.fieldIndex("value")));
+        }
+      }
+    }
+    assertThat(gaugeValues).isGreaterThanOrEqualTo((int) rows.stream().filter(x -> !x.isNullAt(x.fieldIndex("value"))).count());
+    assertThat(gauges.lines().filter(l -> l.startsWith("strata_drift_status{")).count()).isEqualTo(features.size());
+
+    // the webhook got one summary exactly when something drifted, naming the drifting features
+    assertThat(posted).hasSize(anyDrift ? 1 : 0);
+    if (anyDrift) {
+      JsonNode body = new ObjectMapper().readTree(posted.get(0));
+      assertThat(body.get("monitor").asText()).isEqualTo(MONITOR);
+      assertThat(body.get("slice").asText()).isEqualTo("2001-03-01 \u2026 2001-03-31");
+      assertThat(body.get("features")).isNotEmpty();
+      body.get("features").forEach(f -> assertThat(f.get("status").asText()).isEqualTo("drift"));
+    }
     assertThat(rows.stream().map(x -> x.getString(x.fieldIndex("feature"))).distinct().count()).isEqualTo(features.size());
     assertThat(r.code()).isEqualTo(anyDrift ? BatchJob.EXIT_DRIFT : 0);
 
@@ -157,10 +203,51 @@ class MonitorJobTest {
     assertThat(again.code()).as(again.err()).isZero();
     assertThat(spark.table(DRIFT_TABLE).count()).isEqualTo(total);
     assertThat(spark.table(DRIFT_TABLE).select("computed_at").distinct().count()).isEqualTo(1);
+    if (anyDrift) {
+      // an undeliverable webhook: one sentence, exit 1, the results kept
+      int closed;
+      try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+        closed = s.getLocalPort();
+      }
+      Run failing = run("monitor", MONITOR, "--from", "2001-03-01", "--to", "2001-03-31",
+          "--webhook", "http://127.0.0.1:" + closed + "/drift");
+      assertThat(failing.code()).isEqualTo(1);
+      assertThat(failing.err().strip()).startsWith("Cannot deliver the drift webhook: the webhook http://127.0.0.1:" + closed
+          + "/drift was not reached (").endsWith("(the results are in strata.`strata`.`monitoring_drift`).").doesNotContain("\n");
+      assertThat(spark.table(DRIFT_TABLE).count()).isEqualTo(total);
+    }
     Run latest = run("monitor", MONITOR);
     assertThat(latest.code()).as(latest.err()).isZero();
     assertThat(spark.table(DRIFT_TABLE).count()).isEqualTo(total);
     assertThat(spark.table(DRIFT_TABLE).select("computed_at").distinct().count()).isEqualTo(2);
+
+    // More values than the exact limit: the same drift from sketches, KS within the stated bound.
+    Path sketched = project.resolve("sketch.json");
+    Run sketch = run("monitor", MONITOR, "--from", "2001-02-01", "--to", "2001-02-07", "--max-exact-values", "10",
+        "--json", sketched.toString());
+    assertThat(sketch.code()).as(sketch.err()).isZero();
+    JsonNode sdoc = new ObjectMapper().readTree(sketched.toFile());
+    assertThat(sdoc.get("features")).hasSize(features.size());
+    assertThat(sdoc.get("timeline")).hasSize(7);
+    ExactDrift exact = new ExactDrift(Thresholds.forMonitor(m));
+    for (ServiceFeature f : features) {
+      JsonNode got = null;
+      for (JsonNode n : sdoc.get("features")) {
+        got = n.get("feature").asText().equals(f.qualifiedName()) ? n : got;
+      }
+      assertThat(got).as(f.qualifiedName()).isNotNull();
+      assertThat(got.get("mode").asText()).isEqualTo("sketch");
+      FeatureDrift want = exact.numeric(f.qualifiedName(), column(jans.get(f.group()), f.feature()),
+          column(days(f.group(), "2001-02-01", "2001-02-07"), f.feature()));
+      assertThat(got.get("current_count").asLong()).isEqualTo(want.currentCount());
+      assertThat(got.get("current_nulls").asLong()).isEqualTo(want.currentNulls());
+      if (!Double.isNaN(want.metric("ks"))) {
+        assertThat(got.get("metrics").get("ks").asDouble()).as("%s ks", f.qualifiedName())
+            .isCloseTo(want.metric("ks"), within(got.get("error_bound").asDouble() + 1e-12));
+      }
+    }
+    assertThat(spark.table(DRIFT_TABLE).where(functions.col("slice_start").equalTo(functions.lit(LocalDate.parse("2001-02-01")))
+        .and(functions.col("mode").notEqual("sketch"))).count()).isZero();
   }
 
   private static boolean anyWarn(List<Row> rows) {

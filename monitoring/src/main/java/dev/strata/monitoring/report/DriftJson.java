@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.monitoring.drift.FeatureDrift;
 import dev.strata.monitoring.drift.Thresholds;
+import dev.strata.monitoring.skew.FeatureSkew;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +49,9 @@ public final class DriftJson {
       slice.put("label", s.label());
       features(slice.putArray("features"), s.features(), report.thresholds());
     }
+    if (report.skew() != null) {
+      skew(root.putObject("skew"), report.skew());
+    }
     return root;
   }
 
@@ -81,6 +85,30 @@ public final class DriftJson {
       f.referenceShares().forEach(r::add);
       ArrayNode c = n.putArray("current_shares");
       f.currentShares().forEach(c::add);
+    }
+  }
+
+  private static void skew(ObjectNode out, DriftReport.Skew skew) {
+    out.put("service", skew.service());
+    out.put("slice", skew.slice());
+    out.put("relative_tolerance", skew.relativeTolerance());
+    out.put("mismatches", skew.mismatches());
+    ArrayNode features = out.putArray("features");
+    for (FeatureSkew f : skew.features()) {
+      ObjectNode n = features.addObject();
+      n.put("feature", f.feature());
+      n.put("rows_compared", f.rowsCompared());
+      n.put("rows_not_served", f.rowsNotServed());
+      n.put("mismatches", f.mismatches());
+      number(n, "mismatch_share", f.mismatchShare());
+      number(n, "mean_abs_diff", f.meanAbsDiff());
+      number(n, "max_abs_diff", f.maxAbsDiff());
+      ArrayNode examples = n.putArray("examples");
+      for (FeatureSkew.Example e : f.examples()) {
+        examples.addObject().put("request_id", e.requestId()).put("entities", e.entities())
+            .put("served_at", dev.strata.dsl.time.Durations.formatInstant(e.servedAtMicros()))
+            .put("served", e.served()).put("offline", e.offline());
+      }
     }
   }
 

@@ -16,6 +16,7 @@ import java.util.List;
  * @param timeline earlier slices and the current one, oldest first; empty for one slice
  * @param thresholds the levels the statuses were judged by
  * @param generatedAt when, as text (ISO-8601); callers pass it so reports are reproducible
+ * @param skew online/offline skew of the service over the current slice, or null
  */
 public record DriftReport(
     String title,
@@ -24,7 +25,38 @@ public record DriftReport(
     List<FeatureDrift> features,
     List<Slice> timeline,
     Thresholds thresholds,
-    String generatedAt) {
+    String generatedAt,
+    Skew skew) {
+
+  /** A report without skew. */
+  public DriftReport(String title, String reference, String current, List<FeatureDrift> features, List<Slice> timeline,
+      Thresholds thresholds, String generatedAt) {
+    this(title, reference, current, features, timeline, thresholds, generatedAt, null);
+  }
+
+  /**
+   * Served (logged) values against offline values per feature.
+   *
+   * @param service the feature service whose log was compared
+   * @param slice label of the log's days compared
+   * @param relativeTolerance the tolerance doubles were compared with
+   * @param features per feature, in the service's order
+   */
+  public record Skew(String service, String slice, double relativeTolerance,
+      List<dev.strata.monitoring.skew.FeatureSkew> features) {
+    public Skew {
+      features = List.copyOf(features);
+    }
+
+    public long mismatches() {
+      return features.stream().mapToLong(dev.strata.monitoring.skew.FeatureSkew::mismatches).sum();
+    }
+  }
+
+  /** This report with {@code skew} added. */
+  public DriftReport withSkew(Skew skew) {
+    return new DriftReport(title, reference, current, features, timeline, thresholds, generatedAt, skew);
+  }
 
   /** One time slice of the drift-over-time chart. */
   public record Slice(String label, List<FeatureDrift> features) {

@@ -45,7 +45,7 @@ class ThresholdsTest {
   @Test
   void compiledMonitorThresholdsApply() {
     var monitor = new dev.strata.dsl.plan.CompiledPlan.CompiledMonitor("delay_model_health", "delay_model_v1",
-        "predictions.delay_model", "score", null, 0L, 1L, null, java.util.List.of("psi", "ks"),
+        null, "predictions.delay_model", "score", null, 0L, 1L, null, java.util.List.of("psi", "ks"),
         Map.of("psi", 0.3), java.util.List.of());
     assertThat(Thresholds.forMonitor(monitor).levels().get(Metrics.PSI)).isEqualTo(new Thresholds.Level(0.1, 0.3));
   }

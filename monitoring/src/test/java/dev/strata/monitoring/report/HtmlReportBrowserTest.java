@@ -197,4 +197,32 @@ class HtmlReportBrowserTest {
       return null;
     }
   }
+
+  @Test
+  void skewTableShowsTheJsonCounts(@TempDir Path skewDir) throws Exception {
+    dev.strata.monitoring.skew.FeatureSkew.Counter a = new dev.strata.monitoring.skew.FeatureSkew.Counter("g.a",
+        dev.strata.monitoring.skew.SkewComparison.withDefaults());
+    a.compare(1L, 1L, "r1", "{\"airport\":\"ORD\"}", 979948800000000L);
+    a.compare(2L, 3L, "r2", "{\"airport\":\"<BOS>\"}", 979948800000000L);
+    dev.strata.monitoring.skew.FeatureSkew.Counter b = new dev.strata.monitoring.skew.FeatureSkew.Counter("g.b",
+        dev.strata.monitoring.skew.SkewComparison.withDefaults());
+    b.compare(0.5, 0.5, "r1", "{}", 0);
+    b.notServed();
+    DriftReport withSkew = report.withSkew(new DriftReport.Skew("svc", "2001-01-20", 1e-9, List.of(a.build(), b.build())));
+    Path page = skewDir.resolve("skew.html");
+    HtmlReport.write(withSkew, page);
+    Browser.Run run = Browser.run(skewDir, "--dump-dom", page.toUri().toString());
+    String dom = run.stdout();
+    assertThat(dom).as("stderr:\n" + run.stderr()).contains("data-rendered=\"ok\"");
+    assertThat(dom).doesNotContain("data-error=");
+    assertThat(run.consoleErrors()).isEmpty();
+    assertThat(dom).contains("data-skew-feature=\"g.a\"").contains("data-skew-feature=\"g.b\"");
+    assertThat(dom).containsPattern("data-skew-feature=\"g.a\".*?data-mismatches=\"1\"");
+    assertThat(dom).containsPattern("data-skew-feature=\"g.b\".*?data-mismatches=\"0\"");
+    // the example's text is escaped, not markup
+    assertThat(dom).contains("&lt;BOS&gt;");
+    JsonNode json = new ObjectMapper().readTree(DriftJson.toJson(withSkew));
+    assertThat(json.get("skew").get("mismatches").asLong()).isEqualTo(1);
+    assertThat(json.get("skew").get("features").get(0).get("examples").get(0).get("served").asText()).isEqualTo("2");
+  }
 }
