@@ -22,28 +22,53 @@ import picocli.CommandLine.Parameters;
 final class BatchCommands {
   private BatchCommands() {}
 
-  static final String MAIN = "dev.strata.batch.BatchJob";
+  static final String MAIN = dev.strata.deploy.ManifestRenderer.BATCH_MAIN;
 
   /** Runs {@code BatchJob --project DIR <args>} with Spark in local mode. */
   static int run(Path dir, List<String> args) {
     Projects.compile(dir); // mistakes in the definitions are reported here, as everywhere
-    Path target = JobLauncher.home().resolve("batch-jobs").resolve("target");
+    Path home = JobLauncher.home();
+    Path target = JobLauncher.jobsDir(home, "batch-jobs");
     Path jar = target.resolve("strata-batch-jobs.jar");
-    Path sparkClasspath = target.resolve("spark-classpath.txt");
-    if (!Files.isRegularFile(jar) || !Files.isRegularFile(sparkClasspath)) {
-      throw new UserException("Cannot run the batch job: " + jar + " is missing; build it with "
-          + "'mvn -DskipTests -pl batch-jobs -am package' (the ./strata launcher does this)");
+    if (!Files.isRegularFile(jar)) {
+      throw new UserException("Cannot run the batch job: " + jar + " is missing; " + JobLauncher.howToBuild(home, "batch-jobs"));
     }
     List<String> jvm = new ArrayList<>(List.of("-Xmx" + System.getProperty("strata.spark.memory", "6g")));
     jvm.addAll(sparkJvmFlags(jar));
     List<String> jobArgs = new ArrayList<>(List.of("--project", dir.toAbsolutePath().toString()));
     jobArgs.addAll(args);
-    try {
-      String classpath = jar + java.io.File.pathSeparator + Files.readString(sparkClasspath).strip();
-      return JobLauncher.runWithClasspath("batch job", classpath, MAIN, jvm, jobArgs);
-    } catch (IOException e) {
-      throw new UserException("Cannot run the batch job: cannot read " + sparkClasspath + " (" + e.getMessage() + ")");
+    String classpath = jar + java.io.File.pathSeparator + sparkClasspath(home, target);
+    return JobLauncher.runWithClasspath("batch job", classpath, MAIN, jvm, jobArgs);
+  }
+
+  /**
+   * Spark's jars for a local run: a full distribution's jobs/spark-lib (mvn package -Pdist), else
+   * the Spark installation at SPARK_HOME, else the build's spark-classpath.txt (the local Maven
+   * repository's jars: works on the machine that built Strata).
+   */
+  static String sparkClasspath(Path home, Path target) {
+    Path sparkLib = target.resolve("spark-lib");
+    if (Files.isDirectory(sparkLib)) {
+      return sparkLib + "/*";
     }
+    String sparkHome = System.getenv("SPARK_HOME");
+    if (sparkHome != null && !sparkHome.isBlank() && Files.isDirectory(Path.of(sparkHome, "jars"))) {
+      return Path.of(sparkHome, "jars") + "/*";
+    }
+    Path listed = target.resolve("spark-classpath.txt");
+    try {
+      String classpath = Files.isRegularFile(listed) ? Files.readString(listed).strip() : "";
+      String first = classpath.split(java.io.File.pathSeparator, 2)[0];
+      if (!first.isEmpty() && Files.exists(Path.of(first))) {
+        return classpath;
+      }
+    } catch (IOException e) {
+      throw new UserException("Cannot run the batch job: cannot read " + listed + " (" + e.getMessage() + ")");
+    }
+    throw new UserException("Cannot run the batch job: no Spark jars were found; set SPARK_HOME to a Spark "
+        + dev.strata.deploy.ManifestRenderer.SPARK_VERSION + " installation, " + (JobLauncher.isDistribution(home)
+            ? "or use a full distribution (mvn package -Pdist puts Spark in jobs/spark-lib)"
+            : "or build the job with 'mvn -DskipTests -pl batch-jobs -am package' (the ./strata launcher does this)"));
   }
 
   private static List<String> sparkJvmFlags(Path jar) {
@@ -176,6 +201,8 @@ final class BatchCommands {
         "([--from, --to], default the last 'every' period of the daily snapshot tables), and per 'every' period",
         "inside it for drift over time. Rows go to the Iceberg table <namespace>.monitoring_drift (one per feature,",
         "slice and metric; a rerun replaces its slices), a self-contained HTML report and JSON by option.",
+        "The monitor's predictions (from the prediction log) drift beside the features, and where the service's",
+        "served log has rows for the current days, online/offline skew goes to <namespace>.monitoring_skew.",
         "Exit code 3 with --fail-on-drift when a feature's status is drift. Run backfill first."
       })
   static final class Monitor implements Callable<Integer> {
@@ -197,12 +224,44 @@ final class BatchCommands {
     @Option(names = "--fail-on-drift", description = "Exit with code 3 when any feature drifts.")
     boolean failOnDrift;
 
+    @Option(names = "--prometheus", paramLabel = "FILE", description = "Write Prometheus gauges here (textfile collector format).")
+    Path prometheus;
+
+    @Option(names = "--pushgateway", paramLabel = "URL", description = "Push the Prometheus gauges to this Pushgateway.")
+    String pushgateway;
+
+    @Option(names = "--webhook", paramLabel = "URL", description = "POST a JSON summary here when any feature drifts.")
+    String webhook;
+
+    @Option(names = "--skew-tolerance", paramLabel = "R", description = "Relative tolerance for doubles in the skew check (default 1e-9).")
+    String skewTolerance;
+
+    @Option(names = "--no-skew", description = "Leave online/offline skew out.")
+    boolean noSkew;
+
+    @Option(names = "--segments-top", paramLabel = "N", description = "Drift of the N largest segments per segment column (default 10).")
+    String segmentsTop;
+
+    @Option(names = "--sketch", description = "Drift from sketches for every feature (default: only where exact drift does not fit).")
+    boolean sketch;
+
     @Option(names = {"-C", "--dir"}, paramLabel = "DIR", defaultValue = ".", description = "The project directory (default: .).")
     Path dir;
 
     @Override
     public Integer call() {
       List<String> args = new ArrayList<>(List.of("monitor", monitor));
+      option(args, "--prometheus", prometheus == null ? null : prometheus.toAbsolutePath());
+      option(args, "--pushgateway", pushgateway);
+      option(args, "--webhook", webhook);
+      option(args, "--skew-tolerance", skewTolerance);
+      option(args, "--segments-top", segmentsTop);
+      if (noSkew) {
+        args.add("--no-skew");
+      }
+      if (sketch) {
+        args.add("--sketch");
+      }
       option(args, "--from", from);
       option(args, "--to", to);
       option(args, "--report", report == null ? null : report.toAbsolutePath());
@@ -211,6 +270,30 @@ final class BatchCommands {
         args.add("--fail-on-drift");
       }
       return run(dir, args);
+    }
+  }
+
+  @Command(name = "log", mixinStandardHelpOptions = true, subcommands = LogIngest.class,
+      description = "The feature server's served-vector and prediction logs (JSON lines).")
+  static final class Log {}
+
+  @Command(name = "ingest", mixinStandardHelpOptions = true,
+      description = {
+        "Load new log files (<dir>/features/date=*/*.jsonl, <dir>/predictions/date=*/*.jsonl) into the Iceberg",
+        "tables <namespace>.served_features and <namespace>.prediction_log (labels joined by request_id, the",
+        "latest wins). Files already ingested (listed in <namespace>.log_files) are skipped; rows are merged",
+        "on their identity, so ingesting the same lines again adds nothing. Malformed lines are counted, skipped."
+      })
+  static final class LogIngest implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "LOGDIR", description = "The log folder (holding features/ and predictions/).")
+    Path logs;
+
+    @Option(names = {"-C", "--dir"}, paramLabel = "DIR", defaultValue = ".", description = "The project directory (default: .).")
+    Path dir;
+
+    @Override
+    public Integer call() {
+      return run(dir, List.of("log", "ingest", logs.toAbsolutePath().toString()));
     }
   }
 }

@@ -16,7 +16,13 @@ final class JobLauncher {
 
   private JobLauncher() {}
 
-  /** The Strata checkout or distribution: set by the launcher script, else found from the working directory. */
+  /** The folder of a distribution's job jars and their libraries ({@code <home>/jobs}). */
+  static final String DISTRIBUTION_JOBS = "jobs";
+
+  /**
+   * The Strata checkout or distribution: set by either launcher script (-Dstrata.home), else
+   * STRATA_HOME, else the distribution whose lib/ holds this jar, else found from the working directory.
+   */
   static Path home() {
     String prop = System.getProperty("strata.home");
     if (prop != null && !prop.isBlank()) {
@@ -25,6 +31,10 @@ final class JobLauncher {
     String env = System.getenv("STRATA_HOME");
     if (env != null && !env.isBlank()) {
       return Path.of(env);
+    }
+    Path distribution = distributionOfThisJar();
+    if (distribution != null) {
+      return distribution;
     }
     Path dir = Path.of("").toAbsolutePath();
     while (dir != null) {
@@ -36,13 +46,45 @@ final class JobLauncher {
     throw new UserException("Cannot find the Strata installation: set STRATA_HOME or run the ./strata launcher");
   }
 
+  /** {@code <home>} when this class runs from {@code <home>/lib/*.jar} beside {@code <home>/jobs}, else null. */
+  private static Path distributionOfThisJar() {
+    try {
+      Path jar = Path.of(JobLauncher.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      Path lib = jar.getParent();
+      if (Files.isRegularFile(jar) && lib != null && lib.getFileName().toString().equals("lib") && lib.getParent() != null
+          && Files.isDirectory(lib.getParent().resolve(DISTRIBUTION_JOBS))) {
+        return lib.getParent();
+      }
+    } catch (Exception e) {
+      // no code source (e.g. an unusual class loader): fall back to the working directory
+    }
+    return null;
+  }
+
+  /** True when {@code home} is a distribution (jobs/), false for a checkout (<module>/target/). */
+  static boolean isDistribution(Path home) {
+    return Files.isDirectory(home.resolve(DISTRIBUTION_JOBS));
+  }
+
+  /** Where a job module's jar and libraries are: {@code <home>/jobs} in a distribution, {@code <home>/<module>/target} in a checkout. */
+  static Path jobsDir(Path home, String module) {
+    return isDistribution(home) ? home.resolve(DISTRIBUTION_JOBS) : home.resolve(module).resolve("target");
+  }
+
+  /** The sentence that says how to get a missing job jar, for the layout of {@code home}. */
+  static String howToBuild(Path home, String module) {
+    return isDistribution(home)
+        ? "the distribution is incomplete; rebuild it with 'mvn package' (deploy/target/strata-<version>)"
+        : "build it with 'mvn -DskipTests -pl " + module + " -am package' (the ./strata launcher does this)";
+  }
+
   /** Runs the job with {@code args}, its output on this terminal; returns its exit code. */
   static int run(Job job, List<String> args) {
-    Path target = home().resolve(job.module()).resolve("target");
+    Path home = home();
+    Path target = jobsDir(home, job.module());
     Path jar = target.resolve(job.jar());
     if (!Files.isRegularFile(jar)) {
-      throw new UserException("Cannot run the " + job.what() + ": " + jar + " is missing; build it with "
-          + "'mvn -DskipTests -pl " + job.module() + " -am package' (the ./strata launcher does this)");
+      throw new UserException("Cannot run the " + job.what() + ": " + jar + " is missing; " + howToBuild(home, job.module()));
     }
     String classpath = jar + (job.libDir() == null ? "" : java.io.File.pathSeparator + target.resolve(job.libDir()) + "/*");
     return runWithClasspath(job.what(), classpath, job.mainClass(), job.jvmOptions(), args);

@@ -24,10 +24,12 @@ import picocli.CommandLine.Command;
       BatchCommands.TrainingSet.class,
       BatchCommands.Materialize.class,
       BatchCommands.Monitor.class,
+      BatchCommands.Log.class,
       StreamCommand.class,
       ServeCommand.class,
       GetCommand.class,
       DriftCommand.class,
+      DeployCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {"", "Run 'strata <command> --help' for a command's options."})

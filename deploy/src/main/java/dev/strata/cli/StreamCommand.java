@@ -17,14 +17,15 @@ import picocli.CommandLine.Unmatched;
       "Run the Flink tiling job of a source (or of every source with --all) locally: its Kafka topic",
       "(or a replayed file, --file) becomes tiles of every online group, written to Redis as they change.",
       "Runs until stopped, or until a bounded input (--file, --bounded) ends. Other options go to the job:",
-      "--file PATH --format json|csv --speed X (0 = as fast as possible), --topic, --bootstrap-servers,",
-      "--group-id, --bounded, --redis URL, --sink redis|discard, --dead-letters DIR,",
+      "--file PATH --format json|avro|csv|parquet --speed X (0 = as fast as possible), --topic, --bootstrap-servers,",
+      "--group-id, --bounded, --redis URL, --sink redis|discard, --dead-letters DIR | --dead-letter-topic T,",
       "--checkpoint-interval, --flush-interval, --parallelism, -Dflink.key=value.",
-      "On a cluster: flink run streaming-jobs/target/strata-streaming-jobs.jar --project DIR --source NAME."
+      "On a cluster: flink run strata-streaming-jobs.jar --project DIR --source NAME (the jar is in",
+      "streaming-jobs/target of a checkout and in jobs/ of the distribution; see the README)."
     })
 final class StreamCommand implements Callable<Integer> {
   static final JobLauncher.Job JOB = new JobLauncher.Job("stream job", "streaming-jobs", "strata-streaming-jobs.jar",
-      "flink-lib", "dev.strata.stream.StreamJob", List.of("-Xmx2g", "--add-opens=java.base/java.util=ALL-UNNAMED"));
+      "flink-lib", dev.strata.deploy.ManifestRenderer.STREAM_MAIN, List.of("-Xmx2g", "--add-opens=java.base/java.util=ALL-UNNAMED"));
 
   @ArgGroup(exclusive = true, multiplicity = "1")
   Which which;

@@ -1,0 +1,425 @@
+package dev.strata.deploy;
+
+import dev.strata.dsl.lang.ProjectLoader;
+import dev.strata.dsl.plan.CompiledPlan;
+import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
+import dev.strata.dsl.plan.CompiledPlan.CompiledMonitor;
+import dev.strata.dsl.plan.CompiledPlan.CompiledSource;
+import dev.strata.dsl.plan.CompiledPlan.TileSpec;
+import dev.strata.dsl.time.Durations;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * The Kubernetes objects that run a compiled project in one environment: a FlinkDeployment per
+ * streamed source (Flink Kubernetes Operator), Spark Operator applications for backfill,
+ * materialize and monitors, the feature server's Deployment, Service, HorizontalPodAutoscaler and
+ * ServiceMonitor, and a ConfigMap with the project's files that every pod mounts. The same plan
+ * and environment always give the same objects in the same order.
+ */
+public final class ManifestRenderer {
+  /** Where pods mount the project ConfigMap; the jobs' {@code --project}. */
+  public static final String PROJECT_MOUNT = "/opt/strata/project";
+  /** The jobs' jars inside their images (deploy/docker). */
+  public static final String BATCH_JAR = "local:///opt/strata/jobs/strata-batch-jobs.jar";
+  public static final String STREAM_JAR = "local:///opt/flink/usrlib/strata-streaming-jobs.jar";
+  public static final String BATCH_MAIN = "dev.strata.batch.BatchJob";
+  public static final String STREAM_MAIN = "dev.strata.stream.StreamJob";
+  /** The Spark version of the batch job (its image and the operator's sparkVersion). */
+  public static final String SPARK_VERSION = "4.1.3";
+
+  private static final String SPARK_API = "sparkoperator.k8s.io/v1beta2";
+  private static final String PROJECT_VOLUME = "project";
+
+  private final CompiledPlan plan;
+  private final DeployEnvironment env;
+  private final SortedMap<String, String> projectFiles;
+  private final String prefix;
+
+  private ManifestRenderer(CompiledPlan plan, DeployEnvironment env, SortedMap<String, String> projectFiles) {
+    this.plan = plan;
+    this.env = env;
+    this.projectFiles = new TreeMap<>(projectFiles);
+    // The project's own strata.yaml describes a developer's machine and may hold credentials: the
+    // pods get one written for the environment instead, with no secret in it (those come from Secrets).
+    this.projectFiles.put(ProjectLoader.CONFIG_FILE, environmentConfig(env));
+    this.prefix = kubeName(plan.project());
+  }
+
+  /** strata.yaml for the pods: the environment's catalog and Kafka; Redis and credentials come from Secrets. */
+  static String environmentConfig(DeployEnvironment env) {
+    Map<String, Object> catalog = map("uri", env.catalog().uri(), "namespace", env.catalog().namespace());
+    Map<String, Object> config = new LinkedHashMap<>();
+    if (env.catalog().warehouse() != null) {
+      config.put("warehouse", env.catalog().warehouse());
+    }
+    config.put("catalog", catalog);
+    config.put("kafka", map("bootstrap_servers", env.kafkaBootstrapServers()));
+    return "# strata.yaml of environment '" + env.name() + "', written by strata deploy render. Redis and the catalog\n"
+        + "# credentials come from Secrets as STRATA_REDIS_URL, STRATA_CATALOG_USER and STRATA_CATALOG_PASSWORD.\n"
+        + ManifestWriter.toYaml(config);
+  }
+
+  /** Renders the objects of {@code plan} in {@code env}; {@code projectDir} supplies the files of the ConfigMap. */
+  public static List<Manifest> render(CompiledPlan plan, DeployEnvironment env, Path projectDir) {
+    return new ManifestRenderer(plan, env, readProjectFiles(projectDir)).render();
+  }
+
+  private List<Manifest> render() {
+    List<Manifest> out = new ArrayList<>();
+    out.add(projectConfigMap());
+    out.addAll(server());
+    for (CompiledSource source : sorted(plan.sources(), CompiledSource::name)) {
+      if (source.stream() != null && !onlineGroups(source.name()).isEmpty()) {
+        out.add(flinkDeployment(source));
+      }
+    }
+    env.batch().backfill().ifPresent(days -> {
+      for (CompiledGroup g : sorted(plan.groups(), CompiledGroup::name)) {
+        if (g.offline()) {
+          out.add(sparkApplication("backfill-" + g.name(), List.of("backfill", g.name(), "--from", days.from().toString(),
+              "--to", days.to().toString())));
+        }
+      }
+    });
+    for (CompiledGroup g : sorted(plan.groups(), CompiledGroup::name)) {
+      if (g.online()) {
+        out.add(scheduledSparkApplication("materialize-" + g.name(), materializeSchedule(g), List.of("materialize", g.name())));
+      }
+    }
+    for (CompiledMonitor m : sorted(plan.monitors(), CompiledMonitor::name)) {
+      out.add(scheduledSparkApplication("monitor-" + m.name(), everySchedule(m.everyMicros() == null ? Durations.DAY : m.everyMicros()),
+          List.of("monitor", m.name())));
+    }
+    return List.copyOf(out);
+  }
+
+  // ---- the project and the environment every pod sees ----
+
+  private Manifest projectConfigMap() {
+    Map<String, Object> data = new LinkedHashMap<>();
+    projectFiles.forEach((path, text) -> {
+      if (data.put(configKey(path), text) != null) {
+        throw new IllegalArgumentException("Cannot render the project ConfigMap: two files are both stored as key '"
+            + configKey(path) + "' (ConfigMap keys cannot hold '/'); rename one of them.");
+      }
+    });
+    return manifest("v1", "ConfigMap", projectConfigName(), "project", Map.of(), Map.of("data", data));
+  }
+
+  private String projectConfigName() {
+    return prefix + "-project";
+  }
+
+  /** ConfigMap keys cannot hold '/': nested files are stored flat and mounted back at their paths. */
+  private static String configKey(String path) {
+    return path.replace('/', '.');
+  }
+
+  private Map<String, Object> projectVolume() {
+    List<Object> items = new ArrayList<>();
+    projectFiles.keySet().forEach(path -> items.add(map("key", configKey(path), "path", path)));
+    return map("name", PROJECT_VOLUME, "configMap", map("name", projectConfigName(), "items", items));
+  }
+
+  private Map<String, Object> projectMount() {
+    return map("name", PROJECT_VOLUME, "mountPath", PROJECT_MOUNT, "readOnly", true);
+  }
+
+  /** strata.yaml's settings for this environment, as the environment variables StrataConfig reads; secrets by reference. */
+  private List<Object> strataEnv() {
+    List<Object> vars = new ArrayList<>();
+    vars.add(secretVar("STRATA_REDIS_URL", env.redisSecret(), env.redisSecretKey()));
+    vars.add(map("name", "STRATA_CATALOG_URI", "value", env.catalog().uri()));
+    vars.add(map("name", "STRATA_CATALOG_NAMESPACE", "value", env.catalog().namespace()));
+    if (env.catalog().warehouse() != null) {
+      vars.add(map("name", "STRATA_WAREHOUSE", "value", env.catalog().warehouse()));
+    }
+    if (env.catalog().secret() != null) {
+      vars.add(secretVar("STRATA_CATALOG_USER", env.catalog().secret(), "user"));
+      vars.add(secretVar("STRATA_CATALOG_PASSWORD", env.catalog().secret(), "password"));
+    }
+    vars.add(map("name", "STRATA_KAFKA_BOOTSTRAP_SERVERS", "value", env.kafkaBootstrapServers()));
+    return vars;
+  }
+
+  private static Map<String, Object> secretVar(String name, String secret, String key) {
+    return map("name", name, "valueFrom", map("secretKeyRef", map("name", secret, "key", key)));
+  }
+
+  // ---- the feature server ----
+
+  private List<Manifest> server() {
+    String name = prefix + "-server";
+    Map<String, Object> selector = selectorLabels("server");
+    List<Object> vars = strataEnv();
+    if (env.server().tokenSecret() != null) {
+      vars.add(secretVar("STRATA_SERVER_TOKEN", env.server().tokenSecret(), "token"));
+    }
+    Map<String, Object> probe = map("httpGet", map("path", "/health", "port", "http"), "periodSeconds", 10);
+    Map<String, Object> container = map(
+        "name", "server",
+        "image", env.image(DeployEnvironment.SERVER_IMAGE),
+        "imagePullPolicy", env.imagePullPolicy(),
+        "args", List.of("serve", PROJECT_MOUNT, "--port", String.valueOf(env.server().port())),
+        "ports", List.of(map("name", "http", "containerPort", env.server().port(), "protocol", "TCP")),
+        "env", vars,
+        "readinessProbe", probe,
+        "livenessProbe", merged(probe, map("initialDelaySeconds", 20)),
+        "resources", podResources(env.server().resources()),
+        "volumeMounts", List.of(projectMount()));
+    Map<String, Object> podSpec = map(
+        "serviceAccountName", env.serviceAccount(),
+        "containers", List.of(container),
+        "volumes", List.of(projectVolume()));
+    // No spec.replicas: the HorizontalPodAutoscaler owns the count, and an apply would reset it.
+    Manifest deployment = manifest("apps/v1", "Deployment", name, "server", Map.of(), Map.of("spec", map(
+        "revisionHistoryLimit", 5,
+        "strategy", map("type", "RollingUpdate", "rollingUpdate", map("maxUnavailable", 0, "maxSurge", 1)),
+        "selector", map("matchLabels", selector),
+        "template", map("metadata", map("labels", labels("server")), "spec", podSpec))));
+    Manifest service = manifest("v1", "Service", name, "server", Map.of(), Map.of("spec", map(
+        "type", "ClusterIP",
+        "selector", selector,
+        "ports", List.of(map("name", "http", "port", env.server().port(), "targetPort", "http", "protocol", "TCP")))));
+    Manifest autoscaler = manifest("autoscaling/v2", "HorizontalPodAutoscaler", name, "server", Map.of(), Map.of("spec", map(
+        "scaleTargetRef", map("apiVersion", "apps/v1", "kind", "Deployment", "name", name),
+        "minReplicas", env.server().replicas(),
+        "maxReplicas", env.server().maxReplicas(),
+        "metrics", List.of(map("type", "Resource", "resource", map("name", "cpu",
+            "target", map("type", "Utilization", "averageUtilization", env.server().targetCpuPercent())))))));
+    Manifest monitor = manifest("monitoring.coreos.com/v1", "ServiceMonitor", name, "server", Map.of(), Map.of("spec", map(
+        "selector", map("matchLabels", selector),
+        "endpoints", List.of(map("port", "http", "path", "/metrics", "interval", "30s")))));
+    return List.of(deployment, service, autoscaler, monitor);
+  }
+
+  private static Map<String, Object> podResources(DeployEnvironment.Resources r) {
+    Map<String, Object> amount = map("cpu", r.cpu(), "memory", r.memory());
+    return map("requests", amount, "limits", map("memory", r.memory())); // no CPU limit: throttling hurts latency
+  }
+
+  // ---- Flink ----
+
+  private Manifest flinkDeployment(CompiledSource source) {
+    DeployEnvironment.Stream s = env.stream();
+    Map<String, Object> conf = new TreeMap<>();
+    conf.put("state.backend.type", "rocksdb");
+    conf.put("state.backend.incremental", "true");
+    conf.put("execution.checkpointing.dir", env.objectStorePath(plan.project(), "checkpoints/" + source.name()));
+    conf.put("execution.checkpointing.savepoint-dir", env.objectStorePath(plan.project(), "savepoints/" + source.name()));
+    conf.put("execution.checkpointing.interval", s.checkpointInterval());
+    conf.put("taskmanager.numberOfTaskSlots", String.valueOf(s.slots()));
+    conf.put("kubernetes.operator.savepoint.history.max.count", "5");
+    Map<String, Object> mainContainer = map(
+        "name", "flink-main-container", // the operator merges this container into the JobManager and TaskManagers
+        "env", strataEnv(),
+        "volumeMounts", List.of(projectMount()));
+    Map<String, Object> spec = map(
+        "image", env.image(DeployEnvironment.FLINK_IMAGE),
+        "imagePullPolicy", env.imagePullPolicy(),
+        "flinkVersion", s.flinkVersion(),
+        "serviceAccount", env.serviceAccount(),
+        "flinkConfiguration", conf,
+        "podTemplate", map("spec", map("containers", List.of(mainContainer), "volumes", List.of(projectVolume()))),
+        "jobManager", map("replicas", 1, "resource", flinkResources(s.jobManager())),
+        "taskManager", map("resource", flinkResources(s.taskManager())),
+        "job", map(
+            "jarURI", STREAM_JAR,
+            "entryClass", STREAM_MAIN,
+            "args", List.of("--project", PROJECT_MOUNT, "--source", source.name(),
+                "--checkpoint-interval", s.checkpointInterval(), "--dead-letters", "/tmp/strata/dead-letters"),
+            "parallelism", s.parallelism(),
+            "upgradeMode", "savepoint",
+            "state", "running"));
+    return manifest("flink.apache.org/v1beta1", "FlinkDeployment", prefix + "-stream-" + kubeName(source.name()), "stream",
+        Map.of("strata.dev/source", source.name()), Map.of("spec", spec));
+  }
+
+  private static Map<String, Object> flinkResources(DeployEnvironment.Resources r) {
+    return map("cpu", cpuNumber(r.cpu()), "memory", r.memory());
+  }
+
+  // ---- Spark ----
+
+  private Manifest sparkApplication(String what, List<String> jobArgs) {
+    return manifest(SPARK_API, "SparkApplication", prefix + "-" + kubeName(what), componentOf(what), Map.of(),
+        Map.of("spec", sparkSpec(jobArgs, map("type", "Never"))));
+  }
+
+  private Manifest scheduledSparkApplication(String what, String cron, List<String> jobArgs) {
+    Map<String, Object> retry = map("type", "OnFailure", "onFailureRetries", 2, "onFailureRetryInterval", 60,
+        "onSubmissionFailureRetries", 2, "onSubmissionFailureRetryInterval", 60);
+    return manifest(SPARK_API, "ScheduledSparkApplication", prefix + "-" + kubeName(what), componentOf(what), Map.of(),
+        Map.of("spec", map(
+            "schedule", cron,
+            "concurrencyPolicy", "Forbid", // a slow run is never overlapped by the next
+            "successfulRunHistoryLimit", 3,
+            "failedRunHistoryLimit", 3,
+            "template", sparkSpec(jobArgs, retry))));
+  }
+
+  private Map<String, Object> sparkSpec(List<String> jobArgs, Map<String, Object> restartPolicy) {
+    List<String> args = new ArrayList<>(List.of("--project", PROJECT_MOUNT));
+    args.addAll(jobArgs);
+    String jvmFlags = sparkJvmFlags();
+    Map<String, Object> conf = new TreeMap<>();
+    conf.put("spark.driver.extraJavaOptions", jvmFlags);
+    conf.put("spark.executor.extraJavaOptions", jvmFlags);
+    conf.put("spark.sql.session.timeZone", "UTC");
+    DeployEnvironment.Batch b = env.batch();
+    return map(
+        "type", "Java",
+        "mode", "cluster",
+        "image", env.image(DeployEnvironment.SPARK_IMAGE),
+        "imagePullPolicy", env.imagePullPolicy(),
+        "mainClass", BATCH_MAIN,
+        "mainApplicationFile", BATCH_JAR,
+        "arguments", args,
+        "sparkVersion", SPARK_VERSION,
+        "sparkConf", conf,
+        "restartPolicy", restartPolicy,
+        "volumes", List.of(projectVolume()),
+        "driver", sparkPod(b.driver(), map("serviceAccount", env.serviceAccount())),
+        "executor", sparkPod(b.executor(), map("instances", b.executors())));
+  }
+
+  private Map<String, Object> sparkPod(DeployEnvironment.Resources r, Map<String, Object> extra) {
+    Map<String, Object> pod = map("cores", (int) Math.max(1, Math.ceil(cpuNumber(r.cpu()))), "memory", r.memory());
+    pod.putAll(extra);
+    pod.put("labels", labels("batch"));
+    pod.put("env", strataEnv());
+    pod.put("volumeMounts", List.of(projectMount()));
+    return pod;
+  }
+
+  /** The JVM flags Spark needs on Java 17 (the parent pom's spark.jvm.flags, filtered into this module). */
+  public static String sparkJvmFlags() {
+    try (InputStream in = ManifestRenderer.class.getResourceAsStream("spark-jvm-flags.txt")) {
+      if (in == null) {
+        throw new IllegalStateException("Cannot render Spark applications: spark-jvm-flags.txt is missing from the CLI jar");
+      }
+      return String.join(" ", Arrays.stream(new String(in.readAllBytes(), StandardCharsets.UTF_8).trim().split("\\s+"))
+          .filter(f -> !f.isEmpty()).toList());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Materialize as often as the group's coarsest tile closes, at least hourly and at most daily. */
+  static String materializeSchedule(CompiledGroup group) {
+    long hop = group.tiles().stream().mapToLong(TileSpec::hopMicros).max().orElse(Durations.HOUR);
+    return everySchedule(hop);
+  }
+
+  /** A cron schedule for "every {@code micros}": hourly below an hour, every N hours below a day, daily above. */
+  static String everySchedule(long micros) {
+    if (micros <= Durations.HOUR) {
+      return "0 * * * *";
+    }
+    if (micros < Durations.DAY && Durations.DAY % micros == 0 && micros % Durations.HOUR == 0) {
+      return "0 */" + (micros / Durations.HOUR) + " * * *";
+    }
+    return "0 0 * * *";
+  }
+
+  private static String componentOf(String what) {
+    return what.substring(0, what.indexOf('-'));
+  }
+
+  // ---- common ----
+
+  private List<CompiledGroup> onlineGroups(String source) {
+    return plan.groups().stream().filter(g -> g.online() && g.source().equals(source)).toList();
+  }
+
+  private Manifest manifest(String apiVersion, String kind, String name, String component, Map<String, String> annotations,
+      Map<String, Object> rest) {
+    if (name.length() > 63) {
+      throw new IllegalArgumentException("Cannot render " + kind + " " + name + ": the name is longer than Kubernetes' 63 characters; "
+          + "use a shorter project or definition name.");
+    }
+    Map<String, Object> metadata = map("name", name, "namespace", env.namespace(), "labels", labels(component));
+    if (!annotations.isEmpty()) {
+      metadata.put("annotations", new TreeMap<>(annotations));
+    }
+    Map<String, Object> body = map("apiVersion", apiVersion, "kind", kind, "metadata", metadata);
+    body.putAll(rest);
+    return new Manifest(kind, name, body);
+  }
+
+  private Map<String, Object> selectorLabels(String component) {
+    return map("app.kubernetes.io/name", "strata", "app.kubernetes.io/instance", prefix, "app.kubernetes.io/component", component);
+  }
+
+  private Map<String, Object> labels(String component) {
+    Map<String, Object> labels = new TreeMap<>(selectorLabels(component));
+    labels.put("app.kubernetes.io/managed-by", "strata");
+    labels.put("strata.dev/environment", env.name());
+    return labels;
+  }
+
+  /** A definition name as a Kubernetes name: names are letters, digits and '_', so this is one to one. */
+  static String kubeName(String name) {
+    return name.toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  private static double cpuNumber(String cpu) {
+    try {
+      return cpu.endsWith("m") ? Double.parseDouble(cpu.substring(0, cpu.length() - 1)) / 1000 : Double.parseDouble(cpu);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("Cannot read cpu '" + cpu + "': expected cores such as 2 or 500m.");
+    }
+  }
+
+  private static <T> List<T> sorted(List<T> items, java.util.function.Function<T, String> name) {
+    return items.stream().sorted(Comparator.comparing(name)).toList();
+  }
+
+  /** A mutable map in insertion order from key, value pairs. */
+  static Map<String, Object> map(Object... kv) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (int i = 0; i < kv.length; i += 2) {
+      m.put((String) kv[i], kv[i + 1]);
+    }
+    return m;
+  }
+
+  private static Map<String, Object> merged(Map<String, Object> a, Map<String, Object> b) {
+    Map<String, Object> m = new LinkedHashMap<>(a);
+    m.putAll(b);
+    return m;
+  }
+
+  /** Every definition file (the loader's selection: no dot paths, not strata.yaml), by relative path. */
+  static SortedMap<String, String> readProjectFiles(Path dir) {
+    Path root = dir.toAbsolutePath().normalize();
+    SortedMap<String, String> files = new TreeMap<>();
+    try (Stream<Path> s = Files.walk(root)) {
+      for (Path p : s.filter(Files::isRegularFile).toList()) {
+        String rel = root.relativize(p).toString().replace('\\', '/');
+        boolean hidden = Arrays.stream(rel.split("/")).anyMatch(part -> part.startsWith("."));
+        if (!hidden && !rel.equals(ProjectLoader.CONFIG_FILE) && (rel.endsWith(".yaml") || rel.endsWith(".yml"))) {
+          files.put(rel, Files.readString(p, StandardCharsets.UTF_8));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read project " + root + ": " + e.getMessage(), e);
+    }
+    return files;
+  }
+}

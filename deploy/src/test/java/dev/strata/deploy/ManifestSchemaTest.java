@@ -1,0 +1,148 @@
+package dev.strata.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.dsl.lang.ProjectLoader;
+import dev.strata.dsl.plan.CompiledPlan;
+import dev.strata.dsl.plan.PlanCompiler;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The manifests of the flights example's prod environment validate against the operators' and
+ * Kubernetes' published schemas (test resources k8s-schemas/, SOURCES.md), and the schemas reject
+ * a misspelled field or a wrong type: the check can fail.
+ */
+class ManifestSchemaTest {
+  static final Path FLIGHTS = Path.of("../examples/flights");
+  static KubernetesSchemas schemas;
+  static List<Manifest> manifests;
+
+  @BeforeAll
+  static void render() {
+    schemas = new KubernetesSchemas();
+    ProjectLoader.Loaded loaded = ProjectLoader.load(FLIGHTS);
+    CompiledPlan plan = PlanCompiler.compile(loaded.project(), loaded.diagnostics()).plan().orElseThrow();
+    manifests = ManifestRenderer.render(plan, DeployEnvironment.read(FLIGHTS, "prod"), FLIGHTS);
+  }
+
+  @Test
+  void everyRenderedObjectValidates() {
+    assertThat(manifests.stream().map(Manifest::kind).collect(Collectors.toSet())).containsExactlyInAnyOrder(
+        "ConfigMap", "Deployment", "Service", "HorizontalPodAutoscaler", "ServiceMonitor", "FlinkDeployment",
+        "SparkApplication", "ScheduledSparkApplication");
+    for (Manifest m : manifests) {
+      assertThat(schemas.validate(ManifestWriter.toYaml(m))).as(m.fileName()).isEmpty();
+    }
+  }
+
+  @Test
+  void theFlightsExampleHasTheExpectedObjects() {
+    assertThat(manifests.stream().map(Manifest::fileName)).containsExactly(
+        "configmap-flights-project.yaml",
+        "deployment-flights-server.yaml",
+        "service-flights-server.yaml",
+        "horizontalpodautoscaler-flights-server.yaml",
+        "servicemonitor-flights-server.yaml",
+        "flinkdeployment-flights-stream-flights.yaml",
+        "sparkapplication-flights-backfill-destination-delays.yaml",
+        "sparkapplication-flights-backfill-origin-delays.yaml",
+        "sparkapplication-flights-backfill-route-delays.yaml",
+        "scheduledsparkapplication-flights-materialize-destination-delays.yaml",
+        "scheduledsparkapplication-flights-materialize-origin-delays.yaml",
+        "scheduledsparkapplication-flights-materialize-route-delays.yaml",
+        "scheduledsparkapplication-flights-monitor-delay-model-health.yaml");
+    String flink = yaml("flinkdeployment-flights-stream-flights.yaml");
+    assertThat(flink).contains("upgradeMode: savepoint", "state.backend.type: rocksdb",
+        "execution.checkpointing.dir: s3://acme-strata/prod/flights/checkpoints/flights",
+        "entryClass: dev.strata.stream.StreamJob", "jarURI: local:///opt/flink/usrlib/strata-streaming-jobs.jar");
+    assertThat(yaml("scheduledsparkapplication-flights-materialize-origin-delays.yaml"))
+        .contains("schedule: 0 * * * *", "mainClass: dev.strata.batch.BatchJob", "--add-opens=java.base/java.nio=ALL-UNNAMED");
+    assertThat(yaml("scheduledsparkapplication-flights-materialize-route-delays.yaml")).contains("schedule: 0 0 * * *");
+    assertThat(yaml("sparkapplication-flights-backfill-origin-delays.yaml"))
+        .contains("- backfill\n", "- origin_delays\n", "- '2001-01-01'", "- '2001-03-31'");
+    // Secrets by reference only: the Redis URL and catalog password appear nowhere.
+    for (Manifest m : manifests) {
+      assertThat(ManifestWriter.toYaml(m)).doesNotContain("redis://").doesNotContain("password:");
+    }
+    assertThat(yaml("deployment-flights-server.yaml")).contains("secretKeyRef:", "name: strata-redis", "path: /health");
+  }
+
+  @Test
+  void misspelledFieldsAreRejected() {
+    assertRejected("deployment-flights-server.yaml", "  revisionHistoryLimit: 5\n", "  revisionHistoryLimits: 5\n");
+    assertRejected("service-flights-server.yaml", "targetPort: http", "targetport: http");
+    assertRejected("horizontalpodautoscaler-flights-server.yaml", "maxReplicas:", "maxReplica:");
+    assertRejected("configmap-flights-project.yaml", "\ndata:\n", "\ndatas:\n");
+    assertRejected("servicemonitor-flights-server.yaml", "interval: 30s", "intervall: 30s");
+    assertRejected("flinkdeployment-flights-stream-flights.yaml", "jarURI:", "jarUri:");
+    assertRejected("sparkapplication-flights-backfill-origin-delays.yaml", "mainClass:", "mainClas:");
+    assertRejected("scheduledsparkapplication-flights-monitor-delay-model-health.yaml", "concurrencyPolicy:", "concurencyPolicy:");
+  }
+
+  @Test
+  void wrongTypesAndValuesAreRejected() {
+    assertRejected("deployment-flights-server.yaml", "  revisionHistoryLimit: 5\n", "  revisionHistoryLimit: five\n");
+    assertRejected("deployment-flights-server.yaml", "containerPort: 6566", "containerPort: http");
+    assertRejected("horizontalpodautoscaler-flights-server.yaml", "averageUtilization: 70", "averageUtilization: seventy");
+    assertRejected("flinkdeployment-flights-stream-flights.yaml", "upgradeMode: savepoint", "upgradeMode: checkpoint");
+    assertRejected("flinkdeployment-flights-stream-flights.yaml", "parallelism: 2", "parallelism: '2'");
+    assertRejected("sparkapplication-flights-backfill-origin-delays.yaml", "type: Java", "type: Kotlin");
+    assertRejected("scheduledsparkapplication-flights-materialize-origin-delays.yaml", "instances: 4", "instances: 0");
+    assertRejected("servicemonitor-flights-server.yaml", "  endpoints:\n", "  endpoints: {}\n  x:\n");
+  }
+
+  @Test
+  void aKindWithoutPublishedSchemaIsReported() {
+    assertThat(schemas.validate("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n")).containsExactly("no published schema for v1/Pod");
+  }
+
+  @Test
+  void renderingIsDeterministic() {
+    ProjectLoader.Loaded loaded = ProjectLoader.load(FLIGHTS);
+    CompiledPlan plan = PlanCompiler.compile(loaded.project(), loaded.diagnostics()).plan().orElseThrow();
+    List<Manifest> again = ManifestRenderer.render(plan, DeployEnvironment.read(FLIGHTS, "prod"), FLIGHTS);
+    assertThat(again.stream().map(ManifestWriter::toYaml).toList())
+        .isEqualTo(manifests.stream().map(ManifestWriter::toYaml).toList());
+  }
+
+  @Test
+  void schedulesFollowHops() {
+    assertThat(ManifestRenderer.everySchedule(60_000_000L)).isEqualTo("0 * * * *");
+    assertThat(ManifestRenderer.everySchedule(6 * 3_600_000_000L)).isEqualTo("0 */6 * * *");
+    assertThat(ManifestRenderer.everySchedule(24 * 3_600_000_000L)).isEqualTo("0 0 * * *");
+    assertThat(ManifestRenderer.everySchedule(7 * 24 * 3_600_000_000L)).isEqualTo("0 0 * * *");
+  }
+
+  @Test
+  void environmentPreconditionsSayWhy() {
+    assertThatThrownBy(() -> DeployEnvironment.read(FLIGHTS, "staging"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Cannot render environment 'staging': " + FLIGHTS.resolve("strata.yaml") + " defines only prod.");
+    DeployEnvironment prod = DeployEnvironment.read(FLIGHTS, "prod");
+    assertThatThrownBy(() -> new DeployEnvironment("x", "Not_A_Name", "r", "t", "IfNotPresent", "sa", "s3://b", prod.catalog(),
+        "s", "url", "k:9092", prod.server(), prod.stream(), prod.batch()))
+        .hasMessageStartingWith("Cannot use environment 'x': namespace 'Not_A_Name' is not a Kubernetes name");
+    assertThatThrownBy(() -> new DeployEnvironment("x", "ns", "r", "t", "IfNotPresent", "sa", "s3://b",
+        new DeployEnvironment.Catalog("jdbc:sqlite:/tmp/c.db", "strata", null, null),
+        "s", "url", "k:9092", prod.server(), prod.stream(), prod.batch()))
+        .hasMessageContaining("embedded SQLite file, which pods cannot share");
+  }
+
+  private static String yaml(String fileName) {
+    return manifests.stream().filter(m -> m.fileName().equals(fileName)).map(ManifestWriter::toYaml).findFirst().orElseThrow();
+  }
+
+  private static void assertRejected(String fileName, String from, String to) {
+    String good = yaml(fileName);
+    assertThat(good).as(fileName).contains(from);
+    assertThat(schemas.validate(good)).as(fileName).isEmpty();
+    assertThat(schemas.validate(good.replace(from, to))).as(fileName + " with '" + to.strip() + "'").isNotEmpty();
+  }
+
+}
