@@ -27,7 +27,7 @@ public final class JobContext {
     this.planRef = planRef;
     this.catalog = catalog;
     this.progress = progress;
-    this.reader = new SourceReader(spark, config.projectDir(), config.warehouse().resolve("rejects"), catalog);
+    this.reader = new SourceReader(spark, config.projectDir(), config.rejectsLocation(), catalog);
     // Enough partitions that a hot key's task is one of many, few enough for small inputs.
     this.partitions = Math.max(4, Integer.parseInt(spark.conf().get("spark.sql.shuffle.partitions", "8")));
   }

@@ -39,14 +39,15 @@ public final class SourceReader {
   static final String RAW = "_raw";
 
   /** The rows that fit, in the internal schema (timestamps as microseconds), and the rejects. */
-  public record Result(Dataset<Row> events, long rows, long rejected, Path rejectsPath) {}
+  public record Result(Dataset<Row> events, long rows, long rejected, String rejectsPath) {}
 
   private final SparkSession spark;
   private final Path projectDir;
-  private final Path rejectsDir;
+  private final String rejectsDir;
   private final String catalog;
 
-  public SourceReader(SparkSession spark, Path projectDir, Path rejectsDir, String catalog) {
+  /** {@code rejectsDir}: a folder or a URI (object storage) where rejected rows are written. */
+  public SourceReader(SparkSession spark, Path projectDir, String rejectsDir, String catalog) {
     this.spark = spark;
     this.projectDir = projectDir;
     this.rejectsDir = rejectsDir;
@@ -137,11 +138,11 @@ public final class SourceReader {
     Dataset<Row> rejects = converted.where(functions.col(REJECT).isNotNull());
     long rejected = rejects.count();
     long rows = converted.count();
-    Path rejectsPath = null;
+    String rejectsPath = null;
     if (rejected > 0) {
-      rejectsPath = rejectsDir.resolve(name);
+      rejectsPath = rejectsDir + "/" + name;
       rejects.select(RAW, REJECT).withColumnRenamed(RAW, "row").withColumnRenamed(REJECT, "reason")
-          .coalesce(1).write().mode("overwrite").json(rejectsPath.toString());
+          .coalesce(1).write().mode("overwrite").json(rejectsPath);
     }
     Dataset<Row> events = converted.where(functions.col(REJECT).isNull()).select(
         schema.names().stream().map(functions::col).toArray(org.apache.spark.sql.Column[]::new));

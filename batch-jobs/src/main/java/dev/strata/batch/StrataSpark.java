@@ -49,13 +49,13 @@ public final class StrataSpark {
       spark.conf().set(prefix, "org.apache.iceberg.spark.SparkCatalog");
       spark.conf().set(prefix + ".type", "rest");
       spark.conf().set(prefix + ".uri", uri);
-      spark.conf().set(prefix + ".warehouse", config.warehouse().toUri().toString());
+      spark.conf().set(prefix + ".warehouse", config.warehouseUri());
     } else {
       checkReachable(config);
       spark.conf().set(prefix, "org.apache.iceberg.spark.SparkCatalog");
       spark.conf().set(prefix + ".type", "jdbc");
       spark.conf().set(prefix + ".uri", uri);
-      spark.conf().set(prefix + ".warehouse", config.warehouse().toUri().toString());
+      spark.conf().set(prefix + ".warehouse", config.warehouseUri());
       // V1 adds view support; V0 tables are still read (STACK.md: worked on PostgreSQL 15).
       spark.conf().set(prefix + ".jdbc.schema-version", "V1");
       if (config.catalogUser() != null) {

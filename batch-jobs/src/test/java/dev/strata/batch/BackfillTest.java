@@ -46,6 +46,22 @@ class BackfillTest {
     check(new JobContext(ctx.spark(), ctx.config(), ctx.planRef(), name, Progress.silent()));
   }
 
+  /** A warehouse given as a URI (as s3://… would be) is handed to Iceberg as it is: the tables land under it. */
+  @Test
+  void backfillIntoAUriWarehouse() throws Exception {
+    Path lake = warehouse.resolve("lake");
+    StrataConfig config = StrataConfig.load(FlightsSample.exampleDir(), Map.of(
+        "STRATA_WAREHOUSE", lake.toUri().toString(),
+        "STRATA_CATALOG_URI", "jdbc:sqlite:" + warehouse.resolve("catalog.db")));
+    assertThat(config.warehouseIsUri()).isTrue();
+    String name = "uri_" + UUID.randomUUID().toString().substring(0, 8);
+    StrataSpark.registerCatalog(SparkTestSession.get(), config, name);
+    check(new JobContext(SparkTestSession.get(), config, PlanRef.of(FlightsSample.exampleDir()), name, Progress.silent()));
+    try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(lake)) {
+      assertThat(files.filter(p -> p.toString().endsWith(".parquet")).count()).isPositive();
+    }
+  }
+
   @Test
   void backfillOnPostgres() throws Exception {
     String db = "strata_batch_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);

@@ -26,7 +26,7 @@ class SourceReaderTest {
   Path dir;
 
   private SourceReader reader() {
-    return new SourceReader(SparkTestSession.get(), dir, dir.resolve("rejects"), "strata");
+    return new SourceReader(SparkTestSession.get(), dir, dir.resolve("rejects").toString(), "strata");
   }
 
   @Test
@@ -45,7 +45,7 @@ class SourceReaderTest {
     assertThat(good).hasSize(2);
     assertThat(good.get(1).isNullAt(1)).isTrue();
     String rejects;
-    try (Stream<Path> s = Files.list(r.rejectsPath())) {
+    try (Stream<Path> s = Files.list(Path.of(r.rejectsPath()))) {
       rejects = s.filter(p -> p.toString().endsWith(".json")).map(p -> {
         try {
           return Files.readString(p);

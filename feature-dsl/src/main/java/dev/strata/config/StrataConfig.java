@@ -30,8 +30,12 @@ import org.snakeyaml.engine.v2.nodes.Node;
  * value overridable by an environment variable. Relative paths are relative to the project
  * directory. Secrets are never printed ({@link #toString()} masks them).
  *
+ * <p>The warehouse is a local folder or a URI ({@code s3://bucket/path}, {@code gs://…},
+ * {@code file:/…}) that Iceberg's file IO reads as it is; a URI warehouse needs a catalog of its
+ * own ({@code catalog.uri}), since the embedded SQLite catalog lives in a local warehouse.
+ *
  * <pre>
- * warehouse: .strata/warehouse          # STRATA_WAREHOUSE
+ * warehouse: .strata/warehouse          # STRATA_WAREHOUSE (a folder, or a URI such as s3://bucket/strata)
  * catalog:
  *   uri: jdbc:postgresql://db:5432/strata  # STRATA_CATALOG_URI (default: SQLite in the warehouse)
  *   user: strata                        # STRATA_CATALOG_USER
@@ -47,7 +51,7 @@ import org.snakeyaml.engine.v2.nodes.Node;
  */
 public record StrataConfig(
     Path projectDir,
-    Path warehouse,
+    String warehouse,
     String catalogUri,
     String catalogUser,
     String catalogPassword,
@@ -57,7 +61,8 @@ public record StrataConfig(
 
   public static final Obj SHAPE =
       Shape.object("configuration", "strata.yaml: where a project's data and services are.")
-          .optional("warehouse", scalar(Kind.STRING, "Folder of the embedded catalog and its tables (default .strata/warehouse)."))
+          .optional("warehouse", scalar(Kind.STRING,
+              "Where tables are written: a folder (default .strata/warehouse, also home of the embedded catalog) or a URI such as s3://bucket/path."))
           .optional("catalog", Shape.object("catalog", "The Iceberg catalog; its database also holds the registry.")
               .optional("type", new Shape.Scalar(Kind.ENUM, List.of("jdbc", "rest"), "Catalog implementation (default jdbc)."))
               .optional("uri", scalar(Kind.STRING, "jdbc:sqlite:..., jdbc:postgresql://... or a REST catalog URL."))
@@ -152,11 +157,23 @@ public record StrataConfig(
     }
     String warehouse = pick(env, "STRATA_WAREHOUSE", text(root, "warehouse"), ".strata/warehouse");
     Node catalog = get(root, "catalog");
-    Path wh = dir.resolve(warehouse).normalize();
-    String uri = pick(env, "STRATA_CATALOG_URI", text(catalog, "uri"), "jdbc:sqlite:" + wh.resolve("catalog.db"));
+    String location;
+    String uri;
+    if (isUri(warehouse)) {
+      location = warehouse;
+      uri = pick(env, "STRATA_CATALOG_URI", text(catalog, "uri"), null);
+      if (uri == null) {
+        throw new IllegalArgumentException("Cannot use the warehouse " + warehouse + " with the embedded catalog: it lives "
+            + "in a local warehouse folder; set catalog.uri (or STRATA_CATALOG_URI) to a PostgreSQL or REST catalog");
+      }
+    } else {
+      Path wh = dir.resolve(warehouse).normalize();
+      location = wh.toString();
+      uri = pick(env, "STRATA_CATALOG_URI", text(catalog, "uri"), "jdbc:sqlite:" + wh.resolve("catalog.db"));
+    }
     return new StrataConfig(
         dir,
-        wh,
+        location,
         uri,
         pick(env, "STRATA_CATALOG_USER", text(catalog, "user"), null),
         pick(env, "STRATA_CATALOG_PASSWORD", text(catalog, "password"), null),
@@ -194,6 +211,34 @@ public record StrataConfig(
       throw new DefinitionException(diags.sorted());
     }
     return root;
+  }
+
+  /** Whether a warehouse setting is a URI with a scheme (s3://…, file:/…) rather than a path. */
+  static boolean isUri(String warehouse) {
+    return warehouse.matches("[A-Za-z][A-Za-z0-9+.-]+:.*"); // two letters at least: C:\ is a path
+  }
+
+  /** Whether the warehouse is a URI (object storage, HDFS, file:) rather than a local folder. */
+  public boolean warehouseIsUri() {
+    return isUri(warehouse);
+  }
+
+  /** The warehouse as a URI, as Iceberg's catalogs take it. */
+  public String warehouseUri() {
+    return warehouseIsUri() ? warehouse : Path.of(warehouse).toUri().toString();
+  }
+
+  /** The local warehouse folder. */
+  public Path warehousePath() {
+    if (warehouseIsUri()) {
+      throw new IllegalStateException("Cannot use the warehouse " + warehouse + " as a local folder: it is a URI");
+    }
+    return Path.of(warehouse);
+  }
+
+  /** Where rows of sources that do not fit their schema are written: {@code <warehouse>/rejects}. */
+  public String rejectsLocation() {
+    return warehouseIsUri() ? warehouse.replaceAll("/+$", "") + "/rejects" : warehousePath().resolve("rejects").toString();
   }
 
   /** The catalog URI without any password in it, for messages. */
