@@ -134,15 +134,15 @@ public final class StreamJob {
           ? DiscardingTileSink.factory()
           : RedisTileSink.factory(project, redisUrl);
       DeadLetterSink.Factory deadLetters;
-      if (o.deadLetterTopic != null) {
+      Object target = deadLetterTarget(o, dir, source);
+      if (target instanceof String topic) {
         // The source's own brokers when it reads Kafka: a dead letter stays beside its record.
         String servers = input instanceof StreamInput.Kafka k ? k.bootstrapServers()
             : o.bootstrapServers != null ? o.bootstrapServers : config.kafkaBootstrapServers();
-        KafkaCheck.checkTopic("send the dead letters of source '" + name + "'", servers, o.deadLetterTopic, 10_000);
-        deadLetters = KafkaDeadLetterSink.factory(servers, o.deadLetterTopic);
+        KafkaCheck.checkTopic("send the dead letters of source '" + name + "'", servers, topic, 10_000);
+        deadLetters = KafkaDeadLetterSink.factory(servers, topic);
       } else {
-        Path deadDir = o.deadLetters != null ? o.deadLetters : dir.resolve(".strata/dead-letters");
-        deadLetters = FileDeadLetterSink.factory(deadDir, name);
+        deadLetters = FileDeadLetterSink.factory((Path) target, name);
       }
       StreamPipeline.add(env, project, name, input, tiles, deadLetters, o.flushIntervalMs);
       System.err.println("strata stream: " + name + " from " + describe(input) + " → "
@@ -182,6 +182,27 @@ public final class StreamJob {
   }
 
   /** The command line. */
+  /**
+   * Where a source's dead letters go: a Kafka topic (a String) or a folder (a Path). The job's
+   * options win over the source's {@code dead_letter}; the default is .strata/dead-letters.
+   */
+  static Object deadLetterTarget(Options o, Path projectDir, CompiledSource source) {
+    if (o.deadLetterTopic != null) {
+      return o.deadLetterTopic;
+    }
+    if (o.deadLetters != null) {
+      return o.deadLetters;
+    }
+    var stream = source.stream();
+    if (stream != null && stream.deadLetterTopic() != null) {
+      return stream.deadLetterTopic();
+    }
+    if (stream != null && stream.deadLetterPath() != null) {
+      return projectDir.resolve(stream.deadLetterPath()).normalize();
+    }
+    return projectDir.resolve(".strata/dead-letters");
+  }
+
   static final class Options {
     Path project;
     String source;

@@ -8,6 +8,7 @@ import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.testing.FlightsSample;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The command line: what each option selects, and one sentence for each mistake. */
@@ -66,6 +67,24 @@ class StreamJobOptionsTest {
     assertThatThrownBy(() -> StreamJob.Options.parse(new String[] {"--project", "p", "--all", "--dead-letters", "d",
         "--dead-letter-topic", "dead"}))
         .hasMessage("Cannot parse the command line: give at most one of --dead-letters and --dead-letter-topic");
+  }
+
+  @Test
+  void theSourcesDeadLetterSettingAppliesUnlessTheJobSaysOtherwise() {
+    Path dir = Path.of("/projects/p");
+    dev.strata.dsl.model.Source.Stream kafka = dev.strata.dsl.model.Source.Stream.kafka("events", "json");
+    java.util.function.BiFunction<String, String, dev.strata.dsl.plan.CompiledPlan.CompiledSource> source = (topic, path) ->
+        new dev.strata.dsl.plan.CompiledPlan.CompiledSource("s", "ts", dev.strata.dsl.types.Schema.of(List.of()), null,
+            new dev.strata.dsl.model.Source.Stream(kafka.kafkaTopic(), null, null, null, null, "json", null,
+                kafka.allowedLatenessMicros(), kafka.maxOutOfOrdernessMicros(), kafka.idleTimeoutMicros(), topic, path));
+    StreamJob.Options none = StreamJob.Options.parse(new String[] {"--project", "p", "--all"});
+    assertThat(StreamJob.deadLetterTarget(none, dir, source.apply(null, null))).isEqualTo(dir.resolve(".strata/dead-letters"));
+    assertThat(StreamJob.deadLetterTarget(none, dir, source.apply("events-dead", null))).isEqualTo("events-dead");
+    assertThat(StreamJob.deadLetterTarget(none, dir, source.apply(null, "dead"))).isEqualTo(dir.resolve("dead"));
+    StreamJob.Options topic = StreamJob.Options.parse(new String[] {"--project", "p", "--all", "--dead-letter-topic", "t"});
+    assertThat(StreamJob.deadLetterTarget(topic, dir, source.apply(null, "dead"))).isEqualTo("t");
+    StreamJob.Options folder = StreamJob.Options.parse(new String[] {"--project", "p", "--all", "--dead-letters", "/tmp/d"});
+    assertThat(StreamJob.deadLetterTarget(folder, dir, source.apply("events-dead", null))).isEqualTo(Path.of("/tmp/d"));
   }
 
   @Test

@@ -68,6 +68,12 @@ public final class LanguageSpec {
           .optional("speed", scalar(Kind.NUMBER, "Replay speed: 1 is real time, 0 as fast as possible."))
           .build();
 
+  public static final Obj DEAD_LETTER =
+      object("dead letter", "Where the stream job sends malformed and too-late records, with the reason.")
+          .optional("topic", scalar(Kind.STRING, "A Kafka topic on the source's brokers (it must exist)."))
+          .optional("path", scalar(Kind.STRING, "A folder for JSON-lines files (relative to the project; default .strata/dead-letters)."))
+          .build();
+
   public static final Obj STREAM_SOURCE =
       object("stream source", "Where the streaming jobs read the events.")
           .optional("kafka", KAFKA)
@@ -77,6 +83,7 @@ public final class LanguageSpec {
           .optional("allowed_lateness", scalar(Kind.DURATION, "Events this far behind the watermark still update their tile (default 1h)."))
           .optional("max_out_of_orderness", scalar(Kind.DURATION, "Watermark delay (default 10s)."))
           .optional("idle_timeout", scalar(Kind.DURATION, "A partition without events this long stops holding the watermark back (default 1m)."))
+          .optional("dead_letter", DEAD_LETTER)
           .build();
 
   public static final Obj SOURCE =

@@ -255,6 +255,7 @@ public final class ProjectLoader {
       if (s != null) {
         Node kafka = get(s, "kafka");
         Node f = get(s, "file");
+        Node dead = get(s, "dead_letter");
         String speed = text(get(f, "speed"));
         stream = new Source.Stream(
             text(kafka, "topic"), text(kafka, "bootstrap_servers"), text(kafka, "group_id"),
@@ -262,7 +263,8 @@ public final class ProjectLoader {
             text(s, "format"), text(s, "avro_schema"),
             duration(text(s, "allowed_lateness"), Source.Stream.DEFAULT_ALLOWED_LATENESS),
             duration(text(s, "max_out_of_orderness"), Source.Stream.DEFAULT_MAX_OUT_OF_ORDERNESS),
-            duration(text(s, "idle_timeout"), Source.Stream.DEFAULT_IDLE_TIMEOUT));
+            duration(text(s, "idle_timeout"), Source.Stream.DEFAULT_IDLE_TIMEOUT),
+            text(dead, "topic"), text(dead, "path"));
       }
       Node ts = get(v, "timestamp");
       return new Source(n, text(ts), Schema.of(columns), batch, stream, text(v, "description"), p,

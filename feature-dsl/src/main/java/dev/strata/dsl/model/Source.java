@@ -35,14 +35,16 @@ public record Source(
       String avroSchema,
       long allowedLatenessMicros,
       long maxOutOfOrdernessMicros,
-      long idleTimeoutMicros) {
+      long idleTimeoutMicros,
+      String deadLetterTopic,
+      String deadLetterPath) {
     public static final long DEFAULT_ALLOWED_LATENESS = Durations.HOUR;
     public static final long DEFAULT_MAX_OUT_OF_ORDERNESS = 10 * Durations.SECOND;
     public static final long DEFAULT_IDLE_TIMEOUT = Durations.MINUTE;
 
     public static Stream kafka(String topic, String format) {
       return new Stream(topic, null, null, null, null, format, null,
-          DEFAULT_ALLOWED_LATENESS, DEFAULT_MAX_OUT_OF_ORDERNESS, DEFAULT_IDLE_TIMEOUT);
+          DEFAULT_ALLOWED_LATENESS, DEFAULT_MAX_OUT_OF_ORDERNESS, DEFAULT_IDLE_TIMEOUT, null, null);
     }
   }
 

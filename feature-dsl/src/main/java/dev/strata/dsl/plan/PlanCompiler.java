@@ -142,6 +142,13 @@ public final class PlanCompiler {
     if (s.stream() != null && (s.stream().kafkaTopic() == null) == (s.stream().filePath() == null)) {
       diags.error(s.pos(), "stream of source '" + s.name() + "' needs exactly one of 'kafka' or 'file'");
     }
+    if (s.stream() != null && s.stream().deadLetterTopic() != null && s.stream().deadLetterPath() != null) {
+      diags.error(s.pos(), "dead_letter of source '" + s.name() + "' takes one of 'topic' or 'path', not both");
+    }
+    if (s.stream() != null && s.stream().deadLetterTopic() != null && s.stream().kafkaTopic() == null) {
+      diags.error(s.pos(), "dead_letter of source '" + s.name() + "' names a Kafka topic, but the source reads a file: "
+          + "use 'path'");
+    }
     return new CompiledSource(s.name(), s.timestamp(), s.schema(), s.batch(), s.stream());
   }
 

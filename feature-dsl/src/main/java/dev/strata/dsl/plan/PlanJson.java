@@ -147,6 +147,11 @@ public final class PlanJson {
       b.put("allowed_lateness", Durations.format(st.allowedLatenessMicros()));
       b.put("max_out_of_orderness", Durations.format(st.maxOutOfOrdernessMicros()));
       b.put("idle_timeout", Durations.format(st.idleTimeoutMicros()));
+      if (st.deadLetterTopic() != null || st.deadLetterPath() != null) {
+        ObjectNode d = b.putObject("dead_letter");
+        putIfNotNull(d, "topic", st.deadLetterTopic());
+        putIfNotNull(d, "path", st.deadLetterPath());
+      }
     }
     return n;
   }

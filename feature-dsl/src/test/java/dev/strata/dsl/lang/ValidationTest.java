@@ -40,6 +40,34 @@ class ValidationTest {
   }
 
   @Test
+  void deadLettersTakeATopicOrAPath() {
+    String head = """
+        entities:
+          airport: { keys: { airport: string } }
+        sources:
+          flights:
+            timestamp: date
+            schema: { date: timestamp, delay: int, origin: string }
+            stream:
+              %s
+              dead_letter: %s
+        """;
+    ProjectLoader.Loaded ok = ProjectLoader.loadString("defs.yaml",
+        head.formatted("kafka: { topic: flights }", "{ topic: flights-dead }"));
+    assertThat(PlanCompiler.compile(ok.project(), ok.diagnostics()).diagnostics().hasErrors()).isFalse();
+    assertThat(ok.project().sources().get("flights").stream().deadLetterTopic()).isEqualTo("flights-dead");
+    ProjectLoader.Loaded folder = ProjectLoader.loadString("defs.yaml",
+        head.formatted("file: { path: data/f.csv }", "{ path: dead }"));
+    assertThat(folder.project().sources().get("flights").stream().deadLetterPath()).isEqualTo("dead");
+    assertThat(errors(head.formatted("kafka: { topic: flights }", "{ topic: a, path: b }"))).containsExactly(
+        "defs.yaml:4:3: dead_letter of source 'flights' takes one of 'topic' or 'path', not both");
+    assertThat(errors(head.formatted("file: { path: data/f.csv }", "{ topic: a }"))).containsExactly(
+        "defs.yaml:4:3: dead_letter of source 'flights' names a Kafka topic, but the source reads a file: use 'path'");
+    assertThat(errors(head.formatted("kafka: { topic: flights }", "{ topik: a }"))).containsExactly(
+        "defs.yaml:9:22: unknown key 'topik' in dead letter; did you mean 'topic'?");
+  }
+
+  @Test
   void unknownKeyWithSuggestion() {
     assertThat(errors(GOOD_HEAD + """
         feature_groups:
