@@ -11,6 +11,8 @@ import dev.strata.monitoring.drift.FeatureDrift;
 import dev.strata.monitoring.drift.Metrics;
 import dev.strata.monitoring.drift.SketchDrift;
 import dev.strata.monitoring.drift.Thresholds;
+import dev.strata.monitoring.profile.ColumnProfile;
+import dev.strata.monitoring.profile.ColumnProfileBuilder;
 import dev.strata.monitoring.report.DriftReport;
 import dev.strata.monitoring.skew.SkewComparison;
 import java.sql.Date;
@@ -53,7 +55,10 @@ import org.apache.spark.sql.types.StructType;
  *
  * <p>Results go to {@code <ns>.monitoring_drift}, one row per feature × slice × metric,
  * partitioned by identity(monitor, slice_start, slice_end) so that a rerun replaces, in one
- * Iceberg commit, every slice of the monitor that lies inside its current range.
+ * Iceberg commit, every slice of the monitor that lies inside its current range. Beside them,
+ * {@link ProfileTable} ({@code <ns>.monitoring_profiles}) gets one profile per feature and day of
+ * the reference and current days, built from the values this job reads anyway (the driver's
+ * arrays in exact mode, the partitions' sketches in sketch mode), so it costs no extra scan.
  */
 public final class MonitorJob {
   /** The drift table's name inside the project's namespace. */
@@ -177,6 +182,7 @@ public final class MonitorJob {
     List<FeatureDrift> currentDrift = new ArrayList<>();
     List<List<FeatureDrift>> perPeriod = new ArrayList<>();
     timeline.forEach(s -> perPeriod.add(new ArrayList<>()));
+    List<ProfileTable.DayProfile> dayProfiles = new ArrayList<>();
     long budget = maxExactValues;
     Map<String, List<String>> segmentColumns = segmentColumns(m, byGroup.keySet());
     for (Map.Entry<String, List<ServiceFeature>> e : byGroup.entrySet()) {
@@ -187,7 +193,8 @@ public final class MonitorJob {
           ctx.progress().say(String.format(Locale.ROOT, "monitor %s: %s holds more than the %,d values left for exact"
               + " drift (--max-exact-values); drift of its features from sketches", name, ctx.table(e.getKey()), budget));
         }
-        sketchDrift(name, e.getKey(), e.getValue(), reference, current, timeline, thresholds, currentDrift, perPeriod);
+        sketchDrift(name, e.getKey(), e.getValue(), reference, current, timeline, thresholds, currentDrift, perPeriod,
+            dayProfiles);
         if (!segments.isEmpty()) {
           ctx.progress().say("monitor " + name + ": segments of " + ctx.table(e.getKey()) + " left out (sketch mode)");
         }
@@ -204,6 +211,7 @@ public final class MonitorJob {
       }
       addDrift(cols, drift, reference, current, timeline, currentDrift, perPeriod);
       addSegmentDrift(cols, drift, reference, current, segmentsTop, currentDrift);
+      dayProfiles.addAll(cols.dayProfiles());
     }
     Predictions predictions = predictions(m, reference, current);
     if (predictions != null) {
@@ -219,6 +227,7 @@ public final class MonitorJob {
             + "; left out");
       } else {
         addDrift(cols, drift, reference, current, timeline, currentDrift, perPeriod);
+        dayProfiles.addAll(cols.dayProfiles());
       }
     }
 
@@ -233,6 +242,9 @@ public final class MonitorJob {
       }
     }
     write(m.name(), current, rows);
+    long profiles = ProfileTable.write(ctx, m.name(), List.of(reference, current), dayProfiles, computedAt);
+    ctx.progress().say(String.format(Locale.ROOT, "monitor %s: %,d daily profiles of %s and %s -> %s",
+        m.name(), profiles, reference.label(), current.label(), ctx.table(ProfileTable.TABLE)));
     DriftReport report = new DriftReport("Monitor " + m.name() + " (service " + service.name() + ")",
         reference.label(), current.label(), currentDrift, slices, thresholds, computedAt.truncatedTo(ChronoUnit.SECONDS).toString());
     if (skew != null) {
@@ -454,11 +466,14 @@ public final class MonitorJob {
   }
 
   /**
-   * Drift of one group's features from sketches: a profile per (slice, feature) built in each
-   * partition, merged on the driver (profiles are mergeable), compared by SketchDrift.
+   * Drift of one group's features from sketches: a profile per (day, feature) built in each
+   * partition, merged on the driver into the day's profile (profiles are mergeable), the days
+   * merged into each slice's, compared by SketchDrift. The days' profiles go to
+   * {@code dayProfiles}.
    */
   private void sketchDrift(String monitor, String group, List<ServiceFeature> features, Slice reference, Slice current,
-      List<Slice> timeline, Thresholds thresholds, List<FeatureDrift> currentDrift, List<List<FeatureDrift>> perPeriod) {
+      List<Slice> timeline, Thresholds thresholds, List<FeatureDrift> currentDrift, List<List<FeatureDrift>> perPeriod,
+      List<ProfileTable.DayProfile> dayProfiles) {
     List<Slice> slices = new ArrayList<>(List.of(reference, current));
     if (timeline.size() > 1) {
       slices.addAll(timeline);
@@ -472,18 +487,30 @@ public final class MonitorJob {
     for (int f = 0; f < isNumeric.length; f++) {
       isNumeric[f] = numeric(features.get(f).type());
     }
-    long[][] bounds = slices.stream().map(s -> new long[] {s.start().toEpochDay(), s.end().toEpochDay()}).toArray(long[][]::new);
-    StructType out = new StructType().add("slice", DataTypes.IntegerType, false).add("feature", DataTypes.IntegerType, false)
+    StructType out = new StructType().add("day", DataTypes.LongType, false).add("feature", DataTypes.IntegerType, false)
         .add("profile", DataTypes.BinaryType, false);
-    dev.strata.monitoring.profile.ColumnProfile[][] merged = new dev.strata.monitoring.profile.ColumnProfile[slices.size()][features.size()];
+    Map<Long, ColumnProfile[]> byDay = new java.util.TreeMap<>();
     Iterator<Row> it = rows.mapPartitions(new Profiles(
-        features.stream().map(ServiceFeature::qualifiedName).toArray(String[]::new), isNumeric, bounds), org.apache.spark.sql.Encoders.row(out)).toLocalIterator();
+        features.stream().map(ServiceFeature::qualifiedName).toArray(String[]::new), isNumeric), org.apache.spark.sql.Encoders.row(out)).toLocalIterator();
     while (it.hasNext()) {
       Row r = it.next();
-      var p = dev.strata.monitoring.profile.ColumnProfile.fromBytes((byte[]) r.get(2));
-      int s = r.getInt(0);
+      ColumnProfile p = ColumnProfile.fromBytes((byte[]) r.get(2));
+      ColumnProfile[] day = byDay.computeIfAbsent(r.getLong(0), d -> new ColumnProfile[features.size()]);
       int f = r.getInt(1);
-      merged[s][f] = merged[s][f] == null ? p : merged[s][f].merge(p);
+      day[f] = day[f] == null ? p : day[f].merge(p);
+    }
+    ColumnProfile[][] merged = new ColumnProfile[slices.size()][features.size()];
+    for (Map.Entry<Long, ColumnProfile[]> d : byDay.entrySet()) {
+      LocalDate day = LocalDate.ofEpochDay(d.getKey());
+      for (int f = 0; f < features.size(); f++) {
+        ColumnProfile p = d.getValue()[f];
+        dayProfiles.add(new ProfileTable.DayProfile(features.get(f).qualifiedName(), day, p));
+        for (int s = 0; s < slices.size(); s++) {
+          if (slices.get(s).contains(day)) {
+            merged[s][f] = merged[s][f] == null ? p : merged[s][f].merge(p);
+          }
+        }
+      }
     }
     for (int s = 0; s < 2; s++) {
       if (merged[s][0] == null || merged[s][0].count() == 0) {
@@ -506,59 +533,63 @@ public final class MonitorJob {
     }
   }
 
-  private static dev.strata.monitoring.profile.ColumnProfile empty(boolean numeric, String name) {
-    return (numeric ? dev.strata.monitoring.profile.ColumnProfile.numeric(name)
-        : dev.strata.monitoring.profile.ColumnProfile.categorical(name)).build();
+  private static ColumnProfile empty(boolean numeric, String name) {
+    return builder(numeric, name).build();
   }
 
-  /** One profile per (slice, feature) of a partition's rows of (day, features…). */
+  private static ColumnProfileBuilder builder(boolean numeric, String name) {
+    return numeric ? ColumnProfile.numeric(name) : ColumnProfile.categorical(name);
+  }
+
+  /** One profile per (day, feature) of a partition's rows of (day, features…): day (epoch day), feature index, bytes. */
   private static final class Profiles implements org.apache.spark.api.java.function.MapPartitionsFunction<Row, Row> {
     private final String[] names;
     private final boolean[] isNumeric;
-    private final long[][] bounds;
 
-    Profiles(String[] names, boolean[] isNumeric, long[][] bounds) {
+    Profiles(String[] names, boolean[] isNumeric) {
       this.names = names;
       this.isNumeric = isNumeric;
-      this.bounds = bounds;
     }
 
     @Override
     public Iterator<Row> call(Iterator<Row> input) {
-      var builders = new dev.strata.monitoring.profile.ColumnProfileBuilder[bounds.length][isNumeric.length];
-      for (int s = 0; s < bounds.length; s++) {
-        for (int f = 0; f < isNumeric.length; f++) {
-          builders[s][f] = isNumeric[f] ? dev.strata.monitoring.profile.ColumnProfile.numeric(names[f])
-              : dev.strata.monitoring.profile.ColumnProfile.categorical(names[f]);
-        }
-      }
+      Map<Long, ColumnProfileBuilder[]> byDay = new java.util.TreeMap<>();
+      long last = Long.MIN_VALUE;
+      ColumnProfileBuilder[] builders = null;
       while (input.hasNext()) {
         Row r = input.next();
         long day = toLocalDate(r.get(0)).toEpochDay();
-        for (int s = 0; s < bounds.length; s++) {
-          if (day < bounds[s][0] || day > bounds[s][1]) {
-            continue;
-          }
-          for (int f = 0; f < isNumeric.length; f++) {
-            Object v = r.get(f + 1);
-            if (v == null) {
-              builders[s][f].addNull();
-            } else if (isNumeric[f]) {
-              builders[s][f].add(v instanceof Instant i ? SparkValues.micros(i) : ((Number) v).doubleValue());
-            } else {
-              builders[s][f].add(v.toString());
-            }
+        if (builders == null || day != last) { // rows come mostly day by day: skip the map lookup
+          last = day;
+          builders = byDay.computeIfAbsent(day, d -> builders(names, isNumeric));
+        }
+        for (int f = 0; f < isNumeric.length; f++) {
+          Object v = r.get(f + 1);
+          if (v == null) {
+            builders[f].addNull();
+          } else if (isNumeric[f]) {
+            builders[f].add(v instanceof Instant i ? SparkValues.micros(i) : ((Number) v).doubleValue());
+          } else {
+            builders[f].add(v.toString());
           }
         }
       }
       List<Row> out = new ArrayList<>();
-      for (int s = 0; s < bounds.length; s++) {
+      for (Map.Entry<Long, ColumnProfileBuilder[]> e : byDay.entrySet()) {
         for (int f = 0; f < isNumeric.length; f++) {
-          out.add(RowFactory.create(s, f, builders[s][f].build().toBytes()));
+          out.add(RowFactory.create(e.getKey(), f, e.getValue()[f].build().toBytes()));
         }
       }
       return out.iterator();
     }
+  }
+
+  private static ColumnProfileBuilder[] builders(String[] names, boolean[] isNumeric) {
+    ColumnProfileBuilder[] b = new ColumnProfileBuilder[names.length];
+    for (int f = 0; f < b.length; f++) {
+      b[f] = builder(isNumeric[f], names[f]);
+    }
+    return b;
   }
 
   /** Feature values of one group by row, with each row's day (epoch day). */
@@ -620,6 +651,41 @@ public final class MonitorJob {
 
     long count(Slice s) {
       return count(s, -1, null);
+    }
+
+    /**
+     * One profile per day and drifted feature, from the values already here (no second read of
+     * the table); a numeric NaN is the core's null, and the profile's too.
+     */
+    List<ProfileTable.DayProfile> dayProfiles() {
+      String[] names = new String[drifted];
+      boolean[] kinds = Arrays.copyOf(isNumeric, drifted);
+      for (int f = 0; f < drifted; f++) {
+        names[f] = features.get(f).qualifiedName();
+      }
+      Map<Long, ColumnProfileBuilder[]> byDay = new java.util.TreeMap<>();
+      long last = Long.MIN_VALUE;
+      ColumnProfileBuilder[] builders = null;
+      for (int i = 0; i < size; i++) {
+        if (builders == null || days[i] != last) {
+          last = days[i];
+          builders = byDay.computeIfAbsent(last, d -> builders(names, kinds));
+        }
+        for (int f = 0; f < drifted; f++) {
+          if (isNumeric[f]) {
+            builders[f].add(numbers[f][i]);
+          } else {
+            builders[f].add(texts[f][i]);
+          }
+        }
+      }
+      List<ProfileTable.DayProfile> out = new ArrayList<>();
+      for (Map.Entry<Long, ColumnProfileBuilder[]> e : byDay.entrySet()) {
+        for (int f = 0; f < drifted; f++) {
+          out.add(new ProfileTable.DayProfile(names[f], LocalDate.ofEpochDay(e.getKey()), e.getValue()[f].build()));
+        }
+      }
+      return out;
     }
 
     /** Rows of the slice; with {@code seg} ≥ 0 only those whose segment column {@code seg} is {@code value}. */

@@ -13,6 +13,8 @@ import dev.strata.dsl.types.DataType;
 import dev.strata.monitoring.drift.ExactDrift;
 import dev.strata.monitoring.drift.FeatureDrift;
 import dev.strata.monitoring.drift.Thresholds;
+import dev.strata.monitoring.profile.ColumnProfile;
+import dev.strata.monitoring.profile.ColumnProfileBuilder;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -20,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The monitor job on the flights example through the command line: backfill January to March,
  * then monitor January (the reference) against March. The drift table's values equal the
  * monitoring core's on the same snapshot columns read independently, a rerun replaces its
- * slices, and the report names every feature. One project and one backfill for the class: the
+ * slices, and the report names every feature. The daily profiles rolled up into a week equal
+ * the week's profile computed from the snapshot rows, in exact and in sketch mode. One project and one backfill for the class: the
  * command line registers the catalog under the fixed name "strata", which a session loads once
  * (another test's may already be loaded there), so the class runs in its own session of the
  * shared Spark context, made the thread's active session for the command line to pick up.
@@ -44,6 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
 class MonitorJobTest {
   static final String MONITOR = "delay_model_health";
   static final String DRIFT_TABLE = "strata.`strata`.`monitoring_drift`";
+  static final String PROFILE_TABLE = "strata.`strata`.`monitoring_profiles`";
 
   @TempDir
   static Path project;
@@ -190,6 +195,13 @@ class MonitorJobTest {
     assertThat(spark.table(DRIFT_TABLE).select("slice_start", "slice_end", "feature").distinct().count())
         .isEqualTo(32L * features.size());
 
+    // Profiles: one per feature and day of January (reference) and March (current), from exact mode's arrays.
+    assertThat(profiles().count()).isEqualTo((31L + 31L) * features.size());
+    assertThat(profiles().select("feature").distinct().collectAsList()).extracting(x -> x.getString(0))
+        .containsExactlyInAnyOrderElementsOf(features.stream().map(ServiceFeature::qualifiedName).toList());
+    assertWeekRollsUp(features, "2001-03-05", "2001-03-11");
+    assertDayEqualsSql(features, "2001-03-14");
+
     // Report and JSON: every feature, the current slice's statuses.
     String page = Files.readString(html);
     features.forEach(f -> assertThat(page).contains(f.qualifiedName()));
@@ -203,6 +215,8 @@ class MonitorJobTest {
     assertThat(again.code()).as(again.err()).isZero();
     assertThat(spark.table(DRIFT_TABLE).count()).isEqualTo(total);
     assertThat(spark.table(DRIFT_TABLE).select("computed_at").distinct().count()).isEqualTo(1);
+    assertThat(profiles().count()).isEqualTo((31L + 31L) * features.size());
+    assertThat(profiles().select("computed_at").distinct().count()).isEqualTo(1);
     if (anyDrift) {
       // an undeliverable webhook: one sentence, exit 1, the results kept
       int closed;
@@ -248,6 +262,110 @@ class MonitorJobTest {
     }
     assertThat(spark.table(DRIFT_TABLE).where(functions.col("slice_start").equalTo(functions.lit(LocalDate.parse("2001-02-01")))
         .and(functions.col("mode").notEqual("sketch"))).count()).isZero();
+
+    // Profiles from sketch mode's partitions: February's first week added, January's days replaced.
+    assertThat(profiles().count()).isEqualTo((31L + 31L + 7L) * features.size());
+    assertWeekRollsUp(features, "2001-02-01", "2001-02-07");
+    assertDayEqualsSql(features, "2001-02-03");
+  }
+
+  private static org.apache.spark.sql.Dataset<Row> profiles() {
+    return spark.table(PROFILE_TABLE).where(functions.col("monitor").equalTo(MONITOR));
+  }
+
+  /**
+   * The stored daily profiles of [from, to] merged by ProfileTable.rollUp equal the profile of
+   * the snapshot rows of the whole range built directly: count, nulls, min and max exactly,
+   * mean to 1e-12 and stddev to 1e-9 (relative, absolute below 1), and each KLL quantile of the
+   * rollup has a true rank in the range's values within the sketch's normalized rank error.
+   */
+  private static void assertWeekRollsUp(List<ServiceFeature> features, String from, String to) {
+    LocalDate start = LocalDate.parse(from);
+    LocalDate end = LocalDate.parse(to);
+    Map<String, ProfileTable.Rollup> rollups = ProfileTable.rollUp(spark, PROFILE_TABLE, MONITOR, start, end);
+    assertThat(rollups).hasSize(features.size());
+    Map<String, List<Row>> weeks = new HashMap<>();
+    for (ServiceFeature f : features) {
+      String name = f.qualifiedName();
+      ProfileTable.Rollup r = rollups.get(name);
+      assertThat(r).as(name).isNotNull();
+      assertThat(r.days()).as(name).hasSize(7);
+      assertThat(r.complete()).isTrue();
+      ColumnProfile got = r.profile();
+      double[] values = column(weeks.computeIfAbsent(f.group(), g -> days(g, from, to)), f.feature());
+      ColumnProfileBuilder direct = ColumnProfile.numeric(name);
+      for (double v : values) {
+        direct.add(v);
+      }
+      ColumnProfile want = direct.build();
+      assertThat(want.nonNull()).as("%s has values in %s … %s", name, from, to).isPositive();
+      assertThat(got.count()).as(name).isEqualTo(want.count()).isEqualTo(values.length);
+      assertThat(got.nulls()).as(name).isEqualTo(want.nulls());
+      assertThat(got.min()).as(name).isEqualTo(want.min());
+      assertThat(got.max()).as(name).isEqualTo(want.max());
+      assertThat(got.mean()).as(name).isCloseTo(want.mean(), within(1e-12 * Math.max(1, Math.abs(want.mean()))));
+      if (want.nonNull() > 1) {
+        assertThat(got.stddev()).as(name).isCloseTo(want.stddev(), within(1e-9 * Math.max(1, want.stddev())));
+      }
+      var sketch = got.quantileSketch();
+      assertThat(sketch.getN()).as(name).isEqualTo(want.nonNull());
+      // 0 while the sketch still holds every value: then its quantiles are exact
+      double eps = sketch.isEstimationMode() ? sketch.getNormalizedRankError(false) : 0;
+      double[] sorted = Arrays.stream(values).filter(v -> !Double.isNaN(v)).sorted().toArray();
+      for (double rank : new double[] {0.1, 0.5, 0.9, 0.99}) {
+        double q = got.quantile(rank);
+        // the true rank of q is an interval where values repeat: [#(< q), #(≤ q)] / n
+        double below = Arrays.stream(sorted).filter(v -> v < q).count() / (double) sorted.length;
+        double upTo = Arrays.stream(sorted).filter(v -> v <= q).count() / (double) sorted.length;
+        assertThat(rank).as("%s quantile %s = %s, true rank [%s, %s], eps %s", name, rank, q, below, upTo, eps)
+            .isBetween(below - eps - 1e-12, upTo + eps + 1e-12);
+      }
+    }
+    // the one-feature helper merges the same rows (KLL compaction is randomized: compare the exact parts)
+    ServiceFeature first = features.get(0);
+    ColumnProfile one = ProfileTable.rollUp(spark, PROFILE_TABLE, MONITOR, first.qualifiedName(), start, end).orElseThrow().profile();
+    ColumnProfile all = rollups.get(first.qualifiedName()).profile();
+    assertThat(List.of(one.count(), one.nulls(), one.min(), one.max(), one.mean(), one.stddev()))
+        .isEqualTo(List.of(all.count(), all.nulls(), all.min(), all.max(), all.mean(), all.stddev()));
+    assertThat(ProfileTable.rollUp(spark, PROFILE_TABLE, MONITOR, first.qualifiedName(), start.minusYears(1), end.minusYears(1)))
+        .isEmpty();
+  }
+
+  /** The table's row of each feature on {@code day}: count, nulls, min and max as plain Spark SQL finds them. */
+  private static void assertDayEqualsSql(List<ServiceFeature> features, String day) {
+    Map<String, Row> stored = new HashMap<>();
+    profiles().where(functions.col("day").equalTo(functions.lit(LocalDate.parse(day)))).collectAsList()
+        .forEach(x -> stored.put(x.getString(x.fieldIndex("feature")), x));
+    assertThat(stored).hasSize(features.size());
+    for (ServiceFeature f : features) {
+      String c = "`" + f.feature() + "`";
+      // NaN counts as null in a profile (the monitoring core's convention), so SQL leaves it out of min and max
+      Row want = spark.sql("SELECT count(*), count_if(" + c + " IS NULL OR isnan(" + c + ")), min(" + c + ") FILTER (WHERE NOT isnan(" + c
+          + ")), max(" + c + ") FILTER (WHERE NOT isnan(" + c + ")) FROM strata.`strata`.`" + f.group() + "` WHERE day = DATE'" + day + "'")
+          .first();
+      Row got = stored.get(f.qualifiedName());
+      assertThat(got).as(f.qualifiedName()).isNotNull();
+      assertThat(want.getLong(0)).as("%s rows on %s", f.qualifiedName(), day).isPositive();
+      assertThat(got.getString(got.fieldIndex("kind"))).isEqualTo("numeric");
+      assertThat(got.getLong(got.fieldIndex("count"))).as(f.qualifiedName()).isEqualTo(want.getLong(0));
+      assertThat(got.getLong(got.fieldIndex("nulls"))).as(f.qualifiedName()).isEqualTo(want.getLong(1));
+      for (int i = 2; i < 4; i++) {
+        String column = i == 2 ? "min" : "max";
+        if (want.isNullAt(i)) {
+          assertThat(got.isNullAt(got.fieldIndex(column))).as("%s %s", f.qualifiedName(), column).isTrue();
+        } else {
+          assertThat(got.getDouble(got.fieldIndex(column))).as("%s %s", f.qualifiedName(), column)
+              .isEqualTo(((Number) want.get(i)).doubleValue());
+        }
+      }
+      // the quantile columns are the stored sketch's
+      ColumnProfile p = ColumnProfile.fromBytes((byte[]) got.get(got.fieldIndex("profile")));
+      assertThat(p.count()).isEqualTo(want.getLong(0));
+      if (p.nonNull() > 0) {
+        assertThat(got.getDouble(got.fieldIndex("p50"))).isEqualTo(p.quantile(0.5));
+        assertThat(got.getDouble(got.fieldIndex("p99"))).isEqualTo(p.quantile(0.99));
+      }
+    }
   }
 
   private static boolean anyWarn(List<Row> rows) {
