@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
     name = "drift",
     mixinStandardHelpOptions = true,
     description = {
-      "Compare a current sample with a reference sample, column by column (CSV or JSON lines files):",
+      "Compare a current sample with a reference sample, column by column (CSV, Parquet or JSON lines files):",
       "PSI, KS statistic and p-value, Wasserstein (raw and normed), Jensen-Shannon distance,",
       "chi-square for categorical columns, null-rate change and share out of the reference range,",
       "computed exactly (definitions in DESIGN.md, equal to scipy's), with a status per column",

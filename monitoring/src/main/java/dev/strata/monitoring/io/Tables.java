@@ -25,7 +25,7 @@ public final class Tables {
 
   private Tables() {}
 
-  /** Reads by file extension: .csv, or .jsonl / .ndjson / .json (JSON lines). */
+  /** Reads by file extension: .csv, .parquet, or .jsonl / .ndjson / .json (JSON lines). */
   public static Table read(Path path) throws IOException {
     String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
     if (!Files.exists(path)) {
@@ -37,9 +37,51 @@ public final class Tables {
     if (name.endsWith(".jsonl") || name.endsWith(".ndjson") || name.endsWith(".json")) {
       return readJsonLines(path);
     }
+    if (name.endsWith(".parquet")) {
+      return readParquet(path);
+    }
     throw new TableFormatException(String.format(Locale.ROOT,
-        "Cannot read %s: unsupported format (expected .csv, .jsonl or .ndjson; Parquet and "
+        "Cannot read %s: unsupported format (expected .csv, .parquet, .jsonl or .ndjson; Iceberg "
             + "tables are read by the Spark monitor job)", path));
+  }
+
+  /**
+   * A Parquet file through an in-memory DuckDB. Numbers keep their exact value as text: doubles
+   * by Java's round-trip form, integers as they are; other types as DuckDB prints them.
+   */
+  public static Table readParquet(Path path) throws IOException {
+    Map<String, List<String>> cols = new LinkedHashMap<>();
+    int rows = 0;
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+        java.sql.PreparedStatement q = c.prepareStatement("SELECT * FROM read_parquet(?)")) {
+      q.setString(1, path.toAbsolutePath().toString());
+      try (java.sql.ResultSet rs = q.executeQuery()) {
+        java.sql.ResultSetMetaData meta = rs.getMetaData();
+        int n = meta.getColumnCount();
+        List<List<String>> byIndex = new ArrayList<>(n);
+        for (int i = 1; i <= n; i++) {
+          List<String> values = new ArrayList<>();
+          if (cols.put(meta.getColumnLabel(i), values) != null) {
+            throw new TableFormatException("Cannot read " + path + ": duplicate column '" + meta.getColumnLabel(i) + "'");
+          }
+          byIndex.add(values);
+        }
+        while (rs.next()) {
+          for (int i = 1; i <= n; i++) {
+            Object v = rs.getObject(i);
+            byIndex.get(i - 1).add(v == null ? null
+                : v instanceof Double || v instanceof Float ? Double.toString(((Number) v).doubleValue())
+                : v instanceof Number ? v.toString()
+                : rs.getString(i));
+          }
+          rows++;
+        }
+      }
+    } catch (java.sql.SQLException e) {
+      String reason = e.getMessage() == null ? "unreadable" : e.getMessage().lines().findFirst().orElse("unreadable");
+      throw new TableFormatException("Cannot read " + path + " as Parquet: " + reason);
+    }
+    return new Table(path.toString(), cols, rows);
   }
 
   public static Table readCsv(Path path) throws IOException {

@@ -99,6 +99,50 @@ class DriftCommandRunnerTest {
         "delay [airport=ORD]", "code [airport=ORD]");
   }
 
+  /** The same scipy case through Parquet files (written by DuckDB here, read back by strata drift). */
+  @Test
+  void parquetInputMatchesScipy() throws Exception {
+    JsonNode num = find(read("/drift/vectors.json"), "with_nulls");
+    Path ref = parquet("ref.parquet", num.get("reference"));
+    Path cur = parquet("cur.parquet", num.get("current"));
+    Result r = run(ref, cur, List.of("amount"), true);
+    assertThat(r.code).as(r.err).isZero();
+    JsonNode f = new ObjectMapper().readTree(r.out).get("features").get(0);
+    JsonNode e = num.get("expected");
+    for (String m : List.of("psi", "js_distance", "wasserstein", "wasserstein_normed", "out_of_range",
+        "reference_null_rate", "current_null_rate")) {
+      assertThat(f.get("metrics").get(m).asDouble()).as(m).isCloseTo(e.get(m).asDouble(), org.assertj.core.data.Offset.offset(1e-9));
+    }
+    assertThat(f.get("metrics").get("ks").asDouble()).isCloseTo(e.get("ks_statistic").asDouble(), org.assertj.core.data.Offset.offset(1e-9));
+    Path bad = write("bad.parquet", "not parquet at all\n");
+    Result b = run(bad, cur, List.of(), false);
+    assertThat(b.code).isEqualTo(1);
+    assertThat(b.err.strip()).startsWith("Cannot read " + bad + " as Parquet: ").doesNotContain("\n");
+  }
+
+  private Path parquet(String name, JsonNode values) throws Exception {
+    Path file = dir.resolve(name);
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:")) {
+      c.createStatement().execute("CREATE TABLE t (amount DOUBLE, n BIGINT)");
+      try (java.sql.PreparedStatement insert = c.prepareStatement("INSERT INTO t VALUES (?, ?)")) {
+        long i = 0;
+        for (JsonNode v : values) {
+          if (v.isNull()) {
+            insert.setNull(1, java.sql.Types.DOUBLE);
+          } else {
+            insert.setDouble(1, v.asDouble());
+          }
+          insert.setLong(2, i++);
+          insert.execute();
+        }
+      }
+      c.createStatement().execute("COPY t TO '" + file + "' (FORMAT parquet)");
+    }
+    dev.strata.monitoring.io.Table t = dev.strata.monitoring.io.Tables.read(file);
+    assertThat(t.rows()).isEqualTo(values.size());
+    return file;
+  }
+
   @Test
   void badInputIsOneSentenceAndExitOne() throws IOException {
     Path ok = dir.resolve("ok.csv");
