@@ -9,6 +9,7 @@ import dev.strata.dsl.plan.CompiledPlan.CompiledFeature;
 import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
 import dev.strata.dsl.plan.CompiledPlan.CompiledService;
 import dev.strata.dsl.plan.CompiledPlan.ServiceFeature;
+import dev.strata.dsl.tile.EncodedTiles;
 import dev.strata.dsl.tile.FeatureAssembler;
 import dev.strata.dsl.tile.GroupTiler;
 import dev.strata.dsl.time.Durations;
@@ -21,9 +22,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.Objects;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -392,33 +391,24 @@ public final class OnlineReader {
     }
 
     /**
-     * Blocks keyed by start stand in for tiles: window starts cut the blocks, so each window is a
-     * union of whole blocks; the block starting at floor(now, hop), if any, is the head.
+     * Blocks stand in for tiles: window starts cut the blocks, so each window is a union of whole
+     * blocks, and the block starting at floor(now, hop), if any, is the open head. The assembler
+     * merges straight from the bytes Redis returned.
      */
     Object[] assemble(long now, List<long[]> blocks, List<byte[]> got) {
       int specs = aggregators.length;
-      List<NavigableMap<Long, Object[]>> tiles = new ArrayList<>(specs);
-      List<Object[]> heads = new ArrayList<>(specs);
+      List<EncodedTiles> tiles = new ArrayList<>(specs);
       for (int s = 0; s < specs; s++) {
-        tiles.add(new TreeMap<>());
-        heads.add(null);
+        tiles.add(new EncodedTiles(aggregators[s], blocks.size()));
       }
       for (int i = 0; i < blocks.size(); i++) {
         byte[] bytes = got.get(i + 1);
-        if (bytes == null) {
-          continue;
-        }
-        long[] b = blocks.get(i);
-        int s = (int) b[0];
-        Object[] irs = aggregators[s].decode(bytes);
-        long headStart = Durations.floor(now, group.tiles().get(s).hopMicros());
-        if (b[1] == headStart) {
-          heads.set(s, irs);
-        } else {
-          tiles.get(s).put(b[1], irs);
+        if (bytes != null) {
+          long[] b = blocks.get(i);
+          tiles.get((int) b[0]).add(b[1], bytes);
         }
       }
-      return assembler.valuesAsOf(now, tiles, heads);
+      return assembler.valuesAsOf(now, tiles);
     }
   }
 

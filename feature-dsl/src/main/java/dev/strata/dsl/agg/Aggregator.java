@@ -53,6 +53,31 @@ public interface Aggregator<IR> {
 
   IR decode(DataInput in) throws IOException;
 
+  /**
+   * Merges the IR encoded in all the remaining bytes of {@code in} into {@code into}: the same as
+   * {@code merge(into, decode(those bytes))}, but implementations skip building the decoded IR
+   * where they can (the online reader merges thousands of stored blocks per request, through one
+   * cursor). On bad bytes it throws IllegalArgumentException, and {@code into} may then be partly
+   * merged.
+   */
+  default IR mergeEncoded(IR into, ByteCursor in) {
+    IR decoded;
+    try {
+      decoded = decode(in);
+    } catch (EOFException e) {
+      throw new IllegalArgumentException(
+          String.format("Cannot decode %s IR: truncated input", function().yamlName()), e);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          String.format("Cannot decode %s IR: %s", function().yamlName(), e.getMessage()), e);
+    }
+    if (in.remaining() > 0) {
+      throw new IllegalArgumentException(
+          String.format("Cannot decode %s IR: %d trailing bytes", function().yamlName(), in.remaining()));
+    }
+    return merge(into, decoded);
+  }
+
   default byte[] encode(IR ir) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(32);
     try (DataOutputStream out = new DataOutputStream(bytes)) {

@@ -3,6 +3,7 @@ package dev.strata.dsl.agg;
 import dev.strata.dsl.types.DataType;
 import java.io.DataInput;
 import java.io.DataOutput;
+import java.io.EOFException;
 import java.io.IOException;
 
 /** Function and types of an aggregator, and the format version byte in front of every IR. */
@@ -49,6 +50,36 @@ abstract class BaseAggregator<IR> implements Aggregator<IR> {
               "Cannot decode %s IR: unsupported format version %d", function.yamlName(), version));
     }
     return decodeBody(in);
+  }
+
+  @Override
+  public final IR mergeEncoded(IR into, ByteCursor in) {
+    IR merged;
+    try {
+      int version = in.readUnsignedByte();
+      if (version != FORMAT_VERSION) {
+        throw new IllegalArgumentException(
+            String.format(
+                "Cannot decode %s IR: unsupported format version %d", function.yamlName(), version));
+      }
+      merged = mergeBody(into, in);
+    } catch (EOFException e) {
+      throw new IllegalArgumentException(
+          String.format("Cannot decode %s IR: truncated input", function.yamlName()), e);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          String.format("Cannot decode %s IR: %s", function.yamlName(), e.getMessage()), e);
+    }
+    if (in.remaining() > 0) {
+      throw new IllegalArgumentException(
+          String.format("Cannot decode %s IR: %d trailing bytes", function.yamlName(), in.remaining()));
+    }
+    return merged;
+  }
+
+  /** Merges the body that {@link #encodeBody} wrote into {@code into}; overridden where a decoded IR can be skipped. */
+  IR mergeBody(IR into, ByteCursor in) throws IOException {
+    return merge(into, decodeBody(in));
   }
 
   abstract void encodeBody(IR ir, DataOutput out) throws IOException;

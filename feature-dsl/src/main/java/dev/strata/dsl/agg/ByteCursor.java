@@ -11,14 +11,23 @@ import java.io.IOException;
  * most of a 100-entity fetch.
  */
 public final class ByteCursor implements DataInput {
-  private final byte[] bytes;
-  private final int end;
+  private byte[] bytes;
+  private int end;
   private int pos;
 
-public ByteCursor(byte[] bytes, int from, int end) {
+  public ByteCursor(byte[] bytes, int from, int end) {
+    reset(bytes, from, end);
+  }
+
+  /** Points this cursor at another range, so one cursor can read many (a read merges thousands of IRs). */
+  public ByteCursor reset(byte[] bytes, int from, int end) {
+    if (from < 0 || from > end || end > bytes.length) {
+      throw new IndexOutOfBoundsException("Cannot read bytes [" + from + ", " + end + ") of " + bytes.length);
+    }
     this.bytes = bytes;
     this.pos = from;
     this.end = end;
+    return this;
   }
 
   /** The current position in the array. */

@@ -61,6 +61,12 @@ final class CountAggregator extends BaseAggregator<CountAggregator.Counter> {
   }
 
   @Override
+  Counter mergeBody(Counter into, ByteCursor in) throws IOException {
+    into.count += Varints.readUnsignedLong(in);
+    return into;
+  }
+
+  @Override
   Counter decodeBody(DataInput in) throws IOException {
     return new Counter(Varints.readUnsignedLong(in));
   }

@@ -10,9 +10,11 @@ import java.math.BigInteger;
  *
  * <p>Every finite double is a dyadic rational {@code m * 2^e}, so the sum of any of them is
  * exact as a (big) integer times a power of two. Integral inputs take a fast path into a 128-bit
- * integer; the rest go to a {@link BigInteger} scaled by the smallest exponent seen. Only the
- * total is ever observed (by {@link #write} and the finish conversions), never the split between
- * the two, so results and bytes depend only on the multiset of inputs.
+ * integer; the rest go to a fractional part scaled by the smallest exponent seen, itself a
+ * 128-bit integer while it fits (sums of doubles of similar magnitude, and their squares, do) and
+ * a {@link BigInteger} otherwise. Only the total is ever observed (by {@link #write} and the
+ * finish conversions), never how it is split, so results and bytes depend only on the multiset
+ * of inputs.
  */
 final class ExactSum {
   static final int NAN = 1;
@@ -27,15 +29,21 @@ final class ExactSum {
   // integral part: a 128-bit two's complement integer hi:lo
   private long lo;
   private long hi;
-  // fractional or huge part: big * 2^scale
-  private BigInteger big = BigInteger.ZERO;
+  // fractional or huge part: fhi:flo * 2^scale while big is null, else big * 2^scale
+  private long flo;
+  private long fhi;
+  private BigInteger big;
   private int scale;
+  // the 128-bit form keeps |fhi:flo| < 2^FAST_BITS, so one more addition cannot overflow
+  private static final int FAST_BITS = 126;
   private int flags;
 
   ExactSum copy() {
     ExactSum copy = new ExactSum();
     copy.lo = lo;
     copy.hi = hi;
+    copy.flo = flo;
+    copy.fhi = fhi;
     copy.big = big;
     copy.scale = scale;
     copy.flags = flags;
@@ -109,8 +117,8 @@ final class ExactSum {
         long square = mantissa * mantissa;
         addDyadic(square, 64 - Long.numberOfLeadingZeros(square), 2 * e);
       } else {
-        BigInteger b = BigInteger.valueOf(mantissa);
-        addBig(b.multiply(b), 2 * e);
+        // at most 53 bits, so the square fits 106 bits: a 128-bit product
+        addFraction(Math.multiplyHigh(mantissa, mantissa), mantissa * mantissa, 2 * e);
       }
     }
   }
@@ -120,8 +128,12 @@ final class ExactSum {
     long carry = Long.compareUnsigned(sum, lo) < 0 ? 1 : 0;
     hi += other.hi + carry;
     lo = sum;
-    if (other.big.signum() != 0) {
-      addBig(other.big, other.scale);
+    if (other.big != null) {
+      if (other.big.signum() != 0) {
+        addBig(other.big, other.scale);
+      }
+    } else if ((other.fhi | other.flo) != 0) {
+      addFraction(other.fhi, other.flo, other.scale);
     }
     flags |= other.flags;
   }
@@ -131,11 +143,112 @@ final class ExactSum {
     if (e >= 0 && bitLength + e <= 62) {
       addLong(m << e);
     } else {
-      addBig(BigInteger.valueOf(m), e);
+      addFraction(m >> 63, m, e);
     }
   }
 
+  /** Adds m * 2^e for any long m (a decoded mantissa of at most 8 bytes). */
+  private void addSmallDyadic(long m, int e) {
+    addFraction(m >> 63, m, e);
+  }
+
+  /** Adds (mhi:mlo) * 2^e, a 128-bit two's complement integer times a power of two, to the fractional part. */
+  private void addFraction(long mhi, long mlo, int e) {
+    if (big == null) {
+      if ((fhi | flo) == 0) {
+        if (bitLength(mhi, mlo) < FAST_BITS) {
+          fhi = mhi;
+          flo = mlo;
+          scale = e;
+          return;
+        }
+      } else if (addFast(mhi, mlo, e)) {
+        return;
+      }
+      spill();
+    }
+    addBig(toBigInteger(mhi, mlo), e);
+  }
+
+  /** Adds in the 128-bit form if the aligned operands and the sum fit it; else changes nothing and says false. */
+  private boolean addFast(long mhi, long mlo, int e) {
+    long ahi = fhi;
+    long alo = flo;
+    long bhi = mhi;
+    long blo = mlo;
+    int sumScale = scale;
+    if (e >= scale) {
+      long shift = (long) e - scale;
+      if (bitLength(mhi, mlo) + shift >= FAST_BITS) {
+        return false;
+      }
+      bhi = shiftLeftHigh(mhi, mlo, (int) shift);
+      blo = shiftLeftLow(mlo, (int) shift);
+    } else {
+      long shift = (long) scale - e;
+      if (bitLength(fhi, flo) + shift >= FAST_BITS || bitLength(mhi, mlo) >= FAST_BITS) {
+        return false;
+      }
+      ahi = shiftLeftHigh(fhi, flo, (int) shift);
+      alo = shiftLeftLow(flo, (int) shift);
+      sumScale = e;
+    }
+    // both below 2^126 in magnitude: the 128-bit sum cannot overflow
+    long sumLo = alo + blo;
+    long sumHi = ahi + bhi + (Long.compareUnsigned(sumLo, alo) < 0 ? 1 : 0);
+    if (bitLength(sumHi, sumLo) >= FAST_BITS) {
+      return false;
+    }
+    fhi = sumHi;
+    flo = sumLo;
+    scale = sumScale;
+    return true;
+  }
+
+  /** Moves the fractional part to the BigInteger form, for good. */
+  private void spill() {
+    big = toBigInteger(fhi, flo);
+    fhi = 0;
+    flo = 0;
+  }
+
+  private boolean fractionIsZero() {
+    return big == null ? (fhi | flo) == 0 : big.signum() == 0;
+  }
+
+  /** Bits of a 128-bit two's complement integer, without the sign bit (as {@link BigInteger#bitLength}). */
+  static int bitLength(long hi, long lo) {
+    if (hi == (lo >> 63)) {
+      return 64 - Long.numberOfLeadingZeros(lo ^ (lo >> 63));
+    }
+    return 128 - Long.numberOfLeadingZeros(hi ^ (hi >> 63));
+  }
+
+  // 128-bit shifts left by 0 <= d < 126 of a value with fewer than 126 - d bits (so nothing overflows)
+  private static long shiftLeftHigh(long hi, long lo, int d) {
+    if (d == 0) {
+      return hi;
+    }
+    return d < 64 ? (hi << d) | (lo >>> (64 - d)) : lo << (d - 64);
+  }
+
+  private static long shiftLeftLow(long lo, int d) {
+    return d < 64 ? lo << d : 0;
+  }
+
+  static BigInteger toBigInteger(long hi, long lo) {
+    if (hi == (lo >> 63)) {
+      return BigInteger.valueOf(lo);
+    }
+    return BigInteger.valueOf(hi).shiftLeft(64)
+        .add(BigInteger.valueOf(lo >>> 32).shiftLeft(32))
+        .add(BigInteger.valueOf(lo & 0xFFFFFFFFL));
+  }
+
   private void addBig(BigInteger m, int e) {
+    if (big == null) {
+      spill();
+    }
     if (big.signum() == 0) {
       big = m;
       scale = e;
@@ -149,23 +262,18 @@ final class ExactSum {
 
   /** The finite part as {@code m * 2^e} with m odd, or (0, 0). */
   Dyadic value() {
-    BigInteger fast;
-    if (hi == (lo >> 63)) {
-      fast = BigInteger.valueOf(lo);
-    } else {
-      fast = BigInteger.valueOf(hi).shiftLeft(64).add(BigInteger.valueOf(lo >>> 1).shiftLeft(1))
-          .add(BigInteger.valueOf(lo & 1));
-    }
+    BigInteger fast = toBigInteger(hi, lo);
+    BigInteger fraction = big != null ? big : toBigInteger(fhi, flo);
     BigInteger m;
     int e;
-    if (big.signum() == 0) {
+    if (fraction.signum() == 0) {
       m = fast;
       e = 0;
     } else if (scale >= 0) {
-      m = big.shiftLeft(scale).add(fast);
+      m = fraction.shiftLeft(scale).add(fast);
       e = 0;
     } else {
-      m = big.add(fast.shiftLeft(-scale));
+      m = fraction.add(fast.shiftLeft(-scale));
       e = scale;
     }
     if (m.signum() == 0) {
@@ -190,7 +298,7 @@ final class ExactSum {
 
   /** The sum if it is an integer that fits a long, else null. */
   Long toLongOrNull() {
-    if (big.signum() == 0 && hi == (lo >> 63)) {
+    if (fractionIsZero() && hi == (lo >> 63)) {
       return lo;
     }
     Dyadic v = value();
@@ -222,14 +330,19 @@ final class ExactSum {
   }
 
   static ExactSum read(DataInput in) throws IOException {
-    int header = in.readUnsignedByte();
     ExactSum sum = new ExactSum();
-    sum.flags = header & FLAG_MASK;
+    sum.addEncoded(in);
+    return sum;
+  }
+
+  /** Adds the sum that {@link #write} wrote, without building it first. */
+  void addEncoded(DataInput in) throws IOException {
+    int header = in.readUnsignedByte();
     switch (header >>> 3) {
       case KIND_ZERO:
         break;
       case KIND_LONG:
-        sum.addLong(Varints.readSignedLong(in));
+        addLong(Varints.readSignedLong(in));
         break;
       case KIND_DYADIC:
         long e = Varints.readSignedLong(in);
@@ -243,17 +356,17 @@ final class ExactSum {
           for (int i = 1; i < length; i++) {
             m = (m << 8) | in.readUnsignedByte();
           }
-          sum.addBig(BigInteger.valueOf(m), (int) e);
+          addSmallDyadic(m, (int) e);
         } else {
           byte[] mantissa = new byte[length];
           in.readFully(mantissa);
-          sum.addBig(new BigInteger(mantissa), (int) e);
+          addBig(new BigInteger(mantissa), (int) e);
         }
         break;
       default:
         throw new IOException("invalid exact sum header " + header);
     }
-    return sum;
+    flags |= header & FLAG_MASK;
   }
 
   /** An exact value {@code mantissa * 2^exponent}. */

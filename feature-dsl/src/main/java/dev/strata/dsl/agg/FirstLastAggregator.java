@@ -88,6 +88,18 @@ final class FirstLastAggregator extends BaseAggregator<FirstLastAggregator.Timed
   }
 
   @Override
+  TimedValue mergeBody(TimedValue into, ByteCursor in) throws IOException {
+    int present = in.readUnsignedByte();
+    if (present > 1) {
+      throw new IOException("invalid presence byte " + present);
+    } else if (present == 1) {
+      long time = Varints.readSignedLong(in);
+      offer(into, time, codec.read(in));
+    }
+    return into;
+  }
+
+  @Override
   TimedValue decodeBody(DataInput in) throws IOException {
     int present = in.readUnsignedByte();
     if (present > 1) {

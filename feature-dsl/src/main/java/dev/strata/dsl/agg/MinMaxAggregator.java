@@ -78,6 +78,17 @@ final class MinMaxAggregator extends BaseAggregator<MinMaxAggregator.Holder> {
   }
 
   @Override
+  Holder mergeBody(Holder into, ByteCursor in) throws IOException {
+    int present = in.readUnsignedByte();
+    if (present > 1) {
+      throw new IOException("invalid presence byte " + present);
+    } else if (present == 1) {
+      offer(into, codec.read(in));
+    }
+    return into;
+  }
+
+  @Override
   Holder decodeBody(DataInput in) throws IOException {
     int present = in.readUnsignedByte();
     if (present > 1) {

@@ -153,6 +153,43 @@ public final class RowAggregator {
     return irs;
   }
 
+  /**
+   * Finds each IR of a row encoding without decoding it: IR i is {@code bytes[bounds[2i],
+   * bounds[2i + 1])}, ready for {@link Aggregator#mergeEncoded}. Checks the framing as {@link
+   * #decode} does (the IRs themselves are checked when merged).
+   *
+   * @param bounds an array of at least {@code 2 * size()} ints, filled from {@code offset}
+   */
+  public void locate(byte[] bytes, int[] bounds, int offset) {
+    ByteCursor in = new ByteCursor(bytes, 0, bytes.length);
+    int n = aggregators.size();
+    try {
+      int version = in.readUnsignedByte();
+      if (version != FORMAT_VERSION) {
+        throw new IllegalArgumentException(
+            "Cannot decode row IRs: unsupported format version " + version);
+      }
+      for (int i = 0; i < n; i++) {
+        long length = in.readVarint();
+        if (length < 0 || length > in.remaining()) {
+          throw new EOFException();
+        }
+        bounds[offset + 2 * i] = in.position();
+        in.advance((int) length);
+        bounds[offset + 2 * i + 1] = in.position();
+      }
+    } catch (EOFException e) {
+      throw new IllegalArgumentException(
+          String.format("Cannot decode row IRs: truncated input for %d aggregations", n), e);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("Cannot decode row IRs: " + e.getMessage(), e);
+    }
+    if (in.remaining() > 0) {
+      throw new IllegalArgumentException(
+          String.format("Cannot decode row IRs: %d trailing bytes after %d aggregations", in.remaining(), n));
+    }
+  }
+
   private void checkLength(String operation, Object[] irs) {
     if (irs.length != aggregators.size()) {
       throw new IllegalArgumentException(

@@ -92,6 +92,13 @@ final class SumAggregator extends BaseAggregator<SumAggregator.SumState> {
   }
 
   @Override
+  SumState mergeBody(SumState into, ByteCursor in) throws IOException {
+    into.count += Varints.readUnsignedLong(in);
+    into.sum.addEncoded(in);
+    return into;
+  }
+
+  @Override
   SumState decodeBody(DataInput in) throws IOException {
     long count = Varints.readUnsignedLong(in);
     return new SumState(count, ExactSum.read(in));

@@ -110,6 +110,14 @@ final class VarianceAggregator extends BaseAggregator<VarianceAggregator.Moments
   }
 
   @Override
+  Moments mergeBody(Moments into, ByteCursor in) throws IOException {
+    into.count += Varints.readUnsignedLong(in);
+    into.sum.addEncoded(in);
+    into.sumOfSquares.addEncoded(in);
+    return into;
+  }
+
+  @Override
   Moments decodeBody(DataInput in) throws IOException {
     long count = Varints.readUnsignedLong(in);
     ExactSum sum = ExactSum.read(in);

@@ -1,6 +1,7 @@
 package dev.strata.dsl.tile;
 
 import dev.strata.dsl.agg.Aggregator;
+import dev.strata.dsl.agg.ByteCursor;
 import dev.strata.dsl.plan.CompiledPlan.CompiledFeature;
 import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
 import dev.strata.dsl.plan.CompiledPlan.TileSpec;
@@ -21,15 +22,20 @@ import java.util.NavigableMap;
  * open tile itself.
  */
 public final class FeatureAssembler {
+  private static final byte[] EMPTY = new byte[0];
   private final GroupTiler tiler;
   private final int[] specOf;
   private final int[] slotOf;
+  private final Aggregator<Object>[] aggregatorOf;
 
   public FeatureAssembler(GroupTiler tiler) {
     this.tiler = tiler;
     CompiledGroup g = tiler.group();
     this.specOf = new int[g.features().size()];
     this.slotOf = new int[g.features().size()];
+    @SuppressWarnings("unchecked")
+    Aggregator<Object>[] aggregators = new Aggregator[g.features().size()];
+    this.aggregatorOf = aggregators;
     for (int f = 0; f < specOf.length; f++) {
       CompiledFeature feature = g.features().get(f);
       specOf[f] = -1;
@@ -44,6 +50,9 @@ public final class FeatureAssembler {
       if (specOf[f] < 0) {
         throw new IllegalStateException("Cannot assemble feature " + feature.qualifiedName() + ": no tile holds it");
       }
+      @SuppressWarnings("unchecked")
+      Aggregator<Object> aggregator = (Aggregator<Object>) tiler.aggregator(specOf[f]).aggregators().get(slotOf[f]);
+      aggregatorOf[f] = aggregator;
     }
   }
 
@@ -63,16 +72,48 @@ public final class FeatureAssembler {
     CompiledGroup g = tiler.group();
     Object[] values = new Object[specOf.length];
     for (int f = 0; f < values.length; f++) {
-      values[f] = value(g.features().get(f), specOf[f], slotOf[f], t, tiles.get(specOf[f]),
+      values[f] = value(g.features().get(f), aggregatorOf[f], slotOf[f], t, tiles.get(specOf[f]),
           heads == null ? null : heads.get(specOf[f]));
     }
     return values;
   }
 
-  @SuppressWarnings("unchecked")
-  private Object value(CompiledFeature feature, int spec, int slot, long t, NavigableMap<Long, Object[]> tiles,
-      Object[] head) {
-    Aggregator<Object> agg = (Aggregator<Object>) tiler.aggregator(spec).aggregators().get(slot);
+  /**
+   * The value of every feature of the group as of {@code t}, merged straight from encoded tiles:
+   * the online read, where the store holds only events before t. A feature merges every tile
+   * whose start lies in {@code [floor(t − W, h), floor(t, h)]}: the whole tiles of its window and
+   * the open tile at floor(t, h), which holds exactly the head's events. Tiles may be blocks of
+   * several hops as long as window starts never cut one.
+   *
+   * @param tiles for each tile spec, the key's encoded tiles (any extra tiles are ignored)
+   * @throws IllegalArgumentException when a tile's bytes are not IRs of its spec
+   */
+  public Object[] valuesAsOf(long t, List<EncodedTiles> tiles) {
+    CompiledGroup g = tiler.group();
+    Object[] values = new Object[specOf.length];
+    ByteCursor cursor = new ByteCursor(EMPTY, 0, 0);
+    for (int f = 0; f < values.length; f++) {
+      CompiledFeature feature = g.features().get(f);
+      int slot = slotOf[f];
+      Aggregator<Object> agg = aggregatorOf[f];
+      long hop = feature.hopMicros();
+      long last = Durations.floor(t, hop);
+      long first = feature.window().startAsOf(t, hop);
+      Object ir = agg.create();
+      EncodedTiles spec = tiles.get(specOf[f]);
+      for (int i = 0; spec != null && i < spec.size(); i++) {
+        long start = spec.start(i);
+        if (start >= first && start <= last) {
+          ir = agg.mergeEncoded(ir, cursor.reset(spec.bytes(i), spec.from(i, slot), spec.to(i, slot)));
+        }
+      }
+      values[f] = agg.finish(ir);
+    }
+    return values;
+  }
+
+  private static Object value(CompiledFeature feature, Aggregator<Object> agg, int slot, long t,
+      NavigableMap<Long, Object[]> tiles, Object[] head) {
     long hop = feature.hopMicros();
     long headStart = Durations.floor(t, hop);
     Object ir = agg.create();

@@ -63,6 +63,36 @@ class EncodingTest {
   }
 
   @Test
+  void mergeEncodedRejectsWhatDecodeRejects() {
+    for (MergeOrderPropertyTest.Spec spec : MergeOrderPropertyTest.specs()) {
+      Aggregator<Object> agg = create(spec);
+      Object ir = agg.create();
+      Random rnd = new Random(11);
+      for (int i = 0; i < 10; i++) {
+        ir = agg.update(ir, Gen.value(spec.type(), rnd), i);
+      }
+      byte[] bytes = agg.encode(ir);
+      byte[] future = bytes.clone();
+      future[0] = 9;
+      String name = spec.function().yamlName();
+      assertThatThrownBy(() -> agg.mergeEncoded(agg.create(), new ByteCursor(future, 0, future.length)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("Cannot decode " + name + " IR: unsupported format version 9");
+      assertThatThrownBy(() -> agg.mergeEncoded(agg.create(), new ByteCursor(bytes, 0, bytes.length - 1)))
+          .as("%s truncated", spec)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("Cannot decode " + name + " IR");
+      byte[] longer = Arrays.copyOf(bytes, bytes.length + 2);
+      assertThatThrownBy(() -> agg.mergeEncoded(agg.create(), new ByteCursor(longer, 0, longer.length)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("Cannot decode " + name + " IR: 2 trailing bytes");
+      // and the good bytes, merged into an empty IR, are the IR
+      assertThat(agg.encode(agg.mergeEncoded(agg.create(), new ByteCursor(longer, 0, bytes.length))))
+          .as("%s", spec).isEqualTo(bytes);
+    }
+  }
+
+  @Test
   void encodingsAreCompact() {
     Aggregator<Object> count = create(new MergeOrderPropertyTest.Spec(AggregationFunction.COUNT, List.of(), null));
     Object c = count.create();
@@ -137,6 +167,27 @@ class EncodingTest {
     assertThatThrownBy(() -> row.decode(Arrays.copyOf(bytes, 3)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("Cannot decode row IRs");
+
+    // locate finds each IR's bytes without decoding, and checks the framing as decode does
+    int[] bounds = new int[2 + 2 * row.size()];
+    row.locate(bytes, bounds, 2);
+    Object[] decoded = row.decode(bytes);
+    for (int i = 0; i < row.size(); i++) {
+      @SuppressWarnings("unchecked")
+      Aggregator<Object> agg = (Aggregator<Object>) aggregators.get(i);
+      assertThat(Arrays.copyOfRange(bytes, bounds[2 + 2 * i], bounds[3 + 2 * i])).isEqualTo(agg.encode(decoded[i]));
+    }
+    assertThat(bounds[2]).isEqualTo(2); // after the version byte and the first length
+    assertThat(bounds[3 + 2 * (row.size() - 1)]).isEqualTo(bytes.length);
+    assertThatThrownBy(() -> row.locate(future, bounds, 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Cannot decode row IRs: unsupported format version 2");
+    assertThatThrownBy(() -> row.locate(Arrays.copyOf(bytes, bytes.length + 1), bounds, 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Cannot decode row IRs: 1 trailing bytes after 5 aggregations");
+    assertThatThrownBy(() -> row.locate(Arrays.copyOf(bytes, 3), bounds, 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("Cannot decode row IRs: truncated input");
   }
 
   @Test

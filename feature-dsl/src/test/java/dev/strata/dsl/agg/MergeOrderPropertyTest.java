@@ -13,7 +13,8 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Property: for random events, one pass equals any split into chunks (each updated in a shuffled
- * order, some round-tripped through bytes) merged in a random tree — the same finish() result
+ * order, some round-tripped through bytes) merged in a random tree (some merges straight from
+ * bytes, {@link Aggregator#mergeEncoded}) — the same finish() result
  * and the same encoded bytes. Run with seeded Randoms so a failure names a reproducible seed.
  *
  * <p>The event counts here stay below the sketches' exact thresholds, where every IR (sketches
@@ -147,7 +148,17 @@ class MergeOrderPropertyTest {
       Object a = irs.remove(rnd.nextInt(irs.size()));
       Object b = irs.remove(rnd.nextInt(irs.size()));
       byte[] before = checkArgs ? agg.encode(b) : null;
-      Object merged = agg.merge(a, b);
+      Object merged;
+      if (rnd.nextInt(3) == 0) {
+        // straight from bytes, as the online reader merges stored blocks, inside a larger array
+        byte[] encoded = agg.encode(b);
+        int pad = rnd.nextInt(3);
+        byte[] framed = new byte[encoded.length + 2 * pad];
+        System.arraycopy(encoded, 0, framed, pad, encoded.length);
+        merged = agg.mergeEncoded(a, new ByteCursor(framed, pad, pad + encoded.length));
+      } else {
+        merged = agg.merge(a, b);
+      }
       if (checkArgs) {
         assertThat(agg.encode(b)).as("merge must not change its second argument").isEqualTo(before);
       }

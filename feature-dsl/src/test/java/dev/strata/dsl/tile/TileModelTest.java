@@ -90,6 +90,63 @@ class TileModelTest {
     }
   }
 
+  /**
+   * The online read: only events before t are stored, the open tile at floor(t, h) is the head,
+   * and the assembler merges straight from the encoded tiles (extra later tiles ignored).
+   */
+  @Test
+  void encodedTilesOfEventsBeforeTEqualTheOracle() {
+    Oracle oracle = new Oracle(PLAN);
+    Random random = new Random(7);
+    for (CompiledGroup g : PLAN.groups()) {
+      GroupTiler tiler = GroupTiler.of(PLAN, g.name());
+      FeatureAssembler assembler = new FeatureAssembler(tiler);
+      Map<List<Object>, List<Object[]>> eventsByKey = new HashMap<>();
+      for (Object[] row : EVENTS) {
+        List<Object> key = tiler.keyOf(row);
+        if (key != null) {
+          eventsByKey.computeIfAbsent(key, k -> new ArrayList<>()).add(row);
+        }
+      }
+      List<List<Object>> keys = new ArrayList<>(eventsByKey.keySet());
+      keys.sort((a, b) -> a.toString().compareTo(b.toString()));
+      int checked = 0;
+      for (int i = 0; i < 40; i++) {
+        List<Object> key = keys.get(random.nextInt(keys.size()));
+        List<Object[]> own = eventsByKey.get(key);
+        long eventTime = tiler.eventTime(own.get(random.nextInt(own.size())));
+        for (long t : new long[] {eventTime, eventTime + 1, eventTime + random.nextInt(3 * 86_400) * Durations.SECOND}) {
+          List<EncodedTiles> encoded = new ArrayList<>();
+          for (int s = 0; s < tiler.specCount(); s++) {
+            int spec = s;
+            NavigableMap<Long, Object[]> byStart = new TreeMap<>();
+            for (Object[] row : own) {
+              if (tiler.eventTime(row) < t) {
+                byStart.compute(tiler.tileStart(s, tiler.eventTime(row)), (k, irs) -> tiler.update(spec, irs, row));
+              }
+            }
+            EncodedTiles tiles = new EncodedTiles(tiler.aggregator(s), 1);
+            // newest first, and a tile after t that must be ignored
+            byStart.descendingMap().forEach((start, irs) -> tiles.add(start, tiler.aggregator(spec).encode(irs)));
+            if (!byStart.isEmpty()) {
+              tiles.add(Durations.floor(t, tiler.hop(s)) + tiler.hop(s), tiler.aggregator(s).encode(byStart.firstEntry().getValue()));
+            }
+            encoded.add(tiles);
+          }
+          Object[] values = assembler.valuesAsOf(t, encoded);
+          Map<String, Object> expected = oracle.groupFeatures(g.name(), EVENTS, key, t);
+          for (int f = 0; f < values.length; f++) {
+            CompiledFeature feature = g.features().get(f);
+            assertThat(values[f]).as("%s for %s as of %s", feature.qualifiedName(), key, Durations.formatInstant(t))
+                .isEqualTo(expected.get(feature.name()));
+            checked++;
+          }
+        }
+      }
+      assertThat(checked).isGreaterThan(100);
+    }
+  }
+
   @Test
   void tileBytesDoNotDependOnEventOrder() {
     GroupTiler tiler = GroupTiler.of(PLAN, "origin_delays");
