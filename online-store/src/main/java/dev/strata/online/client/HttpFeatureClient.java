@@ -28,7 +28,10 @@ final class HttpFeatureClient implements FeatureClient {
   private final URI base;
   private final String token;
   private final HttpClient http;
-  private final ObjectMapper json = new ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_LONG_FOR_INTS);
+  private final ObjectMapper json = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_LONG_FOR_INTS)
+      .enable(com.fasterxml.jackson.core.StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+      .build();
 
   HttpFeatureClient(URI baseUrl, String token) {
     String base = baseUrl.toString();
@@ -191,11 +194,14 @@ final class HttpFeatureClient implements FeatureClient {
       featureNames.add(names.get(keyColumns + f).asText());
       featureTypes.add(typeOf(types.path(keyColumns + f).asText("string")));
       JsonNode col = results.get(keyColumns + f);
+      JsonNode colValues = col.path("values");
+      JsonNode colStatuses = col.path("statuses");
+      JsonNode colTimes = col.path("event_timestamps");
       for (int r = 0; r < rows; r++) {
-        values.get(r)[f] = value(col.path("values").get(r));
-        String s = col.path("statuses").path(r).asText("NOT_FOUND");
+        values.get(r)[f] = value(colValues.get(r));
+        String s = colStatuses.path(r).asText("NOT_FOUND");
         statuses.get(r)[f] = "OUTSIDE_MAX_AGE".equals(s) ? FeatureStatus.OUTSIDE_TTL : FeatureStatus.valueOf(s);
-        String t = col.path("event_timestamps").path(r).asText("1970-01-01T00:00:00Z");
+        String t = colTimes.path(r).asText("1970-01-01T00:00:00Z");
         long micros = parsed.computeIfAbsent(t, Durations::parseInstant);
         times.get(r)[f] = micros == 0 ? OnlineFeatures.NO_TIME : micros;
       }

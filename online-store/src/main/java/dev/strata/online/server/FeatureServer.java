@@ -2,6 +2,7 @@ package dev.strata.online.server;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -60,6 +61,15 @@ import redis.clients.jedis.exceptions.JedisException;
  */
 public final class FeatureServer implements AutoCloseable {
   static final String EPOCH = "1970-01-01T00:00:00Z";
+  // Pre-quoted strings skip the generator's per-character escaping: 10,000 of them a 100 × 50 response.
+  private static final SerializedString EPOCH_JSON = new SerializedString(EPOCH);
+  private static final Map<FeatureStatus, SerializedString> STATUS_JSON = new java.util.EnumMap<>(FeatureStatus.class);
+
+  static {
+    for (FeatureStatus s : FeatureStatus.values()) {
+      STATUS_JSON.put(s, new SerializedString(feastStatus(s)));
+    }
+  }
 
   private final OnlineReader reader;
   private final UnifiedJedis ownedRedis;
@@ -67,7 +77,11 @@ public final class FeatureServer implements AutoCloseable {
   private final int maxEntities;
   private final byte[] token;
   private final ServingLog log;
-  private final ObjectMapper json = new ObjectMapper();
+  // Shortest round-tripping doubles (Schubfach) and a faster double parser: 5,000 doubles a 100 × 50 response.
+  private final ObjectMapper json = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+      .enable(com.fasterxml.jackson.core.StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
+      .enable(com.fasterxml.jackson.core.StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+      .build();
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Counter redisErrors;
   private final DistributionSummary entityRows;
@@ -531,17 +545,17 @@ public final class FeatureServer implements AutoCloseable {
         gen.writeEndArray();
         gen.writeArrayFieldStart("statuses");
         for (int r = 0; r < n; r++) {
-          gen.writeString("PRESENT");
+          gen.writeString(STATUS_JSON.get(FeatureStatus.PRESENT));
         }
         gen.writeEndArray();
         gen.writeArrayFieldStart("event_timestamps");
         for (int r = 0; r < n; r++) {
-          gen.writeString(EPOCH);
+          gen.writeString(EPOCH_JSON);
         }
         gen.writeEndArray();
         gen.writeEndObject();
       }
-      Map<Long, String> times = new java.util.HashMap<>();
+      Map<Long, SerializedString> times = new java.util.HashMap<>();
       for (int f = 0; f < result.featureNames().size(); f++) {
         gen.writeStartObject();
         gen.writeArrayFieldStart("values");
@@ -551,13 +565,14 @@ public final class FeatureServer implements AutoCloseable {
         gen.writeEndArray();
         gen.writeArrayFieldStart("statuses");
         for (int r = 0; r < n; r++) {
-          gen.writeString(feastStatus(result.status(r, f)));
+          gen.writeString(STATUS_JSON.get(result.status(r, f)));
         }
         gen.writeEndArray();
         gen.writeArrayFieldStart("event_timestamps");
         for (int r = 0; r < n; r++) {
           long t = result.eventTimeMicros(r, f);
-          gen.writeString(t == OnlineFeatures.NO_TIME ? EPOCH : times.computeIfAbsent(t, Durations::formatInstant));
+          gen.writeString(t == OnlineFeatures.NO_TIME
+              ? EPOCH_JSON : times.computeIfAbsent(t, micros -> new SerializedString(Durations.formatInstant(micros))));
         }
         gen.writeEndArray();
         gen.writeEndObject();
