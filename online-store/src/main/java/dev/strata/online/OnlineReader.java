@@ -145,27 +145,34 @@ public final class OnlineReader {
   }
 
   /**
-   * Big requests are cut into chunks read in parallel, each with its own pipelined round trip:
-   * decoding and merging blocks is CPU work, and one chunk's Redis wait overlaps another's.
+   * Big requests are cut into chunks, each with its own pipelined round trip, that the caller's
+   * and helper threads take in turn. Two chunks per thread keep Redis and the CPU busy at once:
+   * Redis serves one chunk while another chunk's blocks are merged.
    */
   private OnlineFeatures read(ServiceReader sr, List<Map<String, Object>> entityRows, long nowMicros) {
     int n = entityRows.size();
-    int chunks = Math.min(n / parallelRows, parallelism);
+    int chunks = parallelism == 1 ? 1 : Math.min(n / parallelRows, 2 * parallelism);
     if (chunks < 2) {
       return readChunk(sr, entityRows, 0, nowMicros);
     }
     int size = (n + chunks - 1) / chunks;
-    List<Future<OnlineFeatures>> parts = new ArrayList<>(chunks - 1);
-    for (int from = size; from < n; from += size) {
-      int offset = from;
-      List<Map<String, Object>> part = entityRows.subList(from, Math.min(n, from + size));
-      parts.add(Helpers.POOL.submit(() -> readChunk(sr, part, offset, nowMicros)));
+    int count = (n + size - 1) / size;
+    OnlineFeatures[] results = new OnlineFeatures[count];
+    java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+    Runnable work = () -> {
+      for (int c = next.getAndIncrement(); c < count; c = next.getAndIncrement()) {
+        int from = c * size;
+        results[c] = readChunk(sr, entityRows.subList(from, Math.min(n, from + size)), from, nowMicros);
+      }
+    };
+    List<Future<?>> helpers = new ArrayList<>();
+    for (int h = 1; h < Math.min(parallelism, count); h++) {
+      helpers.add(Helpers.POOL.submit(work));
     }
-    List<OnlineFeatures> results = new ArrayList<>(chunks);
     try {
-      results.add(readChunk(sr, entityRows.subList(0, size), 0, nowMicros));
-      for (Future<OnlineFeatures> f : parts) {
-        results.add(f.get());
+      work.run();
+      for (Future<?> f : helpers) {
+        f.get();
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -176,9 +183,10 @@ public final class OnlineReader {
       }
       throw new OnlineStoreException("Cannot read online features: " + e.getCause(), e.getCause());
     } finally {
-      parts.forEach(f -> f.cancel(false));
+      next.set(count); // a failed chunk stops the others from taking more
+      helpers.forEach(f -> f.cancel(false));
     }
-    return OnlineFeatures.concat(results);
+    return OnlineFeatures.concat(List.of(results));
   }
 
   /** Helper threads shared by every reader of the JVM: one fewer than the cores (the caller works too). */
@@ -437,8 +445,8 @@ public final class OnlineReader {
     }
 
     /**
-     * Threads that read one request's chunks (the caller's included); default the number of
-     * cores, 1 reads every request on the caller's thread.
+     * Threads that read one request's chunks (the caller's included); default half the cores, 1
+     * reads every request on the caller's thread.
      */
     public Builder parallelism(int threads) {
       if (threads < 1) {

@@ -83,6 +83,10 @@ public final class OnlineBenchmark {
       long t2 = System.nanoTime();
       System.out.printf(Locale.ROOT, "setup: %d entities, %d events, tiled in %.1f s, %d keys written in %.1f s; redis dbsize %d%n",
           entities, events, (t1 - t0) / 1e9, all.size(), (t2 - t1) / 1e9, redis.dbSize());
+      // A server does not hold the setup's tiles: drop them so the measured heap is a server's.
+      all.clear();
+      tilers.clear();
+      System.gc();
 
       OnlineReader reader = OnlineReader.builder(plan, redis).layout(layout)
           .clock(Clock.fixed(Durations.toInstant(now), ZoneOffset.UTC)).build();
