@@ -251,6 +251,10 @@ public final class OnlineReader {
     }
 
     int width = sr.names.size();
+    List<List<EncodedTiles>> scratch = new ArrayList<>(m);
+    for (int g = 0; g < m; g++) {
+      scratch.add(sr.groups.get(g).scratch(blocks.get(g).size()));
+    }
     Object[][] values = new Object[n][width];
     FeatureStatus[][] statuses = new FeatureStatus[n][width];
     long[][] times = new long[n][width];
@@ -267,14 +271,14 @@ public final class OnlineReader {
         if (got.get(0) == null) {
           status = FeatureStatus.NOT_FOUND;
         } else {
-          latest = Long.parseLong(new String(got.get(0), StandardCharsets.US_ASCII));
+          latest = RedisLayout.parseLatest(got.get(0));
           Long ttl = gr.group.ttlMicros();
           if (ttl != null && nowMicros - latest >= ttl) {
             status = FeatureStatus.OUTSIDE_TTL;
           } else {
             status = FeatureStatus.PRESENT;
             anyFound = true;
-            groupValues = gr.assemble(nowMicros, blocks.get(g), got);
+            groupValues = gr.assemble(nowMicros, blocks.get(g), got, scratch.get(g));
           }
           freshest = Math.max(freshest, latest);
         }
@@ -403,12 +407,17 @@ public final class OnlineReader {
      * blocks, and the block starting at floor(now, hop), if any, is the open head. The assembler
      * merges straight from the bytes Redis returned.
      */
-    Object[] assemble(long now, List<long[]> blocks, List<byte[]> got) {
-      int specs = aggregators.length;
-      List<EncodedTiles> tiles = new ArrayList<>(specs);
-      for (int s = 0; s < specs; s++) {
-        tiles.add(new EncodedTiles(aggregators[s], blocks.size()));
+    /** One scratch list per chunk and group: the encoded tiles of each spec, cleared per key. */
+    List<EncodedTiles> scratch(int blocks) {
+      List<EncodedTiles> tiles = new ArrayList<>(aggregators.length);
+      for (RowAggregator rows : aggregators) {
+        tiles.add(new EncodedTiles(rows, blocks));
       }
+      return tiles;
+    }
+
+    Object[] assemble(long now, List<long[]> blocks, List<byte[]> got, List<EncodedTiles> tiles) {
+      tiles.forEach(EncodedTiles::clear);
       for (int i = 0; i < blocks.size(); i++) {
         byte[] bytes = got.get(i + 1);
         if (bytes != null) {

@@ -40,6 +40,44 @@ public final class RedisLayout {
   /** The field holding the latest event time of the key's data in the group, decimal micros. */
   public static final String LATEST_FIELD = "@t";
   static final byte[] LATEST_FIELD_BYTES = LATEST_FIELD.getBytes(StandardCharsets.UTF_8);
+  /**
+   * The value of {@link #LATEST_FIELD}: decimal ASCII micros, read without a String (a 100-row
+   * read parses 500 of them).
+   *
+   * @throws OnlineStoreException when the bytes are not a decimal long
+   */
+  static long parseLatest(byte[] bytes) {
+    int i = 0;
+    boolean negative = bytes.length > 0 && bytes[0] == '-';
+    if (negative) {
+      i = 1;
+    }
+    if (i == bytes.length || bytes.length - i > 19) {
+      throw badLatest(bytes);
+    }
+    long value = 0;
+    for (; i < bytes.length; i++) {
+      int digit = bytes[i] - '0';
+      if (digit < 0 || digit > 9) {
+        throw badLatest(bytes);
+      }
+      // accumulate negatively: Long.MIN_VALUE has no positive twin
+      if (value < Long.MIN_VALUE / 10 || value * 10 < Long.MIN_VALUE + digit) {
+        throw badLatest(bytes);
+      }
+      value = value * 10 - digit;
+    }
+    if (!negative && value == Long.MIN_VALUE) {
+      throw badLatest(bytes);
+    }
+    return negative ? value : -value;
+  }
+
+  private static OnlineStoreException badLatest(byte[] bytes) {
+    return new OnlineStoreException("Cannot read the latest event time of a key: '"
+        + new String(bytes, StandardCharsets.US_ASCII) + "' is not a decimal number of microseconds", null);
+  }
+
   /** Most levels of specs with a lifetime window (fewer for hops so large that spans would overflow). */
   static final int LIFETIME_LEVELS = 40;
 

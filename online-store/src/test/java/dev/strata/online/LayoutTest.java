@@ -114,4 +114,25 @@ class LayoutTest {
     assertThatThrownBy(() -> OnlineStoreConfig.fromUrl("redis://u:pw@h?bogus=1")).hasMessageNotContaining("pw@")
         .hasMessageContaining("unknown option 'bogus'");
   }
+
+  @Test
+  void latestEventTimeParsesDecimalMicros() {
+    Random random = new Random(9);
+    List<Long> samples = new java.util.ArrayList<>(List.of(0L, 1L, -1L, Long.MAX_VALUE, Long.MIN_VALUE,
+        1_768_479_780_000_000L, -978_307_200_000_000L));
+    for (int i = 0; i < 1_000; i++) {
+      samples.add(random.nextLong() >> random.nextInt(64));
+    }
+    for (long v : samples) {
+      assertThat(RedisLayout.parseLatest(Long.toString(v).getBytes(java.nio.charset.StandardCharsets.US_ASCII)))
+          .isEqualTo(v);
+    }
+    for (String bad : List.of("", "-", "12a", " 1", "+5", "9223372036854775808", "-9223372036854775809",
+        "99999999999999999999", "1.5")) {
+      assertThatThrownBy(() -> RedisLayout.parseLatest(bad.getBytes(java.nio.charset.StandardCharsets.US_ASCII)))
+          .as("'%s'", bad)
+          .isInstanceOf(OnlineStoreException.class)
+          .hasMessage("Cannot read the latest event time of a key: '" + bad + "' is not a decimal number of microseconds");
+    }
+  }
 }

@@ -7,7 +7,8 @@ import java.util.Arrays;
  * One key's stored tiles of one tile spec, still encoded: starts and row-IR bytes as a store
  * returned them, with each IR located but not decoded. {@link FeatureAssembler#valuesAsOf(long,
  * java.util.List)} merges straight from these bytes, so a read builds no IR objects for the tiles
- * it merges. Not thread-safe; meant to live for one read.
+ * it merges. Not thread-safe; a reader keeps one per tile spec and {@link #clear() clears} it
+ * between keys.
  */
 public final class EncodedTiles {
   private final RowAggregator rows;
@@ -41,6 +42,13 @@ public final class EncodedTiles {
     starts[size] = start;
     bytes[size] = row;
     size++;
+    return this;
+  }
+
+  /** Forgets the tiles, keeping the arrays for the next key. */
+  public EncodedTiles clear() {
+    Arrays.fill(bytes, 0, size, null);
+    size = 0;
     return this;
   }
 
