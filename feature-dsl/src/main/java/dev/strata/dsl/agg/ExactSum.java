@@ -357,6 +357,15 @@ final class ExactSum {
             m = (m << 8) | in.readUnsignedByte();
           }
           addSmallDyadic(m, (int) e);
+        } else if (length <= 16) {
+          // up to 128 bits (sums of squares of doubles): hi:lo, sign-extended from the first byte
+          long lo = in.readByte();
+          long hi = lo >> 63;
+          for (int i = 1; i < length; i++) {
+            hi = (hi << 8) | (lo >>> 56);
+            lo = (lo << 8) | in.readUnsignedByte();
+          }
+          addFraction(hi, lo, (int) e);
         } else {
           byte[] mantissa = new byte[length];
           in.readFully(mantissa);
