@@ -13,6 +13,7 @@ import dev.strata.monitoring.drift.SketchDrift;
 import dev.strata.monitoring.drift.Thresholds;
 import dev.strata.monitoring.profile.ColumnProfile;
 import dev.strata.monitoring.profile.ColumnProfileBuilder;
+import dev.strata.monitoring.performance.ModelPerformance;
 import dev.strata.monitoring.report.DriftReport;
 import dev.strata.monitoring.skew.SkewComparison;
 import java.sql.Date;
@@ -247,6 +248,13 @@ public final class MonitorJob {
         m.name(), profiles, reference.label(), current.label(), ctx.table(ProfileTable.TABLE)));
     DriftReport report = new DriftReport("Monitor " + m.name() + " (service " + service.name() + ")",
         reference.label(), current.label(), currentDrift, slices, thresholds, computedAt.truncatedTo(ChronoUnit.SECONDS).toString());
+    ModelPerformance performance = predictions == null ? null : performance(name, predictions, reference, current);
+    if (performance != null) {
+      report = report.withPerformance(performance);
+      ctx.progress().say(String.format(Locale.ROOT, "monitor %s: %s against its labels: %s", name, performance.model(),
+          String.join(", ", performance.metrics().stream().map(x -> x.name() + " " + value(x.reference()) + " -> "
+              + value(x.current())).toList())));
+    }
     if (skew != null) {
       SkewJob skewJob = new SkewJob(ctx, skew);
       if (skewJob.hasLog(service.name(), current)) {
@@ -385,6 +393,71 @@ public final class MonitorJob {
       columns.add(new ServiceFeature(prefix + "." + w[0], prefix, w[0], categorical ? DataType.STRING : DataType.DOUBLE));
     }
     return new Predictions(table, rows.select(select.toArray(Column[]::new)), columns);
+  }
+
+  /**
+   * The predictions against the labels that arrived, reference slice vs current slice (pairs
+   * with both), or null when there are no labels, or prediction and label differ in kind (a
+   * score against a class).
+   */
+  private ModelPerformance performance(String name, Predictions predictions, Slice reference, Slice current) {
+    if (predictions.columns().size() < 2) {
+      return null; // no label column, or no label has arrived
+    }
+    ServiceFeature prediction = predictions.columns().get(0);
+    ServiceFeature label = predictions.columns().get(1);
+    if (prediction.type() != label.type()) {
+      ctx.progress().say("monitor " + name + ": " + prediction.qualifiedName() + " and " + label.qualifiedName()
+          + " differ in kind (a score and a class); performance left out");
+      return null;
+    }
+    Dataset<Row> pairs = predictions.rows().where(functions.col(prediction.feature()).isNotNull()
+        .and(functions.col(label.feature()).isNotNull())).select("day", prediction.feature(), label.feature());
+    long count = pairs.count();
+    if (count > maxExactValues / 2) {
+      ctx.progress().say(String.format(Locale.ROOT, "monitor %s: %,d labelled predictions exceed --max-exact-values;"
+          + " performance left out", name, count));
+      return null;
+    }
+    boolean numeric = prediction.type() == DataType.DOUBLE;
+    List<double[]> refNumbers = new ArrayList<>();
+    List<double[]> curNumbers = new ArrayList<>();
+    List<String[]> refClasses = new ArrayList<>();
+    List<String[]> curClasses = new ArrayList<>();
+    for (Row r : pairs.collectAsList()) {
+      LocalDate day = toLocalDate(r.get(0));
+      for (Slice slice : List.of(reference, current)) {
+        if (!slice.contains(day)) {
+          continue;
+        }
+        if (numeric) {
+          (slice == reference ? refNumbers : curNumbers).add(new double[] {r.getDouble(1), r.getDouble(2)});
+        } else {
+          (slice == reference ? refClasses : curClasses).add(new String[] {r.getString(1), r.getString(2)});
+        }
+      }
+    }
+    String model = prediction.group();
+    if (numeric) {
+      return ModelPerformance.compare(model, numericMetrics(refNumbers), refNumbers.size(), numericMetrics(curNumbers),
+          curNumbers.size());
+    }
+    return ModelPerformance.compare(model, classMetrics(refClasses), refClasses.size(), classMetrics(curClasses),
+        curClasses.size());
+  }
+
+  private static Map<String, Double> numericMetrics(List<double[]> pairs) {
+    return ModelPerformance.numeric(pairs.stream().mapToDouble(p -> p[0]).toArray(),
+        pairs.stream().mapToDouble(p -> p[1]).toArray());
+  }
+
+  private static Map<String, Double> classMetrics(List<String[]> pairs) {
+    return ModelPerformance.categorical(pairs.stream().map(p -> p[0]).toArray(String[]::new),
+        pairs.stream().map(p -> p[1]).toArray(String[]::new));
+  }
+
+  private static String value(Double v) {
+    return v == null ? "-" : String.format(Locale.ROOT, "%.4g", v);
   }
 
   /** The days whose start lies in the monitor's reference [from, to). */

@@ -330,7 +330,15 @@ class PredictionLogSkewTest {
 
   @Test
   @Order(3)
-  void monitorAddsPredictionDriftAndSkew() {
+  void monitorAddsPredictionDriftAndSkew() throws IOException {
+    // labels of five predictions of 5 January too: the reference month has 8 labelled predictions, the current day 3
+    LocalDate early = LocalDate.parse("2001-01-05");
+    List<ObjectNode> earlyLabels = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      earlyLabels.add(label("p-" + early + "-" + i, AT, i == 0 ? 1.0 : 0.0));
+    }
+    writeLines(logs.resolve("predictions/date=2001-01-22/labels.jsonl"), earlyLabels);
+    assertThat(new LogIngestJob(ctx).run(logs).labels()).isEqualTo(5);
     MonitorJob.Result r = new MonitorJob(ctx).run(MONITOR, DAY, DAY);
     CompiledMonitor m = plan.monitor(MONITOR).orElseThrow();
     FeatureDrift prediction = r.report().features().stream().filter(f -> f.feature().equals(MODEL + ".prediction"))
@@ -349,6 +357,35 @@ class PredictionLogSkewTest {
     assertThat(rows.get(0).getDouble(rows.get(0).fieldIndex("value"))).isCloseTo(want.metric("psi"), within(1e-12));
     assertThat(r.report().skew()).isNotNull();
     assertThat(r.report().skew().mismatches()).isPositive();
+
+    // the model against the labels that arrived: three labelled predictions of the current day (p-<DAY>-0's later
+    // label 1 wins), in the reference month too
+    double[] score = {scores.get(DAY).get(0), scores.get(DAY).get(1), scores.get(DAY).get(2)};
+    double[] truth = {1.0, 0.0, 1.0};
+    double mae = 0;
+    double right = 0;
+    for (int i = 0; i < 3; i++) {
+      mae += Math.abs(score[i] - truth[i]) / 3;
+      right += (score[i] >= 0.5) == (truth[i] == 1.0) ? 1 : 0;
+    }
+    double referenceMae = mae * 3 / 8;
+    double referenceRight = right;
+    for (int i = 0; i < 5; i++) {
+      double s = scores.get(early).get(i);
+      double y = i == 0 ? 1.0 : 0.0;
+      referenceMae += Math.abs(s - y) / 8;
+      referenceRight += (s >= 0.5) == (y == 1.0) ? 1 : 0;
+    }
+    dev.strata.monitoring.performance.ModelPerformance performance = r.report().performance();
+    assertThat(performance).isNotNull();
+    assertThat(performance.model()).isEqualTo(MODEL);
+    dev.strata.monitoring.performance.ModelPerformance.Metric maeMetric = performance.metric("mae").orElseThrow();
+    assertThat(maeMetric.current()).isCloseTo(mae, within(1e-12));
+    assertThat(maeMetric.reference()).isCloseTo(referenceMae, within(1e-12));
+    assertThat(maeMetric.currentRows()).isEqualTo(3);
+    assertThat(maeMetric.referenceRows()).isEqualTo(8);
+    assertThat(performance.metric("accuracy").orElseThrow().current()).isEqualTo(right / 3);
+    assertThat(performance.metric("accuracy").orElseThrow().reference()).isEqualTo(referenceRight / 8);
 
     // the same scores from a table of one's own (time, score): the same drift
     ctx.spark().sql("CREATE TABLE " + ctx.table("own_scores") + " USING iceberg AS SELECT time, prediction AS score FROM "

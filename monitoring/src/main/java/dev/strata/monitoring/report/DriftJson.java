@@ -52,6 +52,21 @@ public final class DriftJson {
     if (report.skew() != null) {
       skew(root.putObject("skew"), report.skew());
     }
+    if (report.performance() != null) {
+      ObjectNode p = root.putObject("performance");
+      p.put("model", report.performance().model());
+      p.put("threshold", dev.strata.monitoring.performance.ModelPerformance.THRESHOLD);
+      ArrayNode metrics = p.putArray("metrics");
+      for (dev.strata.monitoring.performance.ModelPerformance.Metric m : report.performance().metrics()) {
+        ObjectNode n = metrics.addObject();
+        n.put("metric", m.name());
+        number(n, "reference", m.reference());
+        number(n, "current", m.current());
+        number(n, "change", m.change());
+        n.put("reference_rows", m.referenceRows());
+        n.put("current_rows", m.currentRows());
+      }
+    }
     return root;
   }
 
@@ -109,6 +124,14 @@ public final class DriftJson {
             .put("served_at", dev.strata.dsl.time.Durations.formatInstant(e.servedAtMicros()))
             .put("served", e.served()).put("offline", e.offline());
       }
+    }
+  }
+
+  private static void number(ObjectNode node, String key, Double v) {
+    if (v == null) {
+      node.putNull(key);
+    } else {
+      number(node, key, v.doubleValue());
     }
   }
 

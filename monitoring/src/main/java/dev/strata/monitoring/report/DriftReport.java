@@ -17,6 +17,7 @@ import java.util.List;
  * @param thresholds the levels the statuses were judged by
  * @param generatedAt when, as text (ISO-8601); callers pass it so reports are reproducible
  * @param skew online/offline skew of the service over the current slice, or null
+ * @param performance the model's predictions against the labels that arrived, or null
  */
 public record DriftReport(
     String title,
@@ -26,12 +27,13 @@ public record DriftReport(
     List<Slice> timeline,
     Thresholds thresholds,
     String generatedAt,
-    Skew skew) {
+    Skew skew,
+    dev.strata.monitoring.performance.ModelPerformance performance) {
 
   /** A report without skew. */
   public DriftReport(String title, String reference, String current, List<FeatureDrift> features, List<Slice> timeline,
       Thresholds thresholds, String generatedAt) {
-    this(title, reference, current, features, timeline, thresholds, generatedAt, null);
+    this(title, reference, current, features, timeline, thresholds, generatedAt, null, null);
   }
 
   /**
@@ -55,7 +57,12 @@ public record DriftReport(
 
   /** This report with {@code skew} added. */
   public DriftReport withSkew(Skew skew) {
-    return new DriftReport(title, reference, current, features, timeline, thresholds, generatedAt, skew);
+    return new DriftReport(title, reference, current, features, timeline, thresholds, generatedAt, skew, performance);
+  }
+
+  /** This report with the model's performance added. */
+  public DriftReport withPerformance(dev.strata.monitoring.performance.ModelPerformance performance) {
+    return new DriftReport(title, reference, current, features, timeline, thresholds, generatedAt, skew, performance);
   }
 
   /** One time slice of the drift-over-time chart. */

@@ -225,4 +225,34 @@ class HtmlReportBrowserTest {
     assertThat(json.get("skew").get("mismatches").asLong()).isEqualTo(1);
     assertThat(json.get("skew").get("features").get(0).get("examples").get(0).get("served").asText()).isEqualTo("2");
   }
+
+  @Test
+  void performanceTableShowsTheJsonValues(@TempDir Path dir) throws Exception {
+    dev.strata.monitoring.performance.ModelPerformance performance = dev.strata.monitoring.performance.ModelPerformance.compare(
+        "delay_model",
+        dev.strata.monitoring.performance.ModelPerformance.numeric(new double[] {0.2, 0.8, 0.6}, new double[] {0, 1, 1}), 3,
+        dev.strata.monitoring.performance.ModelPerformance.numeric(new double[] {0.7, 0.4}, new double[] {0, 1}), 2);
+    DriftReport withPerformance = report.withPerformance(performance);
+    Path page = dir.resolve("performance.html");
+    HtmlReport.write(withPerformance, page);
+    Browser.Run run = Browser.run(dir, "--dump-dom", page.toUri().toString());
+    String dom = run.stdout();
+    assertThat(dom).as("stderr:\n" + run.stderr()).contains("data-rendered=\"ok\"");
+    assertThat(dom).doesNotContain("data-error=");
+    assertThat(run.consoleErrors()).isEmpty();
+    JsonNode json = new ObjectMapper().readTree(DriftJson.toJson(withPerformance));
+    JsonNode metrics = json.get("performance").get("metrics");
+    assertThat(metrics).hasSize(4);
+    for (JsonNode m : metrics) {
+      // each row of the page carries exactly the JSON's numbers
+      java.util.regex.Matcher row = java.util.regex.Pattern.compile("data-performance-metric=\"" + m.get("metric").asText()
+          + "\"[^>]*>.*?data-value=\"([^\"]*)\".*?data-value=\"([^\"]*)\"").matcher(dom);
+      assertThat(row.find()).as(m.get("metric").asText()).isTrue();
+      assertThat(Double.parseDouble(row.group(1))).isEqualTo(m.get("reference").asDouble());
+      assertThat(Double.parseDouble(row.group(2))).isEqualTo(m.get("current").asDouble());
+    }
+    // accuracy fell from 1 to 0: the change is marked
+    assertThat(json.get("performance").get("metrics").get(3).get("change").asDouble()).isEqualTo(-1.0);
+    assertThat(dom).containsPattern("data-performance-metric=\"accuracy\".*?class=\"hot\"");
+  }
 }
