@@ -67,6 +67,19 @@ public final class MonitorJob {
   /** Exact mode's default limit: 20M values, about 160 MB of doubles on the driver. */
   public static final long DEFAULT_MAX_EXACT_VALUES = 20_000_000L;
 
+  /** The model-performance table's name inside the project's namespace. */
+  public static final String PERFORMANCE_TABLE = "monitoring_performance";
+
+  static final StructType PERFORMANCE_SCHEMA = new StructType()
+      .add("monitor", DataTypes.StringType, false)
+      .add("model", DataTypes.StringType, false)
+      .add("slice_start", DataTypes.DateType, false)
+      .add("slice_end", DataTypes.DateType, false)
+      .add("metric", DataTypes.StringType, false)
+      .add("value", DataTypes.DoubleType, true)
+      .add("labelled_pairs", DataTypes.LongType, false)
+      .add("computed_at", DataTypes.TimestampType, false);
+
   static final StructType SCHEMA = new StructType()
       .add("monitor", DataTypes.StringType, false)
       .add("feature", DataTypes.StringType, false)
@@ -248,8 +261,11 @@ public final class MonitorJob {
         m.name(), profiles, reference.label(), current.label(), ctx.table(ProfileTable.TABLE)));
     DriftReport report = new DriftReport("Monitor " + m.name() + " (service " + service.name() + ")",
         reference.label(), current.label(), currentDrift, slices, thresholds, computedAt.truncatedTo(ChronoUnit.SECONDS).toString());
-    ModelPerformance performance = predictions == null ? null : performance(name, predictions, reference, current);
-    if (performance != null) {
+    LabelledPairs labelled = predictions == null ? null : labelledPairs(name, predictions);
+    if (labelled != null) {
+      ModelPerformance performance = ModelPerformance.compare(labelled.model(), labelled.metrics(reference),
+          labelled.count(reference), labelled.metrics(current), labelled.count(current));
+      writePerformance(m.name(), labelled, current, timeline, computedAt);
       report = report.withPerformance(performance);
       ctx.progress().say(String.format(Locale.ROOT, "monitor %s: %s against its labels: %s", name, performance.model(),
           String.join(", ", performance.metrics().stream().map(x -> x.name() + " " + value(x.reference()) + " -> "
@@ -395,12 +411,34 @@ public final class MonitorJob {
     return new Predictions(table, rows.select(select.toArray(Column[]::new)), columns);
   }
 
+  /** The predictions that have a label, with their days: numbers (scores) or texts (classes). */
+  record LabelledPairs(String model, List<LocalDate> days, double[] predictions, double[] labels,
+      String[] predictedClasses, String[] labelClasses) {
+    boolean numeric() {
+      return predictions != null;
+    }
+
+    long count(Slice slice) {
+      return days.stream().filter(slice::contains).count();
+    }
+
+    /** The metrics of the pairs whose day lies in {@code slice}. */
+    Map<String, Double> metrics(Slice slice) {
+      int[] in = java.util.stream.IntStream.range(0, days.size()).filter(i -> slice.contains(days.get(i))).toArray();
+      if (numeric()) {
+        return ModelPerformance.numeric(Arrays.stream(in).mapToDouble(i -> predictions[i]).toArray(),
+            Arrays.stream(in).mapToDouble(i -> labels[i]).toArray());
+      }
+      return ModelPerformance.categorical(Arrays.stream(in).mapToObj(i -> predictedClasses[i]).toArray(String[]::new),
+          Arrays.stream(in).mapToObj(i -> labelClasses[i]).toArray(String[]::new));
+    }
+  }
+
   /**
-   * The predictions against the labels that arrived, reference slice vs current slice (pairs
-   * with both), or null when there are no labels, or prediction and label differ in kind (a
-   * score against a class).
+   * The predictions of the reference and current days that have a label, or null when there are
+   * no labels, or prediction and label differ in kind (a score against a class).
    */
-  private ModelPerformance performance(String name, Predictions predictions, Slice reference, Slice current) {
+  private LabelledPairs labelledPairs(String name, Predictions predictions) {
     if (predictions.columns().size() < 2) {
       return null; // no label column, or no label has arrived
     }
@@ -419,41 +457,51 @@ public final class MonitorJob {
           + " performance left out", name, count));
       return null;
     }
-    boolean numeric = prediction.type() == DataType.DOUBLE;
-    List<double[]> refNumbers = new ArrayList<>();
-    List<double[]> curNumbers = new ArrayList<>();
-    List<String[]> refClasses = new ArrayList<>();
-    List<String[]> curClasses = new ArrayList<>();
-    for (Row r : pairs.collectAsList()) {
-      LocalDate day = toLocalDate(r.get(0));
-      for (Slice slice : List.of(reference, current)) {
-        if (!slice.contains(day)) {
-          continue;
-        }
-        if (numeric) {
-          (slice == reference ? refNumbers : curNumbers).add(new double[] {r.getDouble(1), r.getDouble(2)});
-        } else {
-          (slice == reference ? refClasses : curClasses).add(new String[] {r.getString(1), r.getString(2)});
-        }
+    List<Row> rows = pairs.collectAsList();
+    List<LocalDate> days = rows.stream().map(r -> toLocalDate(r.get(0))).toList();
+    if (prediction.type() == DataType.DOUBLE) {
+      return new LabelledPairs(prediction.group(), days, rows.stream().mapToDouble(r -> r.getDouble(1)).toArray(),
+          rows.stream().mapToDouble(r -> r.getDouble(2)).toArray(), null, null);
+    }
+    return new LabelledPairs(prediction.group(), days, null, null, rows.stream().map(r -> r.getString(1)).toArray(String[]::new),
+        rows.stream().map(r -> r.getString(2)).toArray(String[]::new));
+  }
+
+  /**
+   * Replaces the monitor's rows of {@code <ns>.monitoring_performance} for the current slice
+   * and, with {@code every}, for each period: the model's metrics over that slice's labelled
+   * pairs (performance over time).
+   */
+  private void writePerformance(String monitor, LabelledPairs labelled, Slice current, List<Slice> timeline,
+      Instant computedAt) {
+    List<Row> rows = new ArrayList<>();
+    List<Slice> slices = new ArrayList<>(List.of(current));
+    if (timeline.size() > 1) {
+      slices.addAll(timeline);
+    }
+    for (Slice slice : slices) {
+      long n = labelled.count(slice);
+      labelled.metrics(slice).forEach((metric, value) -> rows.add(RowFactory.create(monitor, labelled.model(),
+          slice.start(), slice.end(), metric, Double.isNaN(value) ? null : value, n, computedAt)));
+    }
+    String table = ctx.table(PERFORMANCE_TABLE);
+    Dataset<Row> data = ctx.spark().createDataFrame(rows, PERFORMANCE_SCHEMA).coalesce(1);
+    try {
+      if (!ctx.spark().catalog().tableExists(table)) {
+        data.writeTo(table)
+            .partitionedBy(functions.col("monitor"), functions.col("slice_start"), functions.col("slice_end"))
+            .tableProperty("format-version", "2")
+            .create();
+        return;
       }
+      // Identity partitions, as in the drift table: the filter selects whole files.
+      LocalDate first = slices.stream().map(Slice::start).min(LocalDate::compareTo).orElseThrow();
+      data.writeTo(table).overwrite(functions.col("monitor").equalTo(monitor)
+          .and(functions.col("slice_start").geq(functions.lit(first)))
+          .and(functions.col("slice_end").leq(functions.lit(current.end()))));
+    } catch (Exception e) {
+      throw new JobException("Cannot write " + table + ": " + StrataSpark.firstLine(e) + ".", e);
     }
-    String model = prediction.group();
-    if (numeric) {
-      return ModelPerformance.compare(model, numericMetrics(refNumbers), refNumbers.size(), numericMetrics(curNumbers),
-          curNumbers.size());
-    }
-    return ModelPerformance.compare(model, classMetrics(refClasses), refClasses.size(), classMetrics(curClasses),
-        curClasses.size());
-  }
-
-  private static Map<String, Double> numericMetrics(List<double[]> pairs) {
-    return ModelPerformance.numeric(pairs.stream().mapToDouble(p -> p[0]).toArray(),
-        pairs.stream().mapToDouble(p -> p[1]).toArray());
-  }
-
-  private static Map<String, Double> classMetrics(List<String[]> pairs) {
-    return ModelPerformance.categorical(pairs.stream().map(p -> p[0]).toArray(String[]::new),
-        pairs.stream().map(p -> p[1]).toArray(String[]::new));
   }
 
   private static String value(Double v) {

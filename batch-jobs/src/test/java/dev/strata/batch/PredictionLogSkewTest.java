@@ -386,6 +386,18 @@ class PredictionLogSkewTest {
     assertThat(maeMetric.referenceRows()).isEqualTo(8);
     assertThat(performance.metric("accuracy").orElseThrow().current()).isEqualTo(right / 3);
     assertThat(performance.metric("accuracy").orElseThrow().reference()).isEqualTo(referenceRight / 8);
+    // and the current slice's metrics in the performance table
+    List<Row> perf = ctx.spark().table(ctx.table(MonitorJob.PERFORMANCE_TABLE)).collectAsList();
+    Map<String, Row> byMetric = new HashMap<>();
+    perf.forEach(x -> byMetric.put(x.getString(x.fieldIndex("metric")), x));
+    assertThat(byMetric).containsOnlyKeys("mae", "rmse", "bias", "accuracy");
+    Row maeRow = byMetric.get("mae");
+    assertThat(maeRow.getString(maeRow.fieldIndex("model"))).isEqualTo(MODEL);
+    assertThat(maeRow.getDouble(maeRow.fieldIndex("value"))).isCloseTo(mae, within(1e-12));
+    assertThat(maeRow.getLong(maeRow.fieldIndex("labelled_pairs"))).isEqualTo(3);
+    // a rerun replaces its slice's rows
+    new MonitorJob(ctx).run(MONITOR, DAY, DAY);
+    assertThat(ctx.spark().table(ctx.table(MonitorJob.PERFORMANCE_TABLE)).count()).isEqualTo(4);
 
     // the same scores from a table of one's own (time, score): the same drift
     ctx.spark().sql("CREATE TABLE " + ctx.table("own_scores") + " USING iceberg AS SELECT time, prediction AS score FROM "

@@ -1,6 +1,7 @@
 package dev.strata.monitoring.alert;
 
 import dev.strata.monitoring.drift.FeatureDrift;
+import dev.strata.monitoring.performance.ModelPerformance;
 import dev.strata.monitoring.report.DriftReport;
 import dev.strata.monitoring.skew.FeatureSkew;
 import io.micrometer.core.instrument.Gauge;
@@ -26,7 +27,9 @@ import java.util.Map;
  *       (undefined ones, NaN, are left out);
  *   <li>{@code strata_drift_status{monitor, feature}}: 0 ok, 1 warn, 2 drift;
  *   <li>{@code strata_skew_mismatch_share{monitor, feature}} and
- *       {@code strata_skew_rows_compared{monitor, feature}} when the run compared served values.
+ *       {@code strata_skew_rows_compared{monitor, feature}} when the run compared served values;
+ *   <li>{@code strata_model_performance{monitor, model, metric}}: the model against the labels
+ *       of the current slice (mae, rmse, bias, accuracy), when labels arrived.
  * </ul>
  *
  * Written to a file (atomically, for node-exporter's textfile collector, which must never read
@@ -63,6 +66,16 @@ public final class PrometheusGauges {
           Gauge.builder("strata.skew.rows.compared", () -> rows)
               .description("Served values compared with offline values")
               .tags("monitor", monitor, "feature", s.feature()).register(registry);
+        }
+      }
+      if (report.performance() != null) {
+        for (ModelPerformance.Metric m : report.performance().metrics()) {
+          if (m.current() != null && !m.current().isNaN()) {
+            double v = m.current();
+            Gauge.builder("strata.model.performance", () -> v)
+                .description("A model's predictions against the labels of the current slice")
+                .tags("monitor", monitor, "model", report.performance().model(), "metric", m.name()).register(registry);
+          }
         }
       }
       return registry.scrape();

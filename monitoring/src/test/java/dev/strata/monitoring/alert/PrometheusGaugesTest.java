@@ -94,6 +94,24 @@ class PrometheusGaugesTest {
   }
 
   @Test
+  void modelPerformanceOfTheCurrentSliceIsAGauge() {
+    // current slice: errors 0.25 and -0.5 against labels 0 and 1: mae 0.375, bias -0.125, both right at 0.5
+    dev.strata.monitoring.performance.ModelPerformance performance = dev.strata.monitoring.performance.ModelPerformance
+        .compare("scores", java.util.Map.of(), 0,
+            dev.strata.monitoring.performance.ModelPerformance.numeric(new double[] {0.25, 0.5}, new double[] {0, 1}), 2);
+    List<Sample> samples = parse(PrometheusGauges.scrape("m", AlertFixtures.report(false).withPerformance(performance)));
+    Map<String, Double> got = new HashMap<>();
+    samples.stream().filter(x -> x.name().equals("strata_model_performance")).forEach(x -> {
+      assertThat(x.labels()).containsEntry("monitor", "m").containsEntry("model", "scores");
+      got.put(x.labels().get("metric"), x.value());
+    });
+    assertThat(got).containsOnlyKeys("mae", "rmse", "bias", "accuracy");
+    assertThat(got.get("mae")).isEqualTo(0.375);
+    assertThat(got.get("bias")).isEqualTo(-0.125);
+    assertThat(got.get("accuracy")).isEqualTo(1.0);
+  }
+
+  @Test
   void fileIsReplacedWholeAndPushgatewayGetsTheSameText(@TempDir Path dir) throws IOException {
     DriftReport report = AlertFixtures.report(true);
     Path file = dir.resolve("strata.prom");
