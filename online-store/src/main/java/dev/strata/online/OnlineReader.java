@@ -28,9 +28,17 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.BuilderFactory;
+import redis.clients.jedis.CommandArguments;
+import redis.clients.jedis.CommandObject;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.Protocol;
+import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.args.Rawable;
 import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.util.Pool;
 
 /**
  * Online feature values as of now: for N entity rows and the M groups of a service, one
@@ -51,6 +59,8 @@ public final class OnlineReader {
   private final Map<List<String>, ServiceReader> adHoc = new java.util.concurrent.ConcurrentHashMap<>();
   private final int parallelRows;
   private final int parallelism;
+  private final Pool<Connection> pool; // standalone Redis: reads stream over one pooled connection
+  private final int streamRows;
 
   private OnlineReader(Builder b) {
     this.plan = b.plan;
@@ -59,6 +69,8 @@ public final class OnlineReader {
     this.clock = b.clock;
     this.parallelRows = b.parallelRows;
     this.parallelism = b.parallelism;
+    this.pool = b.streamRows > 0 && redis instanceof RedisClient client ? client.getPool() : null;
+    this.streamRows = b.streamRows;
     for (CompiledGroup g : plan.groups()) {
       if (g.online()) {
         groups.put(g.name(), new GroupReader(GroupTiler.of(plan, g.name())));
@@ -145,12 +157,16 @@ public final class OnlineReader {
   }
 
   /**
-   * Big requests are cut into chunks, each with its own pipelined round trip, that the caller's
-   * and helper threads take in turn. Two chunks per thread keep Redis and the CPU busy at once:
+   * Standalone Redis streams the request over one connection ({@link #readStreamed}). Against a
+   * cluster, big requests are cut into chunks, each with its own pipelined round trip, that the
+   * caller's and helper threads take in turn. Two chunks per thread keep Redis and the CPU busy at once:
    * Redis serves one chunk while another chunk's blocks are merged.
    */
   private OnlineFeatures read(ServiceReader sr, List<Map<String, Object>> entityRows, long nowMicros) {
     int n = entityRows.size();
+    if (pool != null) {
+      return readStreamed(sr, entityRows, nowMicros);
+    }
     int chunks = parallelism == 1 ? 1 : Math.min(n / parallelRows, 2 * parallelism);
     if (chunks < 2) {
       return readChunk(sr, entityRows, 0, nowMicros);
@@ -201,10 +217,128 @@ public final class OnlineReader {
 
   /** Rows {@code rowOffset…} of a request: keys (a bad row fails before any I/O), one pipeline, assembly. */
   private OnlineFeatures readChunk(ServiceReader sr, List<Map<String, Object>> entityRows, int rowOffset, long nowMicros) {
+    int n = entityRows.size();
+    int m = sr.groups.size();
+    byte[][][] keys = keys(sr, entityRows, rowOffset);
+    ReadPlan plan = new ReadPlan(sr, nowMicros);
+    @SuppressWarnings("unchecked")
+    Response<List<byte[]>>[][] responses = new Response[n][m];
+    try (AbstractPipeline p = redis.pipelined()) {
+      for (int r = 0; r < n; r++) {
+        for (int g = 0; g < m; g++) {
+          responses[r][g] = p.executeCommand(plan.hmget(keys[r][g], g));
+        }
+      }
+      p.sync();
+    } catch (JedisException e) {
+      throw new OnlineStoreException("Cannot read online features: Redis failed (" + e.getMessage() + ")", e);
+    }
+    Assembly out = new Assembly(sr, plan, n, nowMicros);
+    @SuppressWarnings("unchecked")
+    List<byte[]>[] got = new List[m];
+    for (int r = 0; r < n; r++) {
+      for (int g = 0; g < m; g++) {
+        try {
+          got[g] = responses[r][g].get();
+        } catch (JedisException e) {
+          throw new OnlineStoreException("Cannot read online features: Redis failed (" + e.getMessage() + ")", e);
+        }
+      }
+      out.row(r, got);
+    }
+    return out.result();
+  }
+
+  /**
+   * A standalone Redis read streamed over one connection: chunks of rows are written ahead and
+   * each chunk is merged while Redis serves the next, so Redis and the merging overlap on one
+   * thread. Replies are read in order; a failure part way drains what is still owed, so the
+   * connection goes back to the pool clean (or broken, and is dropped).
+   */
+  private OnlineFeatures readStreamed(ServiceReader sr, List<Map<String, Object>> entityRows, long nowMicros) {
+    int n = entityRows.size();
+    int m = sr.groups.size();
+    byte[][][] keys = keys(sr, entityRows, 0);
+    ReadPlan plan = new ReadPlan(sr, nowMicros);
+    Assembly out = new Assembly(sr, plan, n, nowMicros);
+    int chunks = (n + streamRows - 1) / streamRows;
+    @SuppressWarnings("unchecked")
+    List<byte[]>[] got = new List[m];
+    Connection connection;
+    try {
+      connection = pool.getResource();
+    } catch (JedisException e) {
+      throw new OnlineStoreException("Cannot read online features: Redis failed (" + e.getMessage() + ")", e);
+    }
+    long sent = 0;
+    long received = 0;
+    try (Connection c = connection) {
+      try {
+        for (int ahead = 0; ahead < Math.min(2, chunks); ahead++) {
+          sent += send(c, plan, keys, ahead * streamRows, Math.min(n, (ahead + 1) * streamRows));
+        }
+        for (int chunk = 0; chunk < chunks; chunk++) {
+          int from = chunk * streamRows;
+          int to = Math.min(n, from + streamRows);
+          // Flushes what was written ahead, then blocks for this chunk's replies only.
+          List<Object> replies = c.getMany((to - from) * m);
+          received += replies.size();
+          if (chunk + 2 < chunks) {
+            sent += send(c, plan, keys, (chunk + 2) * streamRows, Math.min(n, (chunk + 3) * streamRows));
+          }
+          for (int r = from, i = 0; r < to; r++) {
+            for (int g = 0; g < m; g++) {
+              got[g] = hashFields(replies.get(i++));
+            }
+            out.row(r, got);
+          }
+        }
+      } catch (RuntimeException e) {
+        drain(c, sent - received);
+        if (e instanceof JedisException) {
+          throw new OnlineStoreException("Cannot read online features: Redis failed (" + e.getMessage() + ")", e);
+        }
+        throw e;
+      }
+    }
+    return out.result();
+  }
+
+  private static int send(Connection c, ReadPlan plan, byte[][][] keys, int from, int to) {
+    int commands = 0;
+    for (int r = from; r < to; r++) {
+      for (int g = 0; g < keys[r].length; g++) {
+        c.sendCommand(plan.hmget(keys[r][g], g).getArguments());
+        commands++;
+      }
+    }
+    return commands;
+  }
+
+  /** Reads replies still owed after a failure, so the pooled connection is not left mid-stream. */
+  private static void drain(Connection c, long owed) {
+    try {
+      if (owed > 0) {
+        c.getMany((int) owed);
+      }
+    } catch (RuntimeException ignored) {
+      // a connection that fails here is marked broken and the pool drops it
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<byte[]> hashFields(Object reply) {
+    if (reply instanceof JedisException e) {
+      throw e; // an error reply, e.g. WRONGTYPE when a key is not a hash
+    }
+    return (List<byte[]>) reply;
+  }
+
+  /** The hash key of every (row, group); a bad row fails here, before any I/O. */
+  private byte[][][] keys(ServiceReader sr, List<Map<String, Object>> entityRows, int rowOffset) {
     String service = sr.service.name();
     int n = entityRows.size();
     int m = sr.groups.size();
-    // Keys of every (row, group) first: a bad row fails before any I/O.
     byte[][][] keys = new byte[n][m][];
     for (int r = 0; r < n; r++) {
       Map<String, Object> row = entityRows.get(r);
@@ -220,65 +354,92 @@ public final class OnlineReader {
         keys[r][g] = layout.keyBytes(gr.group, key);
       }
     }
-    byte[][][] fields = new byte[m][][];
-    List<List<long[]>> blocks = new ArrayList<>(m);
-    for (int g = 0; g < m; g++) {
-      GroupReader gr = sr.groups.get(g);
-      List<long[]> groupBlocks = new ArrayList<>();
-      List<byte[]> f = new ArrayList<>();
-      f.add(RedisLayout.LATEST_FIELD_BYTES);
-      for (int s = 0; s < gr.group.tiles().size(); s++) {
-        long hop = gr.group.tiles().get(s).hopMicros();
-        for (long[] b : RedisLayout.blocksAsOf(gr.group, gr.group.tiles().get(s), nowMicros)) {
-          groupBlocks.add(new long[] {s, b[0], b[1]});
-          f.add(RedisLayout.fieldBytes(hop, b[1], b[0]));
+    return keys;
+  }
+
+  /** What a read as of one instant fetches per group: the fields of the blocks its windows need. */
+  private static final class ReadPlan {
+    final List<List<long[]>> blocks; // per group: {spec, block start, block span} per field after @t
+    final Rawable[][] fields; // per group: @t, then one field per block
+
+    ReadPlan(ServiceReader sr, long nowMicros) {
+      int m = sr.groups.size();
+      blocks = new ArrayList<>(m);
+      fields = new Rawable[m][];
+      for (int g = 0; g < m; g++) {
+        CompiledGroup group = sr.groups.get(g).group;
+        List<long[]> groupBlocks = new ArrayList<>();
+        List<Rawable> f = new ArrayList<>();
+        f.add(new Bytes(RedisLayout.LATEST_FIELD_BYTES));
+        for (int s = 0; s < group.tiles().size(); s++) {
+          long hop = group.tiles().get(s).hopMicros();
+          for (long[] b : RedisLayout.blocksAsOf(group, group.tiles().get(s), nowMicros)) {
+            groupBlocks.add(new long[] {s, b[0], b[1]});
+            f.add(new Bytes(RedisLayout.fieldBytes(hop, b[1], b[0])));
+          }
         }
+        fields[g] = f.toArray(new Rawable[0]);
+        blocks.add(groupBlocks);
       }
-      fields[g] = f.toArray(new byte[0][]);
-      blocks.add(groupBlocks);
-    }
-    @SuppressWarnings("unchecked")
-    Response<List<byte[]>>[][] responses = new Response[n][m];
-    try (AbstractPipeline p = redis.pipelined()) {
-      for (int r = 0; r < n; r++) {
-        for (int g = 0; g < m; g++) {
-          responses[r][g] = p.hmget(keys[r][g], fields[g]);
-        }
-      }
-      p.sync();
-    } catch (JedisException e) {
-      throw new OnlineStoreException("Cannot read online features: Redis failed (" + e.getMessage() + ")", e);
     }
 
-    int width = sr.names.size();
-    List<List<EncodedTiles>> scratch = new ArrayList<>(m);
-    for (int g = 0; g < m; g++) {
-      scratch.add(sr.groups.get(g).scratch(blocks.get(g).size()));
+    // Arguments wrapped, not copied: Jedis's own byte[] arguments copy every key and field.
+    CommandObject<List<byte[]>> hmget(byte[] key, int group) {
+      CommandArguments args = new CommandArguments(Protocol.Command.HMGET).key(new Bytes(key));
+      for (Rawable field : fields[group]) {
+        args.add(field);
+      }
+      return new CommandObject<>(args, BuilderFactory.BINARY_LIST);
     }
-    Object[][] values = new Object[n][width];
-    FeatureStatus[][] statuses = new FeatureStatus[n][width];
-    long[][] times = new long[n][width];
-    for (int r = 0; r < n; r++) {
+  }
+
+  /** The values, statuses and times of a request's rows, filled row by row from HMGET replies. */
+  private static final class Assembly {
+    final ServiceReader sr;
+    final ReadPlan plan;
+    final long nowMicros;
+    final List<List<EncodedTiles>> scratch;
+    final Object[][] values;
+    final FeatureStatus[][] statuses;
+    final long[][] times;
+
+    Assembly(ServiceReader sr, ReadPlan plan, int rows, long nowMicros) {
+      this.sr = sr;
+      this.plan = plan;
+      this.nowMicros = nowMicros;
+      int m = sr.groups.size();
+      this.scratch = new ArrayList<>(m);
+      for (int g = 0; g < m; g++) {
+        scratch.add(sr.groups.get(g).scratch(plan.blocks.get(g).size()));
+      }
+      int width = sr.names.size();
+      this.values = new Object[rows][width];
+      this.statuses = new FeatureStatus[rows][width];
+      this.times = new long[rows][width];
+    }
+
+    /** Row r from the replies of its groups (@t first, then the plan's blocks). */
+    void row(int r, List<byte[]>[] got) {
       Object[] row = values[r];
       long freshest = OnlineFeatures.NO_TIME;
       boolean anyFound = false;
-      for (int g = 0; g < m; g++) {
+      for (int g = 0; g < got.length; g++) {
         GroupReader gr = sr.groups.get(g);
-        List<byte[]> got = responses[r][g].get();
+        List<byte[]> fields = got[g];
         FeatureStatus status;
         Object[] groupValues = null;
         long latest = OnlineFeatures.NO_TIME;
-        if (got.get(0) == null) {
+        if (fields.get(0) == null) {
           status = FeatureStatus.NOT_FOUND;
         } else {
-          latest = RedisLayout.parseLatest(got.get(0));
+          latest = RedisLayout.parseLatest(fields.get(0));
           Long ttl = gr.group.ttlMicros();
           if (ttl != null && nowMicros - latest >= ttl) {
             status = FeatureStatus.OUTSIDE_TTL;
           } else {
             status = FeatureStatus.PRESENT;
             anyFound = true;
-            groupValues = gr.assemble(nowMicros, blocks.get(g), got, scratch.get(g));
+            groupValues = gr.assemble(nowMicros, plan.blocks.get(g), fields, scratch.get(g));
           }
           freshest = Math.max(freshest, latest);
         }
@@ -297,7 +458,10 @@ public final class OnlineReader {
         times[r][col] = freshest;
       }
     }
-    return new OnlineFeatures(sr.names, sr.types, values, statuses, times, nowMicros);
+
+    OnlineFeatures result() {
+      return new OnlineFeatures(sr.names, sr.types, values, statuses, times, nowMicros);
+    }
   }
 
   private ServiceReader service(String name) {
@@ -387,6 +551,14 @@ public final class OnlineReader {
     }
   }
 
+  /** A command argument that is the array itself (Jedis's own factory copies it). Never mutated once sent. */
+  private record Bytes(byte[] raw) implements Rawable {
+    @Override
+    public byte[] getRaw() {
+      return raw;
+    }
+  }
+
   /** Per group: the assembler and the aggregators that decode blocks. */
   private static final class GroupReader {
     final CompiledGroup group;
@@ -436,6 +608,7 @@ public final class OnlineReader {
     private Clock clock = Clock.systemUTC();
     private int parallelism = Runtime.getRuntime().availableProcessors();
     private int parallelRows = 32;
+    private int streamRows = 20;
 
     private Builder(CompiledPlan plan, UnifiedJedis redis) {
       this.plan = Objects.requireNonNull(plan, "plan");
@@ -454,8 +627,9 @@ public final class OnlineReader {
     }
 
     /**
-     * Threads that read one request's chunks (the caller's included); default half the cores, 1
-     * reads every request on the caller's thread.
+     * Threads that read one request's chunks (the caller's included) against a Redis Cluster, or
+     * with {@link #streamRows(int) streamRows(0)}; default the cores, 1 reads every request on
+     * the caller's thread.
      */
     public Builder parallelism(int threads) {
       if (threads < 1) {
@@ -471,6 +645,18 @@ public final class OnlineReader {
         throw new IllegalArgumentException("Cannot split requests into chunks of " + rows + " rows: at least 1 is needed");
       }
       this.parallelRows = rows;
+      return this;
+    }
+
+    /**
+     * Entity rows per streamed chunk on a standalone Redis (default 20): chunks are written ahead
+     * and merged while Redis serves the next. 0 reads with one pipeline per request instead.
+     */
+    public Builder streamRows(int rows) {
+      if (rows < 0) {
+        throw new IllegalArgumentException("Cannot stream chunks of " + rows + " rows: at least 0 is needed");
+      }
+      this.streamRows = rows;
       return this;
     }
 

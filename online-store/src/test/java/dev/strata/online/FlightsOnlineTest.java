@@ -116,7 +116,7 @@ class FlightsOnlineTest {
   }
 
   @Test
-  void requestsReadInParallelChunksEqualOneSequentialRead() {
+  void requestsReadInStreamedOrParallelChunksEqualOnePipeline() {
     RedisLayout layout = new RedisLayout("t-par");
     long t = instant(0.8, 11 * Durations.MINUTE);
     List<KeyTiles> batch = new ArrayList<>();
@@ -126,24 +126,96 @@ class FlightsOnlineTest {
     }
     TileWriter.builder(PLAN, redis).layout(layout).build().write(batch);
     List<Map<String, Object>> rows = FlightsFixture.rows(t, 90, 21);
-    OnlineFeatures sequential = OnlineReader.builder(PLAN, redis).layout(layout).parallelism(1).build()
+    OnlineFeatures onePipeline = OnlineReader.builder(PLAN, redis).layout(layout).streamRows(0).parallelism(1).build()
         .getOnlineFeatures(SERVICE, rows, t);
-    OnlineReader parallel = OnlineReader.builder(PLAN, redis).layout(layout).parallelism(4).parallelRows(7).build();
-    OnlineFeatures chunked = parallel.getOnlineFeatures(SERVICE, rows, t);
-    assertThat(chunked.size()).isEqualTo(rows.size());
-    for (int r = 0; r < rows.size(); r++) {
-      assertThat(chunked.row(r)).as("row %d", r).isEqualTo(sequential.row(r));
-      for (int f = 0; f < sequential.featureNames().size(); f++) {
-        assertThat(chunked.status(r, f)).isEqualTo(sequential.status(r, f));
-        assertThat(chunked.eventTimeMicros(r, f)).isEqualTo(sequential.eventTimeMicros(r, f));
+    OnlineReader parallel = OnlineReader.builder(PLAN, redis).layout(layout).streamRows(0).parallelism(4).parallelRows(7).build();
+    OnlineReader streamed = OnlineReader.builder(PLAN, redis).layout(layout).streamRows(7).build();
+    for (OnlineReader reader : List.of(parallel, streamed)) {
+      OnlineFeatures chunked = reader.getOnlineFeatures(SERVICE, rows, t);
+      assertThat(chunked.size()).isEqualTo(rows.size());
+      for (int r = 0; r < rows.size(); r++) {
+        assertThat(chunked.row(r)).as("row %d", r).isEqualTo(onePipeline.row(r));
+        for (int f = 0; f < onePipeline.featureNames().size(); f++) {
+          assertThat(chunked.status(r, f)).isEqualTo(onePipeline.status(r, f));
+          assertThat(chunked.eventTimeMicros(r, f)).isEqualTo(onePipeline.eventTimeMicros(r, f));
+        }
+      }
+      FlightsFixture.assertMatchesOracle(chunked, rows, t);
+      // A bad row in the last chunk is named by its index in the request, not in its chunk.
+      List<Map<String, Object>> bad = new ArrayList<>(rows);
+      bad.set(85, Map.of("airport", "ORD"));
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> reader.getOnlineFeatures(SERVICE, bad, t))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("entity row 85 ");
+    }
+  }
+
+  /**
+   * A streamed read that fails part way (a corrupted block, a key that is not a hash) reports it
+   * and leaves its pooled connection clean: the next read on the pool's only connection gets its
+   * own replies, not the failed read's leftovers.
+   */
+  @Test
+  void aStreamedReadThatFailsPartWayLeavesItsConnectionClean() {
+    OnlineStoreConfig one = OnlineStoreConfig.builder().node("127.0.0.1", 6379).database(9).prefix("t-fail")
+        .maxConnections(1).build();
+    RedisLayout layout = new RedisLayout(one.prefix());
+    long t = instant(0.8, 11 * Durations.MINUTE);
+    List<KeyTiles> batch = new ArrayList<>();
+    for (EventTiler tiler : FlightsFixture.tilers()) {
+      FlightsFixture.before(t).forEach(tiler::add);
+      batch.addAll(tiler.all());
+    }
+    try (UnifiedJedis client = RedisConnections.open(one)) {
+      TileWriter.builder(PLAN, client).layout(layout).build().write(batch);
+      OnlineReader reader = OnlineReader.builder(PLAN, client).layout(layout).streamRows(5).build();
+      List<Map<String, Object>> rows = FlightsFixture.rows(t, 60, 33);
+      OnlineFeatures before = reader.getOnlineFeatures(SERVICE, rows, t);
+      FlightsFixture.assertMatchesOracle(before, rows, t);
+
+      // Corrupt every block of the first found key: the read fails in its first chunk.
+      int first = 0;
+      while (before.status(first, 0) != FeatureStatus.PRESENT) {
+        first++;
+      }
+      int found = first;
+      CompiledGroup group = PLAN.group(PLAN.service(SERVICE).orElseThrow().groups().get(0)).orElseThrow();
+      List<Object> entityKey = PLAN.entity(group.entity()).orElseThrow().keys().stream()
+          .map(k -> rows.get(found).get(k.name())).toList();
+      byte[] key = layout.keyBytes(group, entityKey);
+      Map<byte[], byte[]> saved = client.hgetAll(key);
+      assertThat(saved).isNotEmpty();
+      for (byte[] field : saved.keySet()) {
+        if (field[0] != '@') {
+          client.hset(key, field, new byte[] {1, 2, 3});
+        }
+      }
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> reader.getOnlineFeatures(SERVICE, rows, t))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Cannot decode");
+      client.hset(key, saved);
+      assertSameValues(reader.getOnlineFeatures(SERVICE, rows, t), before);
+
+      // A key that is not a hash: Redis's error reply, as an OnlineStoreException.
+      client.del(key);
+      client.set(key, "not a hash".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> reader.getOnlineFeatures(SERVICE, rows, t))
+          .isInstanceOf(OnlineStoreException.class).hasMessageContaining("WRONGTYPE");
+      client.del(key);
+      client.hset(key, saved);
+      assertSameValues(reader.getOnlineFeatures(SERVICE, rows, t), before);
+    } finally {
+      try (UnifiedJedis client = RedisConnections.open(one)) {
+        for (String k : client.keys(one.prefix() + ":*")) {
+          client.del(k);
+        }
       }
     }
-    FlightsFixture.assertMatchesOracle(chunked, rows, t);
-    // A bad row in the last chunk is named by its index in the request, not in its chunk.
-    List<Map<String, Object>> bad = new ArrayList<>(rows);
-    bad.set(85, Map.of("airport", "ORD"));
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> parallel.getOnlineFeatures(SERVICE, bad, t))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("entity row 85 ");
+  }
+
+  private static void assertSameValues(OnlineFeatures got, OnlineFeatures expected) {
+    assertThat(got.size()).isEqualTo(expected.size());
+    for (int r = 0; r < got.size(); r++) {
+      assertThat(got.row(r)).as("row %d", r).isEqualTo(expected.row(r));
+    }
   }
 
   /** Every feature of every online group (lifetime, last_k, stddev, sketches too), read by name. */

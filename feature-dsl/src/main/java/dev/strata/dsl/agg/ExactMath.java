@@ -39,6 +39,96 @@ final class ExactMath {
     return sign < 0 ? -magnitude : magnitude;
   }
 
+  /**
+   * The double nearest to {@code (hi:lo) * 2^e / den}, where hi:lo is a 128-bit two's
+   * complement integer and {@code 0 < den < 2^31}, without a BigInteger: the finish of sums and
+   * averages on the online read path. NaN when this path cannot promise the correctly rounded
+   * result (a subnormal or overflowing result, a divisor of 2^31 or more, the value -2^127); the
+   * caller then takes {@link #toDouble} or {@link #divideToDouble}, which agree wherever this one
+   * answers.
+   */
+  static double divideToDouble128(long hi, long lo, long e, long den) {
+    if ((hi | lo) == 0) {
+      return 0.0;
+    }
+    if (den <= 0 || den >= 1L << 31) {
+      return Double.NaN;
+    }
+    boolean negative = hi < 0;
+    if (negative) {
+      lo = -lo;
+      hi = ~hi + (lo == 0 ? 1 : 0);
+      if (hi < 0) {
+        return Double.NaN; // -2^127 has no positive twin
+      }
+    }
+    double magnitude;
+    if (den == 1) {
+      magnitude = toDouble128(hi, lo, e);
+    } else {
+      // Quotient bits ≈ len + k - bits(den): shift the dividend so that at least 55 survive
+      // (2 below a double's 53 for the rounding). len + k stays at most 127, so it fits.
+      int len = bitLength128(hi, lo);
+      int k = Math.max(0, 55 + (64 - Long.numberOfLeadingZeros(den)) - len);
+      long shi = k == 0 ? hi : k < 64 ? (hi << k) | (lo >>> (64 - k)) : lo << (k - 64);
+      long slo = k < 64 ? lo << k : 0;
+      // Long division by 32-bit digits: each partial dividend (r << 32 | digit) < den * 2^32 < 2^63.
+      long r = 0;
+      long q3 = ((r << 32) | (shi >>> 32)) / den;
+      r = ((r << 32) | (shi >>> 32)) % den;
+      long q2 = ((r << 32) | (shi & 0xFFFFFFFFL)) / den;
+      r = ((r << 32) | (shi & 0xFFFFFFFFL)) % den;
+      long q1 = ((r << 32) | (slo >>> 32)) / den;
+      r = ((r << 32) | (slo >>> 32)) % den;
+      long q0 = ((r << 32) | (slo & 0xFFFFFFFFL)) / den;
+      r = ((r << 32) | (slo & 0xFFFFFFFFL)) % den;
+      long qhi = (q3 << 32) | q2;
+      long qlo = (q1 << 32) | q0;
+      // 2q + (remainder ≠ 0): no rounding boundary of the ≥ 56-bit 2q lies strictly between 2q
+      // and 2q + 2, so this rounds as the exact quotient does. den ≥ 2 keeps q < 2^126.
+      long twiceHi = (qhi << 1) | (qlo >>> 63);
+      long twiceLo = (qlo << 1) | (r != 0 ? 1 : 0);
+      magnitude = toDouble128(twiceHi, twiceLo, e - k - 1);
+    }
+    return negative ? -magnitude : magnitude;
+  }
+
+  /** The double nearest to {@code (hi:lo) * 2^e} for 0 < hi:lo < 2^127, or NaN when not normal. */
+  private static double toDouble128(long hi, long lo, long e) {
+    int len = bitLength128(hi, lo);
+    long top;
+    int shift;
+    if (len <= 62) {
+      top = lo;
+      shift = 0;
+    } else {
+      // Keep the top 62 bits and fold the rest into a sticky bit 0, below the rounding point
+      // (62 − 53 bits down), so that (double) top rounds exactly as the whole value does.
+      shift = len - 62;
+      boolean sticky;
+      if (shift < 64) {
+        top = (hi << (64 - shift)) | (lo >>> shift);
+        sticky = (lo & ((1L << shift) - 1)) != 0;
+      } else {
+        top = hi >>> (shift - 64);
+        sticky = lo != 0 || (hi & ((1L << (shift - 64)) - 1)) != 0;
+      }
+      if (sticky) {
+        top |= 1;
+      }
+    }
+    double d = (double) top; // one rounding, half to even
+    long exponent = Math.getExponent(d) + shift + e;
+    if (exponent < Double.MIN_EXPONENT || exponent > Double.MAX_EXPONENT) {
+      return Double.NaN; // scalb would round a second time (subnormal) or overflow
+    }
+    return Math.scalb(d, (int) (shift + e));
+  }
+
+  private static int bitLength128(long hi, long lo) {
+    return hi != 0 ? 128 - Long.numberOfLeadingZeros(hi) : 64 - Long.numberOfLeadingZeros(lo);
+  }
+
   /** The double nearest to {@code num * 2^e / den}; {@code den} is positive. */
   static double divideToDouble(BigInteger num, long e, BigInteger den) {
     if (num.signum() == 0) {

@@ -292,8 +292,47 @@ final class ExactSum {
     } else if ((flags & NEG_INF) != 0) {
       return Double.NEGATIVE_INFINITY;
     }
+    double fast = quotient128(1);
+    if (!Double.isNaN(fast)) {
+      return fast;
+    }
     Dyadic v = value();
     return ExactMath.toDouble(v.mantissa(), v.exponent());
+  }
+
+  /** The finite part divided by {@code count} (an average), correctly rounded; no NaN or infinity flag may be set. */
+  double divideToDouble(long count) {
+    double fast = quotient128(count);
+    if (!Double.isNaN(fast)) {
+      return fast;
+    }
+    Dyadic v = value();
+    return ExactMath.divideToDouble(v.mantissa(), v.exponent(), BigInteger.valueOf(count));
+  }
+
+  /**
+   * The finite part / den without a BigInteger when both parts are in their 128-bit forms and
+   * align into one 128-bit integer times a power of two (sums of doubles of similar magnitude
+   * do); NaN when not, or when {@link ExactMath#divideToDouble128} declines.
+   */
+  private double quotient128(long den) {
+    if (big != null) {
+      return Double.NaN;
+    }
+    if ((fhi | flo) == 0) {
+      return ExactMath.divideToDouble128(hi, lo, 0, den);
+    } else if ((hi | lo) == 0) {
+      return ExactMath.divideToDouble128(fhi, flo, scale, den);
+    } else if (scale < 0 && bitLength(hi, lo) - (long) scale < FAST_BITS) {
+      // integral part shifted onto the fraction's grid: both below 2^126, so the sum fits
+      int d = -scale;
+      long ahi = shiftLeftHigh(hi, lo, d);
+      long alo = shiftLeftLow(lo, d);
+      long sumLo = alo + flo;
+      long sumHi = ahi + fhi + (Long.compareUnsigned(sumLo, alo) < 0 ? 1 : 0);
+      return ExactMath.divideToDouble128(sumHi, sumLo, scale, den);
+    }
+    return Double.NaN;
   }
 
   /** The sum if it is an integer that fits a long, else null. */

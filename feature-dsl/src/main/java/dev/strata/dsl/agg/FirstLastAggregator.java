@@ -94,7 +94,15 @@ final class FirstLastAggregator extends BaseAggregator<FirstLastAggregator.Timed
       throw new IOException("invalid presence byte " + present);
     } else if (present == 1) {
       long time = Varints.readSignedLong(in);
-      offer(into, time, codec.read(in));
+      int byTime = into.value == null ? 1 : sign * Long.compare(time, into.time);
+      if (byTime < 0) {
+        codec.skip(in); // loses on time alone: its value is never needed
+      } else if (byTime > 0) {
+        into.time = time;
+        into.value = codec.read(in);
+      } else {
+        into.value = codec.readIfBeats(in, into.value, sign); // a tie on time: the value decides
+      }
     }
     return into;
   }

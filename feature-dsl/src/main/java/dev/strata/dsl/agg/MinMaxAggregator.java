@@ -83,7 +83,7 @@ final class MinMaxAggregator extends BaseAggregator<MinMaxAggregator.Holder> {
     if (present > 1) {
       throw new IOException("invalid presence byte " + present);
     } else if (present == 1) {
-      offer(into, codec.read(in));
+      into.value = codec.readIfBeats(in, into.value, sign);
     }
     return into;
   }

@@ -4,7 +4,6 @@ import dev.strata.dsl.types.DataType;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
-import java.math.BigInteger;
 
 /**
  * sum and avg over bigint or double, exact: the IR keeps the count and the exact sum ({@link
@@ -74,8 +73,7 @@ final class SumAggregator extends BaseAggregator<SumAggregator.SumState> {
       if (flags != 0) {
         return ir.sum.toDouble(); // NaN or an infinity, whatever the count
       }
-      ExactSum.Dyadic v = ir.sum.value();
-      return ExactMath.divideToDouble(v.mantissa(), v.exponent(), BigInteger.valueOf(ir.count));
+      return ir.sum.divideToDouble(ir.count);
     }
     return doubleInput ? (Object) ir.sum.toDouble() : ir.sum.toLongOrNull();
   }

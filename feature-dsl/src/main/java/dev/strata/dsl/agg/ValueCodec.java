@@ -55,6 +55,12 @@ enum ValueCodec implements Comparator<Object> {
       return Varints.readSignedLong(in);
     }
 
+    @Override
+    Object readIfBeats(ByteCursor in, Object current, int sign) throws IOException {
+      long v = Varints.readSignedLong(in);
+      return current == null || sign * Long.compare(v, (Long) current) > 0 ? (Object) v : current;
+    }
+
     // Sorted longs (ids, timestamps) are close together: unsigned deltas are much shorter.
     @Override
     void writeAscending(DataOutput out, List<?> values) throws IOException {
@@ -98,6 +104,17 @@ enum ValueCodec implements Comparator<Object> {
     @Override
     Object read(DataInput in) throws IOException {
       return Double.longBitsToDouble(in.readLong());
+    }
+
+    @Override
+    Object readIfBeats(ByteCursor in, Object current, int sign) throws IOException {
+      double v = Double.longBitsToDouble(in.readLong());
+      return current == null || sign * Double.compare(v, (Double) current) > 0 ? (Object) v : current;
+    }
+
+    @Override
+    void skip(ByteCursor in) throws IOException {
+      in.advance(Long.BYTES);
     }
 
     // One NaN: NaNs that differ only in payload bits are the same value everywhere.
@@ -165,6 +182,21 @@ enum ValueCodec implements Comparator<Object> {
   abstract void write(DataOutput out, Object value) throws IOException;
 
   abstract Object read(DataInput in) throws IOException;
+
+  /**
+   * Reads a value and keeps the better of it and {@code current} in this codec's order: the value
+   * if current is null or {@code sign * compare(value, current) > 0}, else current. Merges of
+   * stored min/max IRs call it per block; bigint and double compare unboxed and box only a winner.
+   */
+  Object readIfBeats(ByteCursor in, Object current, int sign) throws IOException {
+    Object v = read(in);
+    return current == null || sign * compare(v, current) > 0 ? v : current;
+  }
+
+  /** Moves past a value without building it (first/last skip the values of losing times). */
+  void skip(ByteCursor in) throws IOException {
+    read(in);
+  }
 
   /** The value distinct/histogram/sketch aggregations group by: equal under SQL equality. */
   Object normalize(Object value) {

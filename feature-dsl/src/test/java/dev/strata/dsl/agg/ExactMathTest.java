@@ -70,6 +70,62 @@ class ExactMathTest {
     assertThat(ExactMath.sqrtToDouble(BigInteger.ONE, -1, BigInteger.ONE)).isEqualTo(Math.sqrt(0.5));
   }
 
+  /** The 128-bit fast path must answer every normal-range case, and exactly as the BigInteger path. */
+  @Test
+  void divideToDouble128AgreesWithTheBigIntegerPath() {
+    Random rnd = new Random(3);
+    int answered = 0;
+    for (int i = 0; i < 200_000; i++) {
+      BigInteger num = new BigInteger(1 + rnd.nextInt(126), rnd);
+      if (rnd.nextBoolean()) {
+        num = num.negate();
+      }
+      long den = switch (rnd.nextInt(4)) {
+        case 0 -> 1;
+        case 1 -> 1 + rnd.nextInt(1_000);
+        case 2 -> 1 + rnd.nextInt(Integer.MAX_VALUE);
+        default -> (1L << 31) + rnd.nextInt(1_000); // too wide for the fast path
+      };
+      int e = rnd.nextInt(10) == 0 ? rnd.nextInt(2_400) - 1_200 : rnd.nextInt(200) - 100;
+      answered += checkDivide128(num, e, den) ? 1 : 0;
+    }
+    assertThat(answered).as("cases the fast path answered").isGreaterThan(100_000);
+    // ties and near ties: (2^53 + odd) * 2^s sits exactly halfway between two doubles
+    for (int i = 0; i < 20_000; i++) {
+      BigInteger half = BigInteger.ONE.shiftLeft(53).add(BigInteger.valueOf(2L * rnd.nextInt(1 << 20) + 1));
+      int s = rnd.nextInt(70);
+      BigInteger m = half.shiftLeft(s).add(BigInteger.valueOf(rnd.nextInt(3) - 1)); // on, below, above
+      long den = 1 + rnd.nextInt(7);
+      assertThat(checkDivide128(m.multiply(BigInteger.valueOf(den)), rnd.nextInt(100) - 50, den)).isTrue();
+    }
+    // the edges: zero, -2^127 (declined), results near the subnormal and overflow limits
+    assertThat(ExactMath.divideToDouble128(0, 0, 5, 3)).isEqualTo(0.0);
+    assertThat(ExactMath.divideToDouble128(Long.MIN_VALUE, 0, 0, 1)).isNaN();
+    assertThat(ExactMath.divideToDouble128(0, 1, -1022, 1)).isEqualTo(Double.MIN_NORMAL);
+    assertThat(ExactMath.divideToDouble128(0, 1, -1023, 1)).isNaN(); // subnormal: declined
+    assertThat(ExactMath.divideToDouble128(0, (1L << 53) - 1, 1023 - 52, 1)).isEqualTo(Double.MAX_VALUE);
+    assertThat(ExactMath.divideToDouble128(0, 1, 1024, 1)).isNaN(); // overflow: declined
+  }
+
+  /** Checks one case; says whether the fast path answered (NaN is only allowed where it may decline). */
+  private static boolean checkDivide128(BigInteger num, int e, long den) {
+    long lo = num.longValue();
+    long hi = num.shiftRight(64).longValue();
+    double fast = ExactMath.divideToDouble128(hi, lo, e, den);
+    double reference = ExactMath.divideToDouble(num, e, BigInteger.valueOf(den));
+    if (Double.isNaN(fast)) {
+      double magnitude = Math.abs(reference);
+      assertThat(den >= 1L << 31 || magnitude < Double.MIN_NORMAL || magnitude >= 0x1p1023)
+          .as("declined %s * 2^%d / %d = %s", num, e, den, reference).isTrue();
+      return false;
+    }
+    assertThat(fast).as("%s * 2^%d / %d", num, e, den).isEqualTo(reference);
+    if (den == 1) {
+      assertThat(fast).isEqualTo(ExactMath.toDouble(num, e));
+    }
+    return true;
+  }
+
   @Test
   void sqrtRoundsTiesAndNearTiesLikeBigDecimal() {
     // x = (midpoint between two doubles)^2, and x one unit in the last of ~230 bits either side:

@@ -90,8 +90,11 @@ public final class OnlineBenchmark {
 
       OnlineReader reader = OnlineReader.builder(plan, redis).layout(layout)
           .clock(Clock.fixed(Durations.toInstant(now), ZoneOffset.UTC)).build();
-      // The same reader on the caller's thread only: what one request costs without help.
-      OnlineReader sequential = OnlineReader.builder(plan, redis).layout(layout).parallelism(1)
+      // For comparison: one pipeline per request (all rows sent, then all replies read, then
+      // merged), on the caller's thread, and the same cut into chunks for two threads.
+      OnlineReader onePipeline = OnlineReader.builder(plan, redis).layout(layout).streamRows(0).parallelism(1)
+          .clock(Clock.fixed(Durations.toInstant(now), ZoneOffset.UTC)).build();
+      OnlineReader twoThreads = OnlineReader.builder(plan, redis).layout(layout).streamRows(0).parallelism(2)
           .clock(Clock.fixed(Durations.toInstant(now), ZoneOffset.UTC)).build();
       CompiledGroup g1 = plan.group("g1").orElseThrow();
       List<String> fields = new ArrayList<>();
@@ -112,7 +115,9 @@ public final class OnlineBenchmark {
       FeatureClient local = FeatureClient.inProcess(reader);
       table.add(measure("in-process 1 x 50", local, one, 3_000, 10_000, 1));
       table.add(measure("in-process 100 x 50", local, hundred, 300, 2_000, 100));
-      table.add(measure("in-process 100 x 50, one thread", FeatureClient.inProcess(sequential), hundred, 300, 2_000, 100));
+      table.add(measure("in-process 100 x 50, one pipeline", FeatureClient.inProcess(onePipeline), hundred, 300, 2_000, 100));
+      table.add(measure("in-process 100 x 50, pipelined chunks on two threads", FeatureClient.inProcess(twoThreads), hundred, 300,
+          2_000, 100));
       if (args.length > 4 && args[4].equals("in-process-only")) {
         table.forEach(r -> System.out.println(String.join(" | ", r)));
         return;
