@@ -233,7 +233,7 @@ public final class OnlineReader {
     } catch (JedisException e) {
       throw new OnlineStoreException("Cannot read online features: Redis failed (" + e.getMessage() + ")", e);
     }
-    Assembly out = new Assembly(sr, plan, n, nowMicros);
+    Assembly out = new Assembly(sr, plan, n, nowMicros, rowOffset);
     @SuppressWarnings("unchecked")
     List<byte[]>[] got = new List[m];
     for (int r = 0; r < n; r++) {
@@ -260,7 +260,7 @@ public final class OnlineReader {
     int m = sr.groups.size();
     byte[][][] keys = keys(sr, entityRows, 0);
     ReadPlan plan = new ReadPlan(sr, nowMicros);
-    Assembly out = new Assembly(sr, plan, n, nowMicros);
+    Assembly out = new Assembly(sr, plan, n, nowMicros, 0);
     int chunks = (n + streamRows - 1) / streamRows;
     @SuppressWarnings("unchecked")
     List<byte[]>[] got = new List[m];
@@ -398,13 +398,15 @@ public final class OnlineReader {
     final ServiceReader sr;
     final ReadPlan plan;
     final long nowMicros;
+    final int rowOffset; // of these rows in the request, for messages
     final List<List<EncodedTiles>> scratch;
     final Object[][] values;
     final FeatureStatus[][] statuses;
     final long[][] times;
 
-    Assembly(ServiceReader sr, ReadPlan plan, int rows, long nowMicros) {
+    Assembly(ServiceReader sr, ReadPlan plan, int rows, long nowMicros, int rowOffset) {
       this.sr = sr;
+      this.rowOffset = rowOffset;
       this.plan = plan;
       this.nowMicros = nowMicros;
       int m = sr.groups.size();
@@ -439,7 +441,13 @@ public final class OnlineReader {
           } else {
             status = FeatureStatus.PRESENT;
             anyFound = true;
-            groupValues = gr.assemble(nowMicros, plan.blocks.get(g), fields, scratch.get(g));
+            try {
+              groupValues = gr.assemble(nowMicros, plan.blocks.get(g), fields, scratch.get(g));
+            } catch (IllegalArgumentException e) {
+              // The store's bytes, not the request, are wrong: a store failure (the server's 503), not a 400.
+              throw new OnlineStoreException("Cannot read online features: the stored blocks of group '" + gr.group.name()
+                  + "' for entity row " + (rowOffset + r) + " are not valid (" + e.getMessage() + ")", e);
+            }
           }
           freshest = Math.max(freshest, latest);
         }

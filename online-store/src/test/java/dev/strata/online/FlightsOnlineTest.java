@@ -190,7 +190,7 @@ class FlightsOnlineTest {
         }
       }
       org.assertj.core.api.Assertions.assertThatThrownBy(() -> reader.getOnlineFeatures(SERVICE, rows, t))
-          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Cannot decode");
+          .isInstanceOf(OnlineStoreException.class).hasMessageContaining("are not valid (Cannot decode");
       client.hset(key, saved);
       assertSameValues(reader.getOnlineFeatures(SERVICE, rows, t), before);
 

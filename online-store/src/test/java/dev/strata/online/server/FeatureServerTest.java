@@ -169,6 +169,31 @@ class FeatureServerTest {
         .contains("strata_redis_errors_total");
   }
 
+  /** Corrupted bytes in the store are the store's failure (503), never blamed on the request (400). */
+  @Test
+  void corruptStoredBlocksAreA503() throws Exception {
+    var group = plan.group(plan.service(SERVICE).orElseThrow().groups().get(0)).orElseThrow();
+    List<Object> entityKey = plan.entity(group.entity()).orElseThrow().keys().stream()
+        .map(k -> (Object) (k.name().equals("destination") ? "LAX" : "DEN")).toList();
+    byte[] key = new RedisLayout("t-server").keyBytes(group, entityKey);
+    Map<byte[], byte[]> saved = redis.hgetAll(key);
+    assertThat(saved).as("the sample has DEN").isNotEmpty();
+    try {
+      for (byte[] field : saved.keySet()) {
+        if (field[0] != '@') {
+          redis.hset(key, field, new byte[] {1, 2, 3});
+        }
+      }
+      HttpResponse<String> r = post("{\"feature_service\":\"delay_model_v1\",\"entities\":{\"airport\":[\"DEN\"],"
+          + "\"origin\":[\"DEN\"],\"destination\":[\"LAX\"]}}", TOKEN);
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+      assertThat(JSON.readTree(r.body()).path("error").asText()).isEqualTo("Cannot serve the request: the online store is unavailable.");
+    } finally {
+      redis.del(key);
+      redis.hset(key, saved);
+    }
+  }
+
   @Test
   void redisDownIsA503Quickly() throws Exception {
     int port;
