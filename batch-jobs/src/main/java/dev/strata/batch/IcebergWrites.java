@@ -43,6 +43,26 @@ final class IcebergWrites {
     }
   }
 
+  /**
+   * Replaces the rows of {@code table} matching {@code filter} with {@code rows} in one commit,
+   * creating the table (format 2, partitioned by {@code partitioning}) on first write: the
+   * monitoring tables, whose reruns replace their own slices. With identity partitions the filter
+   * selects whole files, as an overwrite by filter requires.
+   */
+  static void replaceRows(JobContext ctx, String table, Dataset<Row> rows, Column filter, Column... partitioning) {
+    try {
+      if (!ctx.spark().catalog().tableExists(table)) {
+        rows.writeTo(table).partitionedBy(partitioning[0], java.util.Arrays.copyOfRange(partitioning, 1, partitioning.length))
+            .tableProperty("format-version", "2")
+            .create();
+      } else {
+        rows.writeTo(table).overwrite(filter);
+      }
+    } catch (Exception e) {
+      throw new JobException("Cannot write " + table + ": " + StrataSpark.firstLine(e) + ".", e);
+    }
+  }
+
   private static String currentVersion(SparkSession spark, String table) {
     for (Row r : spark.sql("SHOW TBLPROPERTIES " + table).collectAsList()) {
       if (VERSION_PROPERTY.equals(r.getString(0))) {

@@ -486,22 +486,11 @@ public final class MonitorJob {
     }
     String table = ctx.table(PERFORMANCE_TABLE);
     Dataset<Row> data = ctx.spark().createDataFrame(rows, PERFORMANCE_SCHEMA).coalesce(1);
-    try {
-      if (!ctx.spark().catalog().tableExists(table)) {
-        data.writeTo(table)
-            .partitionedBy(functions.col("monitor"), functions.col("slice_start"), functions.col("slice_end"))
-            .tableProperty("format-version", "2")
-            .create();
-        return;
-      }
-      // Identity partitions, as in the drift table: the filter selects whole files.
-      LocalDate first = slices.stream().map(Slice::start).min(LocalDate::compareTo).orElseThrow();
-      data.writeTo(table).overwrite(functions.col("monitor").equalTo(monitor)
-          .and(functions.col("slice_start").geq(functions.lit(first)))
-          .and(functions.col("slice_end").leq(functions.lit(current.end()))));
-    } catch (Exception e) {
-      throw new JobException("Cannot write " + table + ": " + StrataSpark.firstLine(e) + ".", e);
-    }
+    LocalDate first = slices.stream().map(Slice::start).min(LocalDate::compareTo).orElseThrow();
+    IcebergWrites.replaceRows(ctx, table, data, functions.col("monitor").equalTo(monitor)
+            .and(functions.col("slice_start").geq(functions.lit(first)))
+            .and(functions.col("slice_end").leq(functions.lit(current.end()))),
+        functions.col("monitor"), functions.col("slice_start"), functions.col("slice_end"));
   }
 
   private static String value(Double v) {
@@ -908,21 +897,9 @@ public final class MonitorJob {
   private void write(String monitor, Slice range, List<Row> rows) {
     String table = ctx.table(TABLE);
     Dataset<Row> data = ctx.spark().createDataFrame(rows, SCHEMA).coalesce(1);
-    try {
-      if (!ctx.spark().catalog().tableExists(table)) {
-        data.writeTo(table)
-            .partitionedBy(functions.col("monitor"), functions.col("slice_start"), functions.col("slice_end"))
-            .tableProperty("format-version", "2")
-            .create();
-        return;
-      }
-      // Identity partitions: the filter selects whole files, as an overwrite by filter requires.
-      Column mine = functions.col("monitor").equalTo(monitor)
-          .and(functions.col("slice_start").geq(functions.lit(range.start())))
-          .and(functions.col("slice_end").leq(functions.lit(range.end())));
-      data.writeTo(table).overwrite(mine);
-    } catch (Exception e) {
-      throw new JobException("Cannot write " + table + ": " + StrataSpark.firstLine(e) + ".", e);
-    }
+    IcebergWrites.replaceRows(ctx, table, data, functions.col("monitor").equalTo(monitor)
+            .and(functions.col("slice_start").geq(functions.lit(range.start())))
+            .and(functions.col("slice_end").leq(functions.lit(range.end()))),
+        functions.col("monitor"), functions.col("slice_start"), functions.col("slice_end"));
   }
 }

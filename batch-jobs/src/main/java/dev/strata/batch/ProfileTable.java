@@ -80,24 +80,14 @@ public final class ProfileTable {
       rows.add(row(monitor, p, computedAt));
     }
     Dataset<Row> data = ctx.spark().createDataFrame(rows, SCHEMA).coalesce(1);
-    try {
-      if (!ctx.spark().catalog().tableExists(table)) {
-        data.writeTo(table)
-            .partitionedBy(functions.col("monitor"), functions.col("day"))
-            .tableProperty("format-version", "2")
-            .create();
-        return rows.size();
-      }
-      // Identity partitions: the filter selects whole files, as an overwrite by filter requires.
-      Column days = null;
-      for (MonitorJob.Slice r : ranges) {
-        Column in = functions.col("day").between(functions.lit(r.start()), functions.lit(r.end()));
-        days = days == null ? in : days.or(in);
-      }
-      data.writeTo(table).overwrite(functions.col("monitor").equalTo(monitor).and(days));
-    } catch (Exception e) {
-      throw new JobException("Cannot write " + table + ": " + StrataSpark.firstLine(e) + ".", e);
+    Column days = null;
+    for (MonitorJob.Slice r : ranges) {
+      Column in = functions.col("day").between(functions.lit(r.start()), functions.lit(r.end()));
+      days = days == null ? in : days.or(in);
     }
+    IcebergWrites.replaceRows(ctx, table, data,
+        functions.col("monitor").equalTo(monitor).and(days == null ? functions.lit(false) : days),
+        functions.col("monitor"), functions.col("day"));
     return rows.size();
   }
 

@@ -188,20 +188,10 @@ public final class SkewJob {
     }
     String table = ctx.table(TABLE);
     Dataset<Row> data = ctx.spark().createDataFrame(rows, SCHEMA).coalesce(1);
-    try {
-      if (!ctx.spark().catalog().tableExists(table)) {
-        data.writeTo(table)
-            .partitionedBy(functions.col("service"), functions.col("slice_start"), functions.col("slice_end"))
-            .tableProperty("format-version", "2")
-            .create();
-        return;
-      }
-      data.writeTo(table).overwrite(functions.col("service").equalTo(service)
-          .and(functions.col("slice_start").equalTo(functions.lit(slice.start())))
-          .and(functions.col("slice_end").equalTo(functions.lit(slice.end()))));
-    } catch (Exception e) {
-      throw new JobException("Cannot write " + table + ": " + StrataSpark.firstLine(e) + ".", e);
-    }
+    IcebergWrites.replaceRows(ctx, table, data, functions.col("service").equalTo(service)
+            .and(functions.col("slice_start").equalTo(functions.lit(slice.start())))
+            .and(functions.col("slice_end").equalTo(functions.lit(slice.end()))),
+        functions.col("service"), functions.col("slice_start"), functions.col("slice_end"));
   }
 
   private static Double nan(double v) {
