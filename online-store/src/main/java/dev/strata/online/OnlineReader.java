@@ -308,7 +308,7 @@ public final class OnlineReader {
     int commands = 0;
     for (int r = from; r < to; r++) {
       for (int g = 0; g < keys[r].length; g++) {
-        c.sendCommand(plan.hmget(keys[r][g], g).getArguments());
+        c.sendCommand(plan.hmgetArguments(keys[r][g], g));
         commands++;
       }
     }
@@ -384,12 +384,16 @@ public final class OnlineReader {
     }
 
     // Arguments wrapped, not copied: Jedis's own byte[] arguments copy every key and field.
-    CommandObject<List<byte[]>> hmget(byte[] key, int group) {
+    CommandArguments hmgetArguments(byte[] key, int group) {
       CommandArguments args = new CommandArguments(Protocol.Command.HMGET).key(new Bytes(key));
       for (Rawable field : fields[group]) {
         args.add(field);
       }
-      return new CommandObject<>(args, BuilderFactory.BINARY_LIST);
+      return args;
+    }
+
+    CommandObject<List<byte[]>> hmget(byte[] key, int group) {
+      return new CommandObject<>(hmgetArguments(key, group), BuilderFactory.BINARY_LIST);
     }
   }
 
