@@ -347,11 +347,15 @@ public final class OnlineReader {
             + " is null");
       }
       int rowIndex = rowOffset + r;
-      Map<String, List<Object>> byEntity = new HashMap<>();
+      @SuppressWarnings("unchecked")
+      List<Object>[] byEntity = new List[sr.entities.size()]; // groups of one entity share its key
       for (int g = 0; g < m; g++) {
         GroupReader gr = sr.groups.get(g);
-        List<Object> key = byEntity.computeIfAbsent(gr.group.entity(), e -> sr.entityKey(service, e, row, rowIndex));
-        keys[r][g] = layout.keyBytes(gr.group, key);
+        int entity = sr.entityOfGroup[g];
+        if (byEntity[entity] == null) {
+          byEntity[entity] = sr.entityKey(service, sr.entities.get(entity), row, rowIndex);
+        }
+        keys[r][g] = layout.keyBytes(gr.group, byEntity[entity]);
       }
     }
     return keys;
@@ -510,6 +514,8 @@ public final class OnlineReader {
     final List<String> names = new ArrayList<>();
     final List<DataType> types = new ArrayList<>();
     final List<Field> keyFields = new ArrayList<>();
+    final List<String> entities = new ArrayList<>(); // distinct, in first-use order
+    final int[] entityOfGroup; // index into entities
     final int features;
 
     ServiceReader(CompiledService service) {
@@ -536,6 +542,14 @@ public final class OnlineReader {
             keyFields.add(k);
           }
         }
+      }
+      this.entityOfGroup = new int[groups.size()];
+      for (int g = 0; g < groups.size(); g++) {
+        String entity = groups.get(g).group.entity();
+        if (!entities.contains(entity)) {
+          entities.add(entity);
+        }
+        entityOfGroup[g] = entities.indexOf(entity);
       }
       this.features = service.features().size();
       for (CompiledDerived d : service.derived()) {

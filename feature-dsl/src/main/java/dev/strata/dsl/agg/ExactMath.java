@@ -216,6 +216,69 @@ final class ExactMath {
     return left.compareTo(right);
   }
 
+  /**
+   * {@link #sqrtToDouble} for {@code 0 < num < 2^256} and {@code 0 < den < 2^62} in fixed-width
+   * arithmetic ({@link UInt256}): the same estimate and the same exact midpoint comparisons, so
+   * the same double. NaN when this path declines (subnormal, overflowing or far-off estimates).
+   */
+  static double sqrtToDouble256(long[] num, long e, long den) {
+    int length = UInt256.bitLength(num);
+    if (length == 0 || den <= 0 || den >= 1L << 62) {
+      return Double.NaN;
+    }
+    int shift = Math.max(0, length - 62);
+    double q = UInt256.shiftRightToLong(num, shift) / (double) den;
+    long exp = e + shift;
+    if ((exp & 1) != 0) {
+      q *= 2;
+      exp -= 1;
+    }
+    if (Math.abs(exp) > 4000) {
+      return Double.NaN;
+    }
+    double y = Math.scalb(Math.sqrt(q), (int) (exp / 2));
+    for (int step = 0; step < 4 && y >= Double.MIN_NORMAL && y < Double.MAX_VALUE; step++) {
+      long bits = Double.doubleToRawLongBits(y);
+      long m = (bits & 0xFFFFFFFFFFFFFL) | (1L << 52);
+      long k = Math.getExponent(y) - 52L; // y = m * 2^k
+      int above = compareWithSquare256(num, e, den, 2 * m + 1, k - 1);
+      if (above > 0) {
+        y = Math.nextUp(y);
+        continue;
+      }
+      if (above == 0) {
+        return (m & 1) == 0 ? y : Math.nextUp(y);
+      }
+      int below = m == 1L << 52
+          ? compareWithSquare256(num, e, den, 4 * m - 1, k - 2)
+          : compareWithSquare256(num, e, den, 2 * m - 1, k - 1);
+      if (below < 0) {
+        y = Math.nextDown(y);
+        continue;
+      }
+      if (below == 0) {
+        return (m & 1) == 0 ? y : Math.nextDown(y);
+      }
+      return y;
+    }
+    return Double.NaN;
+  }
+
+  /** The sign of {@code num * 2^e / den - (mid * 2^midExp)^2}, for mid < 2^56 and den < 2^62. */
+  private static int compareWithSquare256(long[] num, long e, long den, long mid, long midExp) {
+    long[] square = {mid * mid, UInt256.multiplyHighUnsigned(mid, mid), 0, 0};
+    long[] right = UInt256.multiply(square, den); // below 2^174: never null
+    long rightExp = 2 * midExp;
+    // Compare the positions of the leading bits first; equal positions align within 256 bits.
+    long leftTop = UInt256.bitLength(num) + e;
+    long rightTop = UInt256.bitLength(right) + rightExp;
+    if (leftTop != rightTop) {
+      return leftTop > rightTop ? 1 : -1;
+    }
+    long low = Math.min(e, rightExp);
+    return UInt256.compareShifted(num, e - low, right, rightExp - low);
+  }
+
   /** The same as {@link #sqrtToDouble}, by an integer square root: slower, for any range. */
   static double sqrtByIntegerRoot(BigInteger num, long e, BigInteger den) {
     BigInteger n = num;

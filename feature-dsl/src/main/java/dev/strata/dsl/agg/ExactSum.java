@@ -311,18 +311,27 @@ final class ExactSum {
   }
 
   /**
-   * The finite part / den without a BigInteger when both parts are in their 128-bit forms and
-   * align into one 128-bit integer times a power of two (sums of doubles of similar magnitude
-   * do); NaN when not, or when {@link ExactMath#divideToDouble128} declines.
+   * The finite part / den without a BigInteger when it is one 128-bit integer times a power of
+   * two ({@link #exact128}); NaN when not, or when {@link ExactMath#divideToDouble128} declines.
    */
   private double quotient128(long den) {
+    long[] v = exact128();
+    return v == null ? Double.NaN : ExactMath.divideToDouble128(v[0], v[1], v[2], den);
+  }
+
+  /**
+   * The finite part as {hi, lo, e}: the 128-bit two's complement integer hi:lo times 2^e, when
+   * both parts are in their 128-bit forms and align into one below 2^126 (sums of doubles of
+   * similar magnitude, and their squares, do); else null.
+   */
+  long[] exact128() {
     if (big != null) {
-      return Double.NaN;
+      return null;
     }
     if ((fhi | flo) == 0) {
-      return ExactMath.divideToDouble128(hi, lo, 0, den);
+      return new long[] {hi, lo, 0};
     } else if ((hi | lo) == 0) {
-      return ExactMath.divideToDouble128(fhi, flo, scale, den);
+      return new long[] {fhi, flo, scale};
     } else if (scale < 0 && bitLength(hi, lo) - (long) scale < FAST_BITS) {
       // integral part shifted onto the fraction's grid: both below 2^126, so the sum fits
       int d = -scale;
@@ -330,9 +339,9 @@ final class ExactSum {
       long alo = shiftLeftLow(lo, d);
       long sumLo = alo + flo;
       long sumHi = ahi + fhi + (Long.compareUnsigned(sumLo, alo) < 0 ? 1 : 0);
-      return ExactMath.divideToDouble128(sumHi, sumLo, scale, den);
+      return new long[] {sumHi, sumLo, scale};
     }
-    return Double.NaN;
+    return null;
   }
 
   /** The sum if it is an integer that fits a long, else null. */

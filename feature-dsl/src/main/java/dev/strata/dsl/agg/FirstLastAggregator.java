@@ -17,11 +17,23 @@ final class FirstLastAggregator extends BaseAggregator<FirstLastAggregator.Timed
   static final class TimedValue {
     private long time;
     private Object value; // null when empty
+    // While merging stored IRs of an unboxed codec, the value so far in raw form only.
+    private long raw;
+    private boolean rawOnly;
 
     TimedValue(long time, Object value) {
       this.time = time;
       this.value = value;
     }
+  }
+
+  /** The value (null when empty), boxed now if it was kept raw. */
+  private Object value(TimedValue ir) {
+    if (ir.rawOnly) {
+      ir.value = codec.fromRaw(ir.raw);
+      ir.rawOnly = false;
+    }
+    return ir.value;
   }
 
   private final ValueCodec codec;
@@ -47,7 +59,8 @@ final class FirstLastAggregator extends BaseAggregator<FirstLastAggregator.Timed
   }
 
   private void offer(TimedValue ir, long time, Object value) {
-    if (ir.value == null || sign * compare(time, value, ir.time, ir.value) > 0) {
+    Object current = value(ir);
+    if (current == null || sign * compare(time, value, ir.time, current) > 0) {
       ir.time = time;
       ir.value = value;
     }
@@ -60,30 +73,32 @@ final class FirstLastAggregator extends BaseAggregator<FirstLastAggregator.Timed
 
   @Override
   public TimedValue merge(TimedValue a, TimedValue b) {
-    if (b.value != null) {
-      offer(a, b.time, b.value);
+    Object other = value(b);
+    if (other != null) {
+      offer(a, b.time, other);
     }
     return a;
   }
 
   @Override
   public Object finish(TimedValue ir) {
-    return ir.value;
+    return value(ir);
   }
 
   @Override
   public TimedValue copy(TimedValue ir) {
-    return new TimedValue(ir.time, ir.value);
+    return new TimedValue(ir.time, value(ir));
   }
 
   @Override
   void encodeBody(TimedValue ir, DataOutput out) throws IOException {
-    if (ir.value == null) {
+    Object value = value(ir);
+    if (value == null) {
       out.writeByte(0);
     } else {
       out.writeByte(1);
       Varints.writeSignedLong(out, ir.time);
-      codec.write(out, ir.value);
+      codec.write(out, value);
     }
   }
 
@@ -94,14 +109,21 @@ final class FirstLastAggregator extends BaseAggregator<FirstLastAggregator.Timed
       throw new IOException("invalid presence byte " + present);
     } else if (present == 1) {
       long time = Varints.readSignedLong(in);
-      int byTime = into.value == null ? 1 : sign * Long.compare(time, into.time);
+      boolean empty = !into.rawOnly && into.value == null;
+      int byTime = empty ? 1 : sign * Long.compare(time, into.time);
       if (byTime < 0) {
         codec.skip(in); // loses on time alone: its value is never needed
-      } else if (byTime > 0) {
+      } else if (!codec.unboxed()) {
         into.time = time;
-        into.value = codec.read(in);
+        into.value = byTime > 0 ? codec.read(in) : codec.readIfBeats(in, value(into), sign); // a tie: the value decides
       } else {
-        into.value = codec.readIfBeats(in, into.value, sign); // a tie on time: the value decides
+        long v = codec.readRaw(in);
+        if (byTime > 0 || sign * codec.compareRaw(v, into.rawOnly ? into.raw : codec.toRaw(into.value)) > 0) {
+          into.time = time;
+          into.raw = v;
+          into.rawOnly = true;
+          into.value = null;
+        }
       }
     }
     return into;

@@ -15,10 +15,22 @@ final class MinMaxAggregator extends BaseAggregator<MinMaxAggregator.Holder> {
 
   static final class Holder {
     private Object value;
+    // While merging stored IRs of an unboxed codec, the best value so far in raw form only.
+    private long raw;
+    private boolean rawOnly;
 
     Holder(Object value) {
       this.value = value;
     }
+  }
+
+  /** The value (null when empty), boxed now if it was kept raw. */
+  private Object value(Holder ir) {
+    if (ir.rawOnly) {
+      ir.value = codec.fromRaw(ir.raw);
+      ir.rawOnly = false;
+    }
+    return ir.value;
   }
 
   private final ValueCodec codec;
@@ -44,36 +56,39 @@ final class MinMaxAggregator extends BaseAggregator<MinMaxAggregator.Holder> {
   }
 
   private void offer(Holder ir, Object value) {
-    if (ir.value == null || sign * codec.compare(value, ir.value) > 0) {
+    Object current = value(ir);
+    if (current == null || sign * codec.compare(value, current) > 0) {
       ir.value = value;
     }
   }
 
   @Override
   public Holder merge(Holder a, Holder b) {
-    if (b.value != null) {
-      offer(a, b.value);
+    Object other = value(b);
+    if (other != null) {
+      offer(a, other);
     }
     return a;
   }
 
   @Override
   public Object finish(Holder ir) {
-    return ir.value;
+    return value(ir);
   }
 
   @Override
   public Holder copy(Holder ir) {
-    return new Holder(ir.value);
+    return new Holder(value(ir));
   }
 
   @Override
   void encodeBody(Holder ir, DataOutput out) throws IOException {
-    if (ir.value == null) {
+    Object value = value(ir);
+    if (value == null) {
       out.writeByte(0);
     } else {
       out.writeByte(1);
-      codec.write(out, ir.value);
+      codec.write(out, value);
     }
   }
 
@@ -82,8 +97,16 @@ final class MinMaxAggregator extends BaseAggregator<MinMaxAggregator.Holder> {
     int present = in.readUnsignedByte();
     if (present > 1) {
       throw new IOException("invalid presence byte " + present);
+    } else if (present == 1 && codec.unboxed()) {
+      long v = codec.readRaw(in);
+      boolean empty = !into.rawOnly && into.value == null;
+      if (empty || sign * codec.compareRaw(v, into.rawOnly ? into.raw : codec.toRaw(into.value)) > 0) {
+        into.raw = v;
+        into.rawOnly = true;
+        into.value = null;
+      }
     } else if (present == 1) {
-      into.value = codec.readIfBeats(in, into.value, sign);
+      into.value = codec.readIfBeats(in, value(into), sign);
     }
     return into;
   }

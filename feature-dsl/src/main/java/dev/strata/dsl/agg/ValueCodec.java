@@ -56,9 +56,28 @@ enum ValueCodec implements Comparator<Object> {
     }
 
     @Override
-    Object readIfBeats(ByteCursor in, Object current, int sign) throws IOException {
-      long v = Varints.readSignedLong(in);
-      return current == null || sign * Long.compare(v, (Long) current) > 0 ? (Object) v : current;
+    boolean unboxed() {
+      return true;
+    }
+
+    @Override
+    long readRaw(ByteCursor in) throws IOException {
+      return Varints.readSignedLong(in);
+    }
+
+    @Override
+    int compareRaw(long a, long b) {
+      return Long.compare(a, b);
+    }
+
+    @Override
+    long toRaw(Object value) {
+      return (Long) value;
+    }
+
+    @Override
+    Object fromRaw(long raw) {
+      return raw;
     }
 
     // Sorted longs (ids, timestamps) are close together: unsigned deltas are much shorter.
@@ -107,9 +126,29 @@ enum ValueCodec implements Comparator<Object> {
     }
 
     @Override
-    Object readIfBeats(ByteCursor in, Object current, int sign) throws IOException {
-      double v = Double.longBitsToDouble(in.readLong());
-      return current == null || sign * Double.compare(v, (Double) current) > 0 ? (Object) v : current;
+    boolean unboxed() {
+      return true;
+    }
+
+    // The encoded bits (doubleToLongBits: one NaN), compared as the doubles they are.
+    @Override
+    long readRaw(ByteCursor in) throws IOException {
+      return in.readLong();
+    }
+
+    @Override
+    int compareRaw(long a, long b) {
+      return Double.compare(Double.longBitsToDouble(a), Double.longBitsToDouble(b));
+    }
+
+    @Override
+    long toRaw(Object value) {
+      return Double.doubleToLongBits((Double) value);
+    }
+
+    @Override
+    Object fromRaw(long raw) {
+      return Double.longBitsToDouble(raw);
     }
 
     @Override
@@ -184,9 +223,34 @@ enum ValueCodec implements Comparator<Object> {
   abstract Object read(DataInput in) throws IOException;
 
   /**
+   * Whether values also have a raw long form ({@link #readRaw}, {@link #compareRaw}): bigint and
+   * double do, so merges of stored min/max/first/last IRs compare them without boxing and box only
+   * the value finally kept.
+   */
+  boolean unboxed() {
+    return false;
+  }
+
+  long readRaw(ByteCursor in) throws IOException {
+    throw new UnsupportedOperationException("Cannot read " + this + " values raw");
+  }
+
+  /** This codec's order on raw forms: the sign of compare(fromRaw(a), fromRaw(b)). */
+  int compareRaw(long a, long b) {
+    throw new UnsupportedOperationException("Cannot compare " + this + " values raw");
+  }
+
+  long toRaw(Object value) {
+    throw new UnsupportedOperationException("Cannot convert " + this + " values to raw");
+  }
+
+  Object fromRaw(long raw) {
+    throw new UnsupportedOperationException("Cannot convert raw " + this + " values");
+  }
+
+  /**
    * Reads a value and keeps the better of it and {@code current} in this codec's order: the value
-   * if current is null or {@code sign * compare(value, current) > 0}, else current. Merges of
-   * stored min/max IRs call it per block; bigint and double compare unboxed and box only a winner.
+   * if current is null or {@code sign * compare(value, current) > 0}, else current.
    */
   Object readIfBeats(ByteCursor in, Object current, int sign) throws IOException {
     Object v = read(in);

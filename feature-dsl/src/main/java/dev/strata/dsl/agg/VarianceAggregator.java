@@ -28,6 +28,10 @@ final class VarianceAggregator extends BaseAggregator<VarianceAggregator.Moments
       this.sum = sum;
       this.sumOfSquares = sumOfSquares;
     }
+
+    long count() {
+      return count;
+    }
   }
 
   private final boolean doubleInput;
@@ -78,6 +82,12 @@ final class VarianceAggregator extends BaseAggregator<VarianceAggregator.Moments
     if (ir.sum.flags() != 0) {
       return Double.NaN;
     }
+    double fast = finish128(ir);
+    return Double.isNaN(fast) ? finishBig(ir) : fast;
+  }
+
+  /** The finish in BigInteger arithmetic, for any n and any sums (count ≥ 2, no flags). */
+  double finishBig(Moments ir) {
     ExactSum.Dyadic s1 = ir.sum.value();
     ExactSum.Dyadic s2 = ir.sumOfSquares.value();
     BigInteger n = BigInteger.valueOf(ir.count);
@@ -95,6 +105,45 @@ final class VarianceAggregator extends BaseAggregator<VarianceAggregator.Moments
     return stddev
         ? ExactMath.sqrtToDouble(numerator, e, denominator)
         : ExactMath.divideToDouble(numerator, e, denominator);
+  }
+
+  /**
+   * The same value in fixed-width arithmetic when Σx and Σx² are 128-bit integers times powers
+   * of two and n < 2^31 (so n·(n − 1) < 2^62): the common case, and the online read's. NaN when
+   * this path declines; the BigInteger path then answers.
+   */
+  double finish128(Moments ir) {
+    if (ir.count >= 1L << 31) {
+      return Double.NaN;
+    }
+    long[] s1 = ir.sum.exact128();
+    long[] s2 = ir.sumOfSquares.exact128();
+    if (s1 == null || s2 == null || s2[0] < 0) {
+      return Double.NaN;
+    }
+    long[] a = UInt256.multiply(UInt256.abs128(s2[0], s2[1]), ir.count);
+    long[] b = UInt256.abs128(s1[0], s1[1]);
+    b = UInt256.multiply(b, b);
+    long ea = s2[2];
+    long eb = 2 * s1[2];
+    long e = Math.min(ea, eb);
+    a = UInt256.shiftLeft(a, ea - e);
+    b = b == null ? null : UInt256.shiftLeft(b, eb - e);
+    if (a == null || b == null) {
+      return Double.NaN;
+    }
+    if (UInt256.compare(a, b) <= 0) {
+      return 0.0; // all values equal (the exact numerator is never negative)
+    }
+    long[] numerator = UInt256.subtract(a, b);
+    long denominator = ir.count * (ir.count - 1);
+    if (stddev) {
+      return ExactMath.sqrtToDouble256(numerator, e, denominator);
+    }
+    if (UInt256.bitLength(numerator) > 126) {
+      return Double.NaN;
+    }
+    return ExactMath.divideToDouble128(numerator[1], numerator[0], e, denominator);
   }
 
   @Override

@@ -126,6 +126,131 @@ class ExactMathTest {
     return true;
   }
 
+  private static BigInteger big(long[] limbs) {
+    BigInteger v = BigInteger.ZERO;
+    for (int i = 3; i >= 0; i--) {
+      v = v.shiftLeft(64).or(new BigInteger(Long.toUnsignedString(limbs[i])));
+    }
+    return v;
+  }
+
+  private static long[] limbs(BigInteger v) {
+    long[] out = new long[4];
+    for (int i = 0; i < 4; i++) {
+      out[i] = v.shiftRight(64 * i).longValue();
+    }
+    return out;
+  }
+
+  private static BigInteger randomBits(Random rnd, int maxBits) {
+    return new BigInteger(rnd.nextInt(maxBits + 1), rnd);
+  }
+
+  @Test
+  void uint256AgreesWithBigInteger() {
+    Random rnd = new Random(5);
+    BigInteger limit = BigInteger.ONE.shiftLeft(256);
+    for (int i = 0; i < 50_000; i++) {
+      BigInteger a = randomBits(rnd, 256);
+      BigInteger b = randomBits(rnd, rnd.nextBoolean() ? 64 : 256);
+      long[] la = limbs(a);
+      long[] lb = limbs(b);
+      assertThat(big(la)).isEqualTo(a);
+      assertThat(UInt256.bitLength(la)).isEqualTo(a.bitLength());
+      assertThat(Integer.signum(UInt256.compare(la, lb))).isEqualTo(a.compareTo(b));
+      BigInteger product = a.multiply(b);
+      long[] p = UInt256.multiply(la, lb);
+      if (product.compareTo(limit) >= 0) {
+        assertThat(p).as("%s * %s overflows", a, b).isNull();
+      } else {
+        assertThat(big(p)).as("%s * %s", a, b).isEqualTo(product);
+      }
+      long scalar = rnd.nextBoolean() ? rnd.nextLong() : rnd.nextInt(1_000);
+      BigInteger scalarBig = new BigInteger(Long.toUnsignedString(scalar));
+      long[] scaled = UInt256.multiply(la, scalar);
+      if (a.multiply(scalarBig).compareTo(limit) >= 0) {
+        assertThat(scaled).isNull();
+      } else {
+        assertThat(big(scaled)).as("%s * %s", a, scalarBig).isEqualTo(a.multiply(scalarBig));
+      }
+      int shiftA = rnd.nextInt(257 - Math.max(1, a.bitLength()) + 1);
+      int shiftB = rnd.nextInt(4) == 0 ? shiftA : rnd.nextInt(257 - Math.max(1, b.bitLength()) + 1);
+      shiftA = Math.min(shiftA, 256 - a.bitLength());
+      shiftB = Math.min(shiftB, 256 - b.bitLength());
+      assertThat(Integer.signum(UInt256.compareShifted(la, shiftA, lb, shiftB)))
+          .as("%s << %d vs %s << %d", a, shiftA, b, shiftB)
+          .isEqualTo(a.shiftLeft(shiftA).compareTo(b.shiftLeft(shiftB)));
+      assertThat(UInt256.compareShifted(la, shiftA, limbs(a.shiftLeft(shiftA)), 0)).isZero();
+      int shift = rnd.nextInt(260);
+      long[] shifted = UInt256.shiftLeft(la, shift);
+      if (a.signum() != 0 && a.bitLength() + shift > 256) {
+        assertThat(shifted).isNull();
+      } else {
+        assertThat(big(shifted)).as("%s << %d", a, shift).isEqualTo(a.shiftLeft(shift));
+      }
+      if (a.compareTo(b) >= 0) {
+        assertThat(big(UInt256.subtract(la, lb))).isEqualTo(a.subtract(b));
+      }
+      if (a.bitLength() <= 127 + shift % 2) {
+        BigInteger signed = rnd.nextBoolean() ? a.negate() : a;
+        if (signed.bitLength() <= 127) {
+          assertThat(big(UInt256.abs128(signed.shiftRight(64).longValue(), signed.longValue()))).isEqualTo(signed.abs());
+        }
+      }
+      int right = rnd.nextInt(256);
+      if (a.shiftRight(right).bitLength() <= 63) {
+        assertThat(UInt256.shiftRightToLong(la, right)).isEqualTo(a.shiftRight(right).longValueExact());
+      }
+    }
+  }
+
+  /** The 256-bit square root must answer the normal-range cases, and exactly as the BigInteger path. */
+  @Test
+  void sqrtToDouble256AgreesWithTheBigIntegerPath() {
+    Random rnd = new Random(6);
+    int answered = 0;
+    for (int i = 0; i < 100_000; i++) {
+      BigInteger num = randomBits(rnd, 256).add(BigInteger.ONE).min(BigInteger.ONE.shiftLeft(256).subtract(BigInteger.ONE));
+      long den = switch (rnd.nextInt(3)) {
+        case 0 -> 1 + rnd.nextInt(1_000);
+        case 1 -> 1 + (rnd.nextLong() >>> 2);
+        default -> 1 + rnd.nextInt(Integer.MAX_VALUE);
+      };
+      int e = rnd.nextInt(10) == 0 ? rnd.nextInt(4_400) - 2_200 : rnd.nextInt(600) - 300;
+      answered += checkSqrt256(num, e, den) ? 1 : 0;
+    }
+    assertThat(answered).as("cases the fast path answered").isGreaterThan(80_000);
+    // ties and near ties: num * 2^e / den = (mid * 2^(k-1))^2 exactly, or one unit either side
+    for (int i = 0; i < 20_000; i++) {
+      long m = (1L << 52) | (rnd.nextLong() & 0xFFFFFFFFFFFFFL);
+      if (i % 10 == 0) {
+        m = 1L << 52;
+      }
+      BigInteger mid = BigInteger.valueOf(2 * m + 1);
+      long den = 1 + (rnd.nextLong() >>> (2 + rnd.nextInt(60)));
+      int s = rnd.nextInt(80);
+      int k = rnd.nextInt(400) - 200;
+      BigInteger square = mid.multiply(mid).multiply(BigInteger.valueOf(den)).shiftLeft(s);
+      BigInteger num = square.add(BigInteger.valueOf(rnd.nextInt(3) - 1));
+      assertThat(checkSqrt256(num, 2 * k - 2 - s, den)).as("answered a tie").isTrue();
+    }
+    assertThat(ExactMath.sqrtToDouble256(UInt256.of(9), 2, 1)).isEqualTo(6.0);
+    assertThat(ExactMath.sqrtToDouble256(UInt256.of(0), 2, 1)).isNaN();
+    assertThat(ExactMath.sqrtToDouble256(UInt256.of(1), -2148, 1)).isNaN(); // subnormal: declined
+  }
+
+  private static boolean checkSqrt256(BigInteger num, int e, long den) {
+    double fast = ExactMath.sqrtToDouble256(limbs(num), e, den);
+    double reference = ExactMath.sqrtToDouble(num, e, BigInteger.valueOf(den));
+    if (Double.isNaN(fast)) {
+      assertThat(reference < 0x1p-1020 || reference > 0x1p1020)
+          .as("declined sqrt(%s * 2^%d / %d) = %s", num, e, den, reference).isTrue();
+      return false;
+    }
+    assertThat(fast).as("sqrt(%s * 2^%d / %d)", num, e, den).isEqualTo(reference);
+    return true;
+  }
+
   @Test
   void sqrtRoundsTiesAndNearTiesLikeBigDecimal() {
     // x = (midpoint between two doubles)^2, and x one unit in the last of ~230 bits either side:
