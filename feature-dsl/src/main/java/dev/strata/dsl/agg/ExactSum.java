@@ -362,6 +362,49 @@ final class ExactSum {
    * two's complement odd mantissa otherwise. Each value has exactly one encoding.
    */
   void write(DataOutput out) throws IOException {
+    long[] fast = exact128();
+    if (fast != null) {
+      write128(out, fast[0], fast[1], fast[2]);
+    } else {
+      writeThroughBigInteger(out);
+    }
+  }
+
+  /** {@link #write} of (hi:lo)·2^e without a BigInteger: the same bytes (the writer encodes every roll-up). */
+  private void write128(DataOutput out, long hi, long lo, long e) throws IOException {
+    if ((hi | lo) == 0) {
+      out.writeByte(flags | KIND_ZERO << 3);
+      return;
+    }
+    // the odd mantissa: shift the trailing zeros into the exponent (arithmetic shift keeps the sign)
+    int tz = lo != 0 ? Long.numberOfTrailingZeros(lo) : 64 + Long.numberOfTrailingZeros(hi);
+    if (tz >= 64) {
+      lo = hi >> (tz - 64);
+      hi = hi >> 63;
+    } else if (tz > 0) {
+      lo = (lo >>> tz) | (hi << (64 - tz));
+      hi = hi >> tz;
+    }
+    e += tz;
+    int bits = bitLength(hi, lo);
+    if (e >= 0 && bits + e <= 63) {
+      out.writeByte(flags | KIND_LONG << 3);
+      Varints.writeSignedLong(out, lo << e);
+    } else {
+      out.writeByte(flags | KIND_DYADIC << 3);
+      Varints.writeSignedLong(out, e);
+      // BigInteger.toByteArray's form: minimal two's complement, big-endian
+      byte[] mantissa = new byte[bits / 8 + 1];
+      for (int i = 0; i < mantissa.length; i++) {
+        int k = mantissa.length - 1 - i; // byte k counts from the least significant
+        mantissa[i] = (byte) (k < 8 ? lo >>> (8 * k) : hi >>> (8 * (k - 8)));
+      }
+      Varints.writeBytes(out, mantissa);
+    }
+  }
+
+  /** {@link #write} through {@link #value}: any size. */
+  void writeThroughBigInteger(DataOutput out) throws IOException {
     Dyadic v = value();
     BigInteger m = v.mantissa();
     int e = v.exponent();

@@ -38,6 +38,14 @@ class ExactSumTest {
     return out.toByteArray();
   }
 
+  private static byte[] bigIntegerBytes(ExactSum sum) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (DataOutputStream data = new DataOutputStream(out)) {
+      sum.writeThroughBigInteger(data);
+    }
+    return out.toByteArray();
+  }
+
   /** Regimes of doubles: one magnitude, decimals, a spread around the 126-bit edge, anything finite. */
   private static List<DoubleSupplier> regimes(Random rnd) {
     return List.of(
@@ -91,6 +99,8 @@ class ExactSumTest {
       ExactSum mergedSquares = mergeInChunks(values, List.of(), true, rnd);
       assertThat(exact(merged)).as("merged sum of " + context).isEqualByComparingTo(sum);
       assertThat(exact(mergedSquares)).as("merged squares of " + context).isEqualByComparingTo(squares);
+      assertThat(bytes(single)).as("bytes without BigInteger, " + context).isEqualTo(bigIntegerBytes(single));
+      assertThat(bytes(singleSquares)).as("square bytes without BigInteger, " + context).isEqualTo(bigIntegerBytes(singleSquares));
       assertThat(bytes(merged)).as("bytes of " + context).isEqualTo(bytes(single));
       assertThat(bytes(mergedSquares)).as("bytes of squares of " + context).isEqualTo(bytes(singleSquares));
       assertThat(merged.toDouble()).as("rounded once: " + context).isEqualTo(sum.doubleValue());
