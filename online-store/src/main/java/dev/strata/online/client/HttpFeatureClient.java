@@ -1,5 +1,7 @@
 package dev.strata.online.client;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -67,21 +69,21 @@ final class HttpFeatureClient implements FeatureClient {
       Thread.currentThread().interrupt();
       throw new OnlineStoreException("Cannot fetch features: interrupted", e);
     }
-    JsonNode root;
-    try {
-      root = json.readTree(response.body());
-    } catch (IOException e) {
-      throw new OnlineStoreException("Cannot read the feature server's answer (HTTP " + response.statusCode() + ")", e);
-    }
     int status = response.statusCode();
-    if (status != 200) {
-      String reason = root != null && root.hasNonNull("error") ? root.get("error").asText() : "HTTP " + status;
-      if (status >= 400 && status < 500) {
-        throw new IllegalArgumentException(reason);
+    OnlineFeatures result;
+    try {
+      if (status != 200) {
+        JsonNode root = json.readTree(response.body());
+        String reason = root != null && root.hasNonNull("error") ? root.get("error").asText() : "HTTP " + status;
+        if (status >= 400 && status < 500) {
+          throw new IllegalArgumentException(reason);
+        }
+        throw new OnlineStoreException(reason, null);
       }
-      throw new OnlineStoreException(reason, null);
+      result = decode(response.body(), keys.size(), entityRows.size());
+    } catch (IOException e) {
+      throw new OnlineStoreException("Cannot read the feature server's answer (HTTP " + status + ")", e);
     }
-    OnlineFeatures result = decode(root, keys.size(), entityRows.size());
     return response.headers().firstValue("X-Request-Id").map(result::withRequestId).orElse(result);
   }
 
@@ -173,40 +175,168 @@ final class HttpFeatureClient implements FeatureClient {
     throw new OnlineStoreException(reason, null);
   }
 
-  private OnlineFeatures decode(JsonNode root, int keyColumns, int rows) {
-    JsonNode names = root.path("metadata").path("feature_names");
-    JsonNode types = root.path("metadata").path("feature_types");
-    JsonNode results = root.path("results");
-    List<String> featureNames = new ArrayList<>();
-    List<DataType> featureTypes = new ArrayList<>();
-    int width = names.size() - keyColumns;
-    List<Object[]> values = new ArrayList<>();
-    List<FeatureStatus[]> statuses = new ArrayList<>();
-    List<long[]> times = new ArrayList<>();
-    for (int r = 0; r < rows; r++) {
-      values.add(new Object[width]);
-      statuses.add(new FeatureStatus[width]);
-      times.add(new long[width]);
-    }
-    // Times repeat across a group's features: parse each distinct one once.
-    Map<String, Long> parsed = new java.util.HashMap<>();
-    for (int f = 0; f < width; f++) {
-      featureNames.add(names.get(keyColumns + f).asText());
-      featureTypes.add(typeOf(types.path(keyColumns + f).asText("string")));
-      JsonNode col = results.get(keyColumns + f);
-      JsonNode colValues = col.path("values");
-      JsonNode colStatuses = col.path("statuses");
-      JsonNode colTimes = col.path("event_timestamps");
-      for (int r = 0; r < rows; r++) {
-        values.get(r)[f] = value(colValues.get(r));
-        String s = colStatuses.path(r).asText("NOT_FOUND");
-        statuses.get(r)[f] = "OUTSIDE_MAX_AGE".equals(s) ? FeatureStatus.OUTSIDE_TTL : FeatureStatus.valueOf(s);
-        String t = colTimes.path(r).asText("1970-01-01T00:00:00Z");
-        long micros = parsed.computeIfAbsent(t, Durations::parseInstant);
-        times.get(r)[f] = micros == 0 ? OnlineFeatures.NO_TIME : micros;
+  /**
+   * Decodes a 200 answer token by token: for 100 × 50 a tree of 15,000 nodes cost about as much
+   * as the server's whole work. Fields may come in any order; unknown ones are skipped.
+   */
+  private OnlineFeatures decode(byte[] body, int keyColumns, int rows) throws IOException {
+    List<String> names = new ArrayList<>();
+    List<String> types = new ArrayList<>();
+    List<Column> columns = new ArrayList<>();
+    RowTimes rowTimes = new RowTimes(rows);
+    try (JsonParser p = json.getFactory().createParser(body)) {
+      expect(p, p.nextToken(), JsonToken.START_OBJECT);
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken token = p.nextToken();
+        if (field.equals("metadata") && token == JsonToken.START_OBJECT) {
+          while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String meta = p.currentName();
+            JsonToken t = p.nextToken();
+            if (meta.equals("feature_names") && t == JsonToken.START_ARRAY) {
+              while (p.nextToken() != JsonToken.END_ARRAY) {
+                names.add(p.getValueAsString());
+              }
+            } else if (meta.equals("feature_types") && t == JsonToken.START_ARRAY) {
+              while (p.nextToken() != JsonToken.END_ARRAY) {
+                types.add(p.getValueAsString());
+              }
+            } else {
+              p.skipChildren();
+            }
+          }
+        } else if (field.equals("results") && token == JsonToken.START_ARRAY) {
+          while (p.nextToken() == JsonToken.START_OBJECT) {
+            columns.add(column(p, rows, rowTimes));
+          }
+        } else {
+          p.skipChildren();
+        }
       }
     }
-    return OnlineFeatures.of(featureNames, featureTypes, values, statuses, times, Durations.toMicros(java.time.Instant.now()));
+    int width = names.size() - keyColumns;
+    if (width < 0 || columns.size() != names.size()) {
+      throw new IOException("expected one result per feature name, got " + columns.size() + " for " + names.size());
+    }
+    List<String> featureNames = names.subList(keyColumns, names.size());
+    List<DataType> featureTypes = new ArrayList<>(width);
+    Object[][] values = new Object[rows][width];
+    FeatureStatus[][] statuses = new FeatureStatus[rows][width];
+    long[][] times = new long[rows][width];
+    for (int f = 0; f < width; f++) {
+      featureTypes.add(typeOf(keyColumns + f < types.size() ? types.get(keyColumns + f) : "string"));
+      Column col = columns.get(keyColumns + f);
+      for (int r = 0; r < rows; r++) {
+        values[r][f] = col.values[r];
+        statuses[r][f] = col.statuses[r] == null ? FeatureStatus.NOT_FOUND : col.statuses[r];
+        times[r][f] = col.times[r];
+      }
+    }
+    return OnlineFeatures.of(featureNames, featureTypes, java.util.Arrays.asList(values), java.util.Arrays.asList(statuses),
+        java.util.Arrays.asList(times), Durations.toMicros(java.time.Instant.now()));
+  }
+
+  /** One result object: values, statuses and event times of every row, from its opening brace. */
+  private Column column(JsonParser p, int rows, RowTimes times) throws IOException {
+    Column col = new Column(rows);
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken token = p.nextToken();
+      if (token != JsonToken.START_ARRAY) {
+        p.skipChildren();
+        continue;
+      }
+      int r = 0;
+      for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken(), r++) {
+        if (r >= rows) {
+          throw new IOException("more than " + rows + " entries in '" + field + "'");
+        }
+        switch (field) {
+          case "values" -> col.values[r] = value(p, t);
+          case "statuses" -> col.statuses[r] = status(p, t);
+          case "event_timestamps" -> {
+            // A group's features repeat their row's time: compare characters before building a string.
+            if (t == JsonToken.VALUE_STRING && textEquals(p, times.text[r])) {
+              col.times[r] = times.micros[r];
+            } else {
+              String text = p.getValueAsString("1970-01-01T00:00:00Z");
+              long micros = Durations.parseInstant(text);
+              col.times[r] = micros == 0 ? OnlineFeatures.NO_TIME : micros;
+              times.text[r] = text;
+              times.micros[r] = col.times[r];
+            }
+          }
+          default -> p.skipChildren();
+        }
+      }
+    }
+    return col;
+  }
+
+  private static final class Column {
+    final Object[] values;
+    final FeatureStatus[] statuses;
+    final long[] times;
+
+    Column(int rows) {
+      values = new Object[rows];
+      statuses = new FeatureStatus[rows];
+      times = new long[rows];
+      java.util.Arrays.fill(times, OnlineFeatures.NO_TIME);
+    }
+  }
+
+  /** The last event time read per row, as text and as micros. */
+  private static final class RowTimes {
+    final String[] text;
+    final long[] micros;
+
+    RowTimes(int rows) {
+      text = new String[rows];
+      micros = new long[rows];
+    }
+  }
+
+  private static final FeatureStatus[] STATUSES = FeatureStatus.values();
+
+  private static FeatureStatus status(JsonParser p, JsonToken t) throws IOException {
+    if (t != JsonToken.VALUE_STRING) {
+      return FeatureStatus.NOT_FOUND;
+    }
+    for (FeatureStatus s : STATUSES) {
+      if (textEquals(p, s.name())) {
+        return s;
+      }
+    }
+    if (textEquals(p, "OUTSIDE_MAX_AGE")) {
+      return FeatureStatus.OUTSIDE_TTL; // Feast's name
+    }
+    throw new IOException("unknown status '" + p.getText() + "'");
+  }
+
+  /** Whether the current string token is {@code s}, without building a string. */
+  private static boolean textEquals(JsonParser p, String s) throws IOException {
+    if (s == null) {
+      return false;
+    }
+    int length = p.getTextLength();
+    if (length != s.length()) {
+      return false;
+    }
+    char[] chars = p.getTextCharacters();
+    int offset = p.getTextOffset();
+    for (int i = 0; i < length; i++) {
+      if (chars[offset + i] != s.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static void expect(JsonParser p, JsonToken actual, JsonToken expected) throws IOException {
+    if (actual != expected) {
+      throw new IOException("expected " + expected + " at " + p.currentLocation() + ", got " + actual);
+    }
   }
 
   private static DataType typeOf(String sqlName) {
@@ -218,18 +348,15 @@ final class HttpFeatureClient implements FeatureClient {
     return DataType.Primitive.STRING; // arrays and maps: values still decode as lists and maps
   }
 
-  private Object value(JsonNode v) {
-    if (v == null || v.isNull()) {
-      return null;
-    } else if (v.isIntegralNumber()) {
-      return v.asLong();
-    } else if (v.isNumber()) {
-      return v.asDouble();
-    } else if (v.isBoolean()) {
-      return v.asBoolean();
-    } else if (v.isTextual()) {
-      return v.asText();
-    }
-    return json.convertValue(v, Object.class);
+  private Object value(JsonParser p, JsonToken t) throws IOException {
+    return switch (t) {
+      case VALUE_NULL -> null;
+      case VALUE_NUMBER_INT -> p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? p.getBigIntegerValue().longValue() : p.getLongValue();
+      case VALUE_NUMBER_FLOAT -> p.getDoubleValue();
+      case VALUE_TRUE -> Boolean.TRUE;
+      case VALUE_FALSE -> Boolean.FALSE;
+      case VALUE_STRING -> p.getText();
+      default -> json.readValue(p, Object.class); // arrays and maps
+    };
   }
 }

@@ -115,6 +115,8 @@ class FeatureServerTest {
     try (FeatureClient http = FeatureClient.http(URI.create("http://127.0.0.1:" + server.port()), TOKEN)) {
       OnlineFeatures remote = http.getOnlineFeatures(SERVICE, rows);
       assertThat(remote.featureNames()).isEqualTo(direct.featureNames());
+      assertThat(remote.featureTypes()).isEqualTo(direct.featureTypes());
+      assertThat(remote.size()).isEqualTo(rows.size());
       for (int r = 0; r < rows.size(); r++) {
         assertThat(remote.row(r)).isEqualTo(direct.row(r));
         for (int f = 0; f < direct.featureNames().size(); f++) {
