@@ -32,12 +32,17 @@ import redis.clients.jedis.BuilderFactory;
 import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.CommandObject;
 import redis.clients.jedis.Connection;
+import redis.clients.jedis.ConnectionPool;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.args.Rawable;
 import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.exceptions.JedisRedirectionException;
+import redis.clients.jedis.util.JedisClusterCRC16;
 import redis.clients.jedis.util.Pool;
 
 /**
@@ -60,6 +65,9 @@ public final class OnlineReader {
   private final int parallelRows;
   private final int parallelism;
   private final Pool<Connection> pool; // standalone Redis: reads stream over one pooled connection
+  private final RedisClusterClient cluster; // Redis Cluster: reads stream over one connection per node
+  private final java.util.concurrent.atomic.AtomicReferenceArray<HostAndPort> slotOwners =
+      new java.util.concurrent.atomic.AtomicReferenceArray<>(16384);
   private final int streamRows;
 
   private OnlineReader(Builder b) {
@@ -70,6 +78,7 @@ public final class OnlineReader {
     this.parallelRows = b.parallelRows;
     this.parallelism = b.parallelism;
     this.pool = b.streamRows > 0 && redis instanceof RedisClient client ? client.getPool() : null;
+    this.cluster = b.streamRows > 0 && redis instanceof RedisClusterClient c ? c : null;
     this.streamRows = b.streamRows;
     for (CompiledGroup g : plan.groups()) {
       if (g.online()) {
@@ -157,15 +166,22 @@ public final class OnlineReader {
   }
 
   /**
-   * Standalone Redis streams the request over one connection ({@link #readStreamed}). Against a
-   * cluster, big requests are cut into chunks, each with its own pipelined round trip, that the
-   * caller's and helper threads take in turn. Two chunks per thread keep Redis and the CPU busy at once:
-   * Redis serves one chunk while another chunk's blocks are merged.
+   * Standalone Redis streams the request over one connection ({@link #readStreamed}), a cluster
+   * over one connection per node ({@link #readClusterStreamed}). With {@code streamRows(0)}, big
+   * requests are cut into chunks, each with its own pipelined round trip, that the caller's and
+   * helper threads take in turn: Redis serves one chunk while another chunk's blocks are merged.
    */
   private OnlineFeatures read(ServiceReader sr, List<Map<String, Object>> entityRows, long nowMicros) {
     int n = entityRows.size();
     if (pool != null) {
       return readStreamed(sr, entityRows, nowMicros);
+    }
+    if (cluster != null) {
+      OnlineFeatures streamed = readClusterStreamed(sr, entityRows, nowMicros);
+      if (streamed != null) {
+        return streamed;
+      }
+      // a slot moved under the read: the cluster pipeline below follows the new owner
     }
     int chunks = parallelism == 1 ? 1 : Math.min(n / parallelRows, 2 * parallelism);
     if (chunks < 2) {
@@ -302,6 +318,121 @@ public final class OnlineReader {
       }
     }
     return out.result();
+  }
+
+  /**
+   * A Redis Cluster read streamed per node: every node's HMGETs are sent before any reply is read,
+   * then each node's replies are read in turn and its rows merged while the other nodes are still
+   * answering. One connection per node, borrowed for the request. Null when a slot has moved
+   * (MOVED/ASK): the caller then reads through the cluster pipeline, which follows redirections.
+   */
+  private OnlineFeatures readClusterStreamed(ServiceReader sr, List<Map<String, Object>> entityRows, long nowMicros) {
+    int n = entityRows.size();
+    int m = sr.groups.size();
+    byte[][][] keys = keys(sr, entityRows, 0);
+    ReadPlan plan = new ReadPlan(sr, nowMicros);
+    Assembly out = new Assembly(sr, plan, n, nowMicros, 0);
+    Map<HostAndPort, NodeStream> byNode = new java.util.LinkedHashMap<>();
+    int[] waiting = new int[n]; // replies a row still waits for
+    boolean moved = false;
+    try {
+      try {
+        // Every owner first: learning one may borrow a connection, never while holding another.
+        HostAndPort[][] owners = new HostAndPort[n][m];
+        for (int r = 0; r < n; r++) {
+          for (int g = 0; g < m; g++) {
+            owners[r][g] = nodeOf(JedisClusterCRC16.getSlot(keys[r][g]));
+          }
+        }
+        for (int r = 0; r < n; r++) {
+          waiting[r] = m;
+          for (int g = 0; g < m; g++) {
+            HostAndPort owner = owners[r][g];
+            NodeStream node = byNode.get(owner);
+            if (node == null) {
+              ConnectionPool nodePool = cluster.getClusterNodes().get(owner.toString());
+              if (nodePool == null) {
+                return null; // the topology changed: let the cluster pipeline find the owner
+              }
+              node = new NodeStream(nodePool.getResource());
+              byNode.put(owner, node);
+            }
+            node.commands.add(r * m + g);
+          }
+        }
+        for (NodeStream node : byNode.values()) {
+          for (int command : node.commands) {
+            node.connection.sendCommand(plan.hmgetArguments(keys[command / m][command % m], command % m));
+            node.sent++;
+          }
+          node.connection.getMany(0); // flushes, so every node works while the first is read
+        }
+        @SuppressWarnings("unchecked")
+        List<byte[]>[][] got = new List[n][m];
+        for (NodeStream node : byNode.values()) {
+          List<Object> replies = node.connection.getMany(node.sent);
+          node.received = node.sent;
+          for (int i = 0; i < replies.size(); i++) {
+            int command = node.commands.get(i);
+            if (replies.get(i) instanceof JedisRedirectionException) {
+              moved = true;
+              continue;
+            }
+            got[command / m][command % m] = hashFields(replies.get(i));
+            int r = command / m;
+            if (--waiting[r] == 0 && !moved) {
+              out.row(r, got[r]);
+            }
+          }
+        }
+      } catch (RuntimeException e) {
+        for (NodeStream node : byNode.values()) {
+          drain(node.connection, node.sent - node.received);
+        }
+        if (e instanceof JedisException) {
+          throw new OnlineStoreException("Cannot read online features: Redis failed (" + e.getMessage() + ")", e);
+        }
+        throw e;
+      }
+    } finally {
+      byNode.values().forEach(node -> node.connection.close());
+    }
+    if (moved) {
+      forgetSlots();
+      return null;
+    }
+    return out.result();
+  }
+
+  /** The node that serves a slot, as Jedis's slot cache says; remembered until a slot moves. */
+  private HostAndPort nodeOf(int slot) {
+    HostAndPort node = slotOwners.get(slot);
+    if (node == null) {
+      try (Connection c = cluster.getConnectionFromSlot(slot)) { // borrowed only to learn its node
+        node = c.getHostAndPort();
+      }
+      slotOwners.set(slot, node);
+    }
+    return node;
+  }
+
+  private void forgetSlots() {
+    for (int i = 0; i < slotOwners.length(); i++) {
+      slotOwners.set(i, null);
+    }
+    cluster.refreshClusterTopology();
+  }
+
+  /** The commands (row · groups + group) a request sends to one cluster node, in order. */
+  private static final class NodeStream {
+    final Connection connection;
+    final List<Integer> commands = new ArrayList<>();
+    int sent;
+    int received;
+
+    NodeStream(Connection connection) {
+      this.connection = connection;
+    }
   }
 
   private static int send(Connection c, ReadPlan plan, byte[][][] keys, int from, int to) {
@@ -653,9 +784,8 @@ public final class OnlineReader {
     }
 
     /**
-     * Threads that read one request's chunks (the caller's included) against a Redis Cluster, or
-     * with {@link #streamRows(int) streamRows(0)}; default the cores, 1 reads every request on
-     * the caller's thread.
+     * Threads that read one request's chunks (the caller's included) with {@link #streamRows(int)
+     * streamRows(0)}; default the cores, 1 reads every request on the caller's thread.
      */
     public Builder parallelism(int threads) {
       if (threads < 1) {
@@ -676,7 +806,9 @@ public final class OnlineReader {
 
     /**
      * Entity rows per streamed chunk on a standalone Redis (default 20): chunks are written ahead
-     * and merged while Redis serves the next. 0 reads with one pipeline per request instead.
+     * and merged while Redis serves the next. A cluster streams per node instead (every node's
+     * commands sent first, each node's rows merged while the others answer). 0 reads with
+     * pipelines per request instead (the cluster's own pipeline against a cluster).
      */
     public Builder streamRows(int rows) {
       if (rows < 0) {

@@ -6,6 +6,7 @@ import static dev.strata.online.FlightsFixture.SERVICE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
 import dev.strata.dsl.time.Durations;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -118,18 +119,56 @@ class RestartAndClusterTest {
       assertThat(p.exitValue()).as(Files.readString(dir.resolve("create.log"))).isZero();
       waitForClusterOk(hosts);
 
-      OnlineStoreConfig config = OnlineStoreConfig.fromUrl("redis://" + String.join(",", hosts) + "?prefix=t-cluster");
+      // One connection per node: a read that leaves a node's connection mid-stream breaks the next read.
+      OnlineStoreConfig config = OnlineStoreConfig.fromUrl("redis://" + String.join(",", hosts) + "?prefix=t-cluster&max_connections=1");
       assertThat(config.cluster()).isTrue();
       try (UnifiedJedis redis = RedisConnections.open(config)) {
         RedisLayout layout = new RedisLayout(config.prefix());
         materialize(TileWriter.builder(PLAN, redis).layout(layout).build());
         List<Map<String, Object>> rows = FlightsFixture.rows(T, 80, 12);
-        OnlineFeatures got = OnlineReader.builder(PLAN, redis).layout(layout).build().getOnlineFeatures(SERVICE, rows, T);
+        // Streamed per node (the default) and through the cluster pipeline: the same, and the oracle's.
+        OnlineReader streamed = OnlineReader.builder(PLAN, redis).layout(layout).build();
+        OnlineFeatures got = streamed.getOnlineFeatures(SERVICE, rows, T);
         assertThat(FlightsFixture.assertMatchesOracle(got, rows, T)).isGreaterThan(1000);
+        OnlineFeatures piped = OnlineReader.builder(PLAN, redis).layout(layout).streamRows(0).build().getOnlineFeatures(SERVICE, rows, T);
+        assertSame(piped, got);
+
+        // A key that is not a hash on the node read first (row 0's): Redis's error, and every
+        // node's connection stays usable (the replies other nodes still owe are drained).
+        int row = 0;
+        CompiledGroup group = PLAN.group(PLAN.service(SERVICE).orElseThrow().groups().get(0)).orElseThrow();
+        List<Object> entityKey = PLAN.entity(group.entity()).orElseThrow().keys().stream()
+            .map(k -> rows.get(row).get(k.name())).toList();
+        byte[] key = layout.keyBytes(group, entityKey);
+        Map<byte[], byte[]> saved = redis.hgetAll(key);
+        redis.del(key);
+        redis.set(key, "not a hash".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> streamed.getOnlineFeatures(SERVICE, rows, T))
+            .isInstanceOf(OnlineStoreException.class).hasMessageContaining("WRONGTYPE");
+        redis.del(key);
+        if (!saved.isEmpty()) {
+          redis.hset(key, saved);
+        }
+        List<Map<String, Object>> others = FlightsFixture.rows(T, 80, 13);
+        OnlineFeatures after = streamed.getOnlineFeatures(SERVICE, others, T);
+        FlightsFixture.assertMatchesOracle(after, others, T);
+        assertSame(after, OnlineReader.builder(PLAN, redis).layout(layout).streamRows(0).build().getOnlineFeatures(SERVICE, others, T));
+        assertSame(streamed.getOnlineFeatures(SERVICE, rows, T), got);
       }
     } finally {
       for (Process node : nodes) {
         RedisServers.stop(node);
+      }
+    }
+  }
+
+  private static void assertSame(OnlineFeatures actual, OnlineFeatures expected) {
+    assertThat(actual.size()).isEqualTo(expected.size());
+    for (int r = 0; r < actual.size(); r++) {
+      assertThat(actual.row(r)).as("row %d", r).isEqualTo(expected.row(r));
+      for (int f = 0; f < expected.featureNames().size(); f++) {
+        assertThat(actual.status(r, f)).isEqualTo(expected.status(r, f));
+        assertThat(actual.eventTimeMicros(r, f)).isEqualTo(expected.eventTimeMicros(r, f));
       }
     }
   }

@@ -51,47 +51,14 @@ public final class OnlineBenchmark {
     int db = args.length > 3 ? Integer.parseInt(args[3]) : 15;
     System.out.println("project " + project.getFileName() + ", java " + System.getProperty("java.version") + ", "
         + Runtime.getRuntime().availableProcessors() + " cores, max heap " + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB");
-    ProjectLoader.Loaded loaded = ProjectLoader.load(project);
-    PlanCompiler.Result compiled = PlanCompiler.compile(loaded.project(), loaded.diagnostics());
-    CompiledPlan plan = compiled.plan().orElseThrow(() -> new IllegalStateException(compiled.diagnostics().toString()));
-
-    // Now is 23 minutes into an hour; events cover the 7 days and 2 hours before it.
-    long now = Durations.parseInstant("2026-01-15T12:23:00Z");
-    long from = now - 7 * Durations.DAY - 2 * Durations.HOUR;
+    CompiledPlan plan = plan(project);
+    long now = NOW;
+    long from = FROM;
     OnlineStoreConfig config = OnlineStoreConfig.builder().node("127.0.0.1", port).database(db).prefix("bench").build();
     RedisLayout layout = new RedisLayout(config.prefix());
     try (UnifiedJedis redis = RedisConnections.open(config)) {
       redis.flushDB();
-      long t0 = System.nanoTime();
-      List<EventTiler> tilers = new ArrayList<>();
-      for (CompiledGroup g : plan.groups()) {
-        tilers.add(new EventTiler(plan, g.name()));
-      }
-      Random random = new Random(1);
-      String[] categories = {"a", "b", "c", "d", "e", "f", "g", "h"};
-      long events = 0;
-      for (int e = 0; e < entities; e++) {
-        String user = user(e);
-        // About 3 events an hour per entity: every hourly tile of the week is filled.
-        for (long t = from + random.nextInt(1_200) * Durations.SECOND; t < now; t += (600 + random.nextInt(1_200)) * Durations.SECOND) {
-          Object[] row = {t, user, random.nextGaussian() * 20 + 50, (long) random.nextInt(6), categories[random.nextInt(categories.length)]};
-          for (EventTiler tiler : tilers) {
-            tiler.add(row);
-          }
-          events++;
-        }
-      }
-      long t1 = System.nanoTime();
-      List<KeyTiles> all = new ArrayList<>();
-      tilers.forEach(t -> all.addAll(t.all()));
-      TileWriter.builder(plan, redis).layout(layout).batchKeys(200).build().write(all);
-      long t2 = System.nanoTime();
-      System.out.printf(Locale.ROOT, "setup: %d entities, %d events, tiled in %.1f s, %d keys written in %.1f s; redis dbsize %d%n",
-          entities, events, (t1 - t0) / 1e9, all.size(), (t2 - t1) / 1e9, redis.dbSize());
-      // A server does not hold the setup's tiles: drop them so the measured heap is a server's.
-      all.clear();
-      tilers.clear();
-      System.gc();
+      load(plan, redis, layout, entities, from, now);
 
       OnlineReader reader = OnlineReader.builder(plan, redis).layout(layout)
           .clock(Clock.fixed(Durations.toInstant(now), ZoneOffset.UTC)).build();
@@ -154,6 +121,50 @@ public final class OnlineBenchmark {
           + "there is one pipelined batch, its mean = pipeline / (commands/s).");
       redis.flushDB();
     }
+  }
+
+  // Now is 23 minutes into an hour; events cover the 7 days and 2 hours before it.
+  static final long NOW = Durations.parseInstant("2026-01-15T12:23:00Z");
+  static final long FROM = NOW - 7 * Durations.DAY - 2 * Durations.HOUR;
+
+  static CompiledPlan plan(Path project) {
+    ProjectLoader.Loaded loaded = ProjectLoader.load(project);
+    PlanCompiler.Result compiled = PlanCompiler.compile(loaded.project(), loaded.diagnostics());
+    return compiled.plan().orElseThrow(() -> new IllegalStateException(compiled.diagnostics().toString()));
+  }
+
+  /** Tiles about 3 events an hour per entity (every hourly tile filled) and writes them. */
+  static void load(CompiledPlan plan, UnifiedJedis redis, RedisLayout layout, int entities, long from, long now) {
+    long t0 = System.nanoTime();
+    List<EventTiler> tilers = new ArrayList<>();
+    for (CompiledGroup g : plan.groups()) {
+      tilers.add(new EventTiler(plan, g.name()));
+    }
+    Random random = new Random(1);
+    String[] categories = {"a", "b", "c", "d", "e", "f", "g", "h"};
+    long events = 0;
+    for (int e = 0; e < entities; e++) {
+      String user = user(e);
+      // About 3 events an hour per entity: every hourly tile of the week is filled.
+      for (long t = from + random.nextInt(1_200) * Durations.SECOND; t < now; t += (600 + random.nextInt(1_200)) * Durations.SECOND) {
+        Object[] row = {t, user, random.nextGaussian() * 20 + 50, (long) random.nextInt(6), categories[random.nextInt(categories.length)]};
+        for (EventTiler tiler : tilers) {
+          tiler.add(row);
+        }
+        events++;
+      }
+    }
+    long t1 = System.nanoTime();
+    List<KeyTiles> all = new ArrayList<>();
+    tilers.forEach(t -> all.addAll(t.all()));
+    TileWriter.builder(plan, redis).layout(layout).batchKeys(200).build().write(all);
+    long t2 = System.nanoTime();
+    System.out.printf(Locale.ROOT, "setup: %d entities, %d events, tiled in %.1f s, %d keys written in %.1f s; redis dbsize %d%n",
+        entities, events, (t1 - t0) / 1e9, all.size(), (t2 - t1) / 1e9, redis.dbSize());
+    // A server does not hold the setup's tiles: drop them so the measured heap is a server's.
+    all.clear();
+    tilers.clear();
+    System.gc();
   }
 
   static String user(int e) {
