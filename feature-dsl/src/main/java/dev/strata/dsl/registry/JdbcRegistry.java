@@ -132,7 +132,24 @@ final class JdbcRegistry implements Registry {
 
   private void initialize() {
     String action = "open registry";
-    withConnection(action, conn -> {
+    // SQLite may answer "database is locked" without waiting out busy_timeout (switching a fresh
+    // file to WAL while another connection opens it): such errors are retried, as in record().
+    long deadline = System.nanoTime() + RECORD_RETRY_NANOS;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        initializeOnce(action);
+        return;
+      } catch (SQLException e) {
+        if (!isRetryable(e) || System.nanoTime() > deadline) {
+          throw failure(action, e);
+        }
+        backoff(attempt);
+      }
+    }
+  }
+
+  private void initializeOnce(String action) throws SQLException {
+    withConnectionRaw(action, conn -> {
       if (dialect == Dialect.SQLITE) {
         // WAL lets readers and one writer proceed together; the mode is persistent in the file.
         try (Statement st = conn.createStatement()) {
