@@ -40,6 +40,7 @@ import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.args.Rawable;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.exceptions.JedisRedirectionException;
 import redis.clients.jedis.util.JedisClusterCRC16;
@@ -335,6 +336,7 @@ public final class OnlineReader {
     Map<HostAndPort, NodeStream> byNode = new java.util.LinkedHashMap<>();
     int[] waiting = new int[n]; // replies a row still waits for
     boolean moved = false;
+    boolean nodeFailed = false;
     try {
       try {
         // Every owner first: learning one may borrow a connection, never while holding another.
@@ -389,13 +391,24 @@ public final class OnlineReader {
         for (NodeStream node : byNode.values()) {
           drain(node.connection, node.sent - node.received);
         }
+        // A node may be gone (failover): learn the owners again, once the connections are back.
+        nodeFailed = e instanceof JedisException && !(e instanceof JedisDataException);
         if (e instanceof JedisException) {
           throw new OnlineStoreException("Cannot read online features: Redis failed (" + e.getMessage() + ")", e);
         }
         throw e;
       }
     } finally {
-      byNode.values().forEach(node -> node.connection.close());
+      for (NodeStream node : byNode.values()) {
+        try {
+          node.connection.close();
+        } catch (RuntimeException ignored) {
+          // a broken connection whose pool is already gone: nothing to return it to
+        }
+      }
+      if (nodeFailed) {
+        forgetSlots();
+      }
     }
     if (moved) {
       forgetSlots();
@@ -420,7 +433,11 @@ public final class OnlineReader {
     for (int i = 0; i < slotOwners.length(); i++) {
       slotOwners.set(i, null);
     }
-    cluster.refreshClusterTopology();
+    try {
+      cluster.refreshClusterTopology();
+    } catch (RuntimeException ignored) {
+      // no node answers now: the next read asks Jedis again, and fails clearly if still none does
+    }
   }
 
   /** The commands (row · groups + group) a request sends to one cluster node, in order. */
