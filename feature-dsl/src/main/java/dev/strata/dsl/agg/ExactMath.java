@@ -156,14 +156,30 @@ final class ExactMath {
     }
     // Floating point lands within an ulp or two of the answer; exact comparisons with the
     // squares of the rounding midpoints then pick the correctly rounded double. This avoids a
-    // big-integer square root (the online reader finishes stddev per request).
-    double y = estimateSqrt(num, e, den);
+    // big-integer square root.
+    double y = roundedSqrt(estimateSqrt(num, e, den),
+        (mid, midExp) -> compareWithSquare(num, e, den, BigInteger.valueOf(mid), midExp));
+    return Double.isNaN(y) ? sqrtByIntegerRoot(num, e, den) : y; // subnormal, overflowing or far-off estimates
+  }
+
+  /** The sign of {@code x - (mid * 2^midExp)^2} for the exact x whose square root is wanted. */
+  private interface SquareComparison {
+    int signAgainst(long mid, long midExp);
+  }
+
+  /**
+   * The correctly rounded square root of x, from an estimate y within a few ulps of it: x is
+   * compared with the squares of y's rounding midpoints, moving y until x lies between them
+   * (ties to even). NaN when the estimate is not normal or does not settle in four steps.
+   */
+  private static double roundedSqrt(double estimate, SquareComparison x) {
+    double y = estimate;
     for (int step = 0; step < 4 && y >= Double.MIN_NORMAL && y < Double.MAX_VALUE; step++) {
       long bits = Double.doubleToRawLongBits(y);
       long m = (bits & 0xFFFFFFFFFFFFFL) | (1L << 52);
       long k = Math.getExponent(y) - 52L; // y = m * 2^k
       // upper midpoint (2m + 1) * 2^(k-1)
-      int above = compareWithSquare(num, e, den, BigInteger.valueOf(2 * m + 1), k - 1);
+      int above = x.signAgainst(2 * m + 1, k - 1);
       if (above > 0) {
         y = Math.nextUp(y);
         continue;
@@ -172,9 +188,7 @@ final class ExactMath {
         return (m & 1) == 0 ? y : Math.nextUp(y);
       }
       // lower midpoint: (2m - 1) * 2^(k-1), or (4m - 1) * 2^(k-2) below a power of two
-      int below = m == 1L << 52
-          ? compareWithSquare(num, e, den, BigInteger.valueOf(4 * m - 1), k - 2)
-          : compareWithSquare(num, e, den, BigInteger.valueOf(2 * m - 1), k - 1);
+      int below = m == 1L << 52 ? x.signAgainst(4 * m - 1, k - 2) : x.signAgainst(2 * m - 1, k - 1);
       if (below < 0) {
         y = Math.nextDown(y);
         continue;
@@ -184,15 +198,11 @@ final class ExactMath {
       }
       return y;
     }
-    return sqrtByIntegerRoot(num, e, den); // subnormal, overflowing or far-off estimates
+    return Double.NaN;
   }
 
-  /** sqrt(num * 2^e / den) to about 53 bits, or NaN when the exponent is out of any range. */
-  private static double estimateSqrt(BigInteger num, long e, BigInteger den) {
-    int numShift = Math.max(0, num.bitLength() - 62);
-    int denShift = Math.max(0, den.bitLength() - 62);
-    double q = num.shiftRight(numShift).doubleValue() / den.shiftRight(denShift).doubleValue();
-    long exp = e + numShift - denShift;
+  /** sqrt(q * 2^exp), or NaN when the exponent is out of any range; q is a ratio of top bits. */
+  private static double scaledSqrt(double q, long exp) {
     if ((exp & 1) != 0) {
       q *= 2;
       exp -= 1;
@@ -201,6 +211,14 @@ final class ExactMath {
       return Double.NaN;
     }
     return Math.scalb(Math.sqrt(q), (int) (exp / 2));
+  }
+
+  /** sqrt(num * 2^e / den) to about 53 bits, or NaN when the exponent is out of any range. */
+  private static double estimateSqrt(BigInteger num, long e, BigInteger den) {
+    int numShift = Math.max(0, num.bitLength() - 62);
+    int denShift = Math.max(0, den.bitLength() - 62);
+    double q = num.shiftRight(numShift).doubleValue() / den.shiftRight(denShift).doubleValue();
+    return scaledSqrt(q, e + numShift - denShift);
   }
 
   /** The sign of {@code num * 2^e / den - (mid * 2^midExp)^2}. */
@@ -227,41 +245,8 @@ final class ExactMath {
       return Double.NaN;
     }
     int shift = Math.max(0, length - 62);
-    double q = UInt256.shiftRightToLong(num, shift) / (double) den;
-    long exp = e + shift;
-    if ((exp & 1) != 0) {
-      q *= 2;
-      exp -= 1;
-    }
-    if (Math.abs(exp) > 4000) {
-      return Double.NaN;
-    }
-    double y = Math.scalb(Math.sqrt(q), (int) (exp / 2));
-    for (int step = 0; step < 4 && y >= Double.MIN_NORMAL && y < Double.MAX_VALUE; step++) {
-      long bits = Double.doubleToRawLongBits(y);
-      long m = (bits & 0xFFFFFFFFFFFFFL) | (1L << 52);
-      long k = Math.getExponent(y) - 52L; // y = m * 2^k
-      int above = compareWithSquare256(num, e, den, 2 * m + 1, k - 1);
-      if (above > 0) {
-        y = Math.nextUp(y);
-        continue;
-      }
-      if (above == 0) {
-        return (m & 1) == 0 ? y : Math.nextUp(y);
-      }
-      int below = m == 1L << 52
-          ? compareWithSquare256(num, e, den, 4 * m - 1, k - 2)
-          : compareWithSquare256(num, e, den, 2 * m - 1, k - 1);
-      if (below < 0) {
-        y = Math.nextDown(y);
-        continue;
-      }
-      if (below == 0) {
-        return (m & 1) == 0 ? y : Math.nextDown(y);
-      }
-      return y;
-    }
-    return Double.NaN;
+    double estimate = scaledSqrt(UInt256.shiftRightToLong(num, shift) / (double) den, e + shift);
+    return roundedSqrt(estimate, (mid, midExp) -> compareWithSquare256(num, e, den, mid, midExp));
   }
 
   /** The sign of {@code num * 2^e / den - (mid * 2^midExp)^2}, for mid < 2^56 and den < 2^62. */
