@@ -248,7 +248,7 @@ public final class OnlineReader {
       }
       p.sync();
     } catch (JedisException e) {
-      throw new OnlineStoreException("Cannot read online features: Redis failed (" + e.getMessage() + ")", e);
+      throw redisFailed(e);
     }
     Assembly out = new Assembly(sr, plan, n, nowMicros, rowOffset);
     @SuppressWarnings("unchecked")
@@ -258,7 +258,7 @@ public final class OnlineReader {
         try {
           got[g] = responses[r][g].get();
         } catch (JedisException e) {
-          throw new OnlineStoreException("Cannot read online features: Redis failed (" + e.getMessage() + ")", e);
+          throw redisFailed(e);
         }
       }
       out.row(r, got);
@@ -285,7 +285,7 @@ public final class OnlineReader {
     try {
       connection = pool.getResource();
     } catch (JedisException e) {
-      throw new OnlineStoreException("Cannot read online features: Redis failed (" + e.getMessage() + ")", e);
+      throw redisFailed(e);
     }
     long sent = 0;
     long received = 0;
@@ -313,7 +313,7 @@ public final class OnlineReader {
       } catch (RuntimeException e) {
         drain(c, sent - received);
         if (e instanceof JedisException) {
-          throw new OnlineStoreException("Cannot read online features: Redis failed (" + e.getMessage() + ")", e);
+          throw redisFailed(e);
         }
         throw e;
       }
@@ -394,7 +394,7 @@ public final class OnlineReader {
         // A node may be gone (failover): learn the owners again, once the connections are back.
         nodeFailed = e instanceof JedisException && !(e instanceof JedisDataException);
         if (e instanceof JedisException) {
-          throw new OnlineStoreException("Cannot read online features: Redis failed (" + e.getMessage() + ")", e);
+          throw redisFailed(e);
         }
         throw e;
       }
@@ -461,6 +461,10 @@ public final class OnlineReader {
       }
     }
     return commands;
+  }
+
+  private static OnlineStoreException redisFailed(RuntimeException e) {
+    return new OnlineStoreException("Cannot read online features: Redis failed (" + e.getMessage() + ")", e);
   }
 
   /** Reads replies still owed after a failure, so the pooled connection is not left mid-stream. */

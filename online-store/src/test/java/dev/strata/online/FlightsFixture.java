@@ -91,6 +91,18 @@ final class FlightsFixture {
   }
 
   /** Asserts every served value equals the oracle's (NULL with NOT_FOUND / OUTSIDE_TTL where the oracle has an empty value). */
+  /** The same values, statuses and event times, row by row. */
+  static void assertSameFeatures(OnlineFeatures actual, OnlineFeatures expected) {
+    assertThat(actual.size()).isEqualTo(expected.size());
+    for (int r = 0; r < actual.size(); r++) {
+      assertThat(actual.row(r)).as("row %d", r).isEqualTo(expected.row(r));
+      for (int f = 0; f < expected.featureNames().size(); f++) {
+        assertThat(actual.status(r, f)).as("status of row %d, feature %d", r, f).isEqualTo(expected.status(r, f));
+        assertThat(actual.eventTimeMicros(r, f)).as("time of row %d, feature %d", r, f).isEqualTo(expected.eventTimeMicros(r, f));
+      }
+    }
+  }
+
   static int assertMatchesOracle(OnlineFeatures got, List<Map<String, Object>> rows, long t) {
     return assertMatchesOracle(got, rows, t, EVENTS);
   }

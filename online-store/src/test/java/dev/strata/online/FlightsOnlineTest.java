@@ -133,13 +133,7 @@ class FlightsOnlineTest {
     for (OnlineReader reader : List.of(parallel, streamed)) {
       OnlineFeatures chunked = reader.getOnlineFeatures(SERVICE, rows, t);
       assertThat(chunked.size()).isEqualTo(rows.size());
-      for (int r = 0; r < rows.size(); r++) {
-        assertThat(chunked.row(r)).as("row %d", r).isEqualTo(onePipeline.row(r));
-        for (int f = 0; f < onePipeline.featureNames().size(); f++) {
-          assertThat(chunked.status(r, f)).isEqualTo(onePipeline.status(r, f));
-          assertThat(chunked.eventTimeMicros(r, f)).isEqualTo(onePipeline.eventTimeMicros(r, f));
-        }
-      }
+      FlightsFixture.assertSameFeatures(chunked, onePipeline);
       FlightsFixture.assertMatchesOracle(chunked, rows, t);
       // A bad row in the last chunk is named by its index in the request, not in its chunk.
       List<Map<String, Object>> bad = new ArrayList<>(rows);

@@ -131,7 +131,7 @@ class RestartAndClusterTest {
         OnlineFeatures got = streamed.getOnlineFeatures(SERVICE, rows, T);
         assertThat(FlightsFixture.assertMatchesOracle(got, rows, T)).isGreaterThan(1000);
         OnlineFeatures piped = OnlineReader.builder(PLAN, redis).layout(layout).streamRows(0).build().getOnlineFeatures(SERVICE, rows, T);
-        assertSame(piped, got);
+        FlightsFixture.assertSameFeatures(piped, got);
 
         // A key that is not a hash on the node read first (row 0's): Redis's error, and every
         // node's connection stays usable (the replies other nodes still owe are drained).
@@ -152,8 +152,8 @@ class RestartAndClusterTest {
         List<Map<String, Object>> others = FlightsFixture.rows(T, 80, 13);
         OnlineFeatures after = streamed.getOnlineFeatures(SERVICE, others, T);
         FlightsFixture.assertMatchesOracle(after, others, T);
-        assertSame(after, OnlineReader.builder(PLAN, redis).layout(layout).streamRows(0).build().getOnlineFeatures(SERVICE, others, T));
-        assertSame(streamed.getOnlineFeatures(SERVICE, rows, T), got);
+        FlightsFixture.assertSameFeatures(after, OnlineReader.builder(PLAN, redis).layout(layout).streamRows(0).build().getOnlineFeatures(SERVICE, others, T));
+        FlightsFixture.assertSameFeatures(streamed.getOnlineFeatures(SERVICE, rows, T), got);
 
         // A node stopped under the reader: a store failure, never a hang. Restarted (empty: no
         // persistence) and the tiles written again, the same reader serves the same values.
@@ -176,22 +176,11 @@ class RestartAndClusterTest {
             Thread.sleep(200);
           }
         }
-        assertSame(again, got);
+        FlightsFixture.assertSameFeatures(again, got);
       }
     } finally {
       for (Process node : nodes) {
         RedisServers.stop(node);
-      }
-    }
-  }
-
-  private static void assertSame(OnlineFeatures actual, OnlineFeatures expected) {
-    assertThat(actual.size()).isEqualTo(expected.size());
-    for (int r = 0; r < actual.size(); r++) {
-      assertThat(actual.row(r)).as("row %d", r).isEqualTo(expected.row(r));
-      for (int f = 0; f < expected.featureNames().size(); f++) {
-        assertThat(actual.status(r, f)).isEqualTo(expected.status(r, f));
-        assertThat(actual.eventTimeMicros(r, f)).isEqualTo(expected.eventTimeMicros(r, f));
       }
     }
   }
