@@ -66,7 +66,8 @@ public final class OnlineReader {
   private final int parallelRows;
   private final int parallelism;
   private final Pool<Connection> pool; // standalone Redis: reads stream over one pooled connection
-  private final RedisClusterClient cluster; // Redis Cluster: reads stream over one connection per node
+  private final RedisClusterClient cluster; // Redis Cluster: nodes are borrowed from in one fixed order
+  private final boolean streamCluster; // reads stream over one connection per node
   private final java.util.concurrent.atomic.AtomicReferenceArray<HostAndPort> slotOwners =
       new java.util.concurrent.atomic.AtomicReferenceArray<>(16384);
   private final int streamRows;
@@ -79,7 +80,8 @@ public final class OnlineReader {
     this.parallelRows = b.parallelRows;
     this.parallelism = b.parallelism;
     this.pool = b.streamRows > 0 && redis instanceof RedisClient client ? client.getPool() : null;
-    this.cluster = b.streamRows > 0 && redis instanceof RedisClusterClient c ? c : null;
+    this.cluster = redis instanceof RedisClusterClient c ? c : null;
+    this.streamCluster = b.streamRows > 0 && cluster != null;
     this.streamRows = b.streamRows;
     for (CompiledGroup g : plan.groups()) {
       if (g.online()) {
@@ -177,7 +179,7 @@ public final class OnlineReader {
     if (pool != null) {
       return readStreamed(sr, entityRows, nowMicros);
     }
-    if (cluster != null) {
+    if (streamCluster) {
       OnlineFeatures streamed = readClusterStreamed(sr, entityRows, nowMicros);
       if (streamed != null) {
         return streamed;
@@ -199,7 +201,7 @@ public final class OnlineReader {
       }
     };
     List<Future<?>> helpers = new ArrayList<>();
-    for (int h = 1; h < Math.min(parallelism, count); h++) {
+    for (int h = 1; h < Math.min(Math.min(parallelism, count), connectionsPerNode()); h++) {
       helpers.add(Helpers.POOL.submit(work));
     }
     try {
@@ -222,6 +224,24 @@ public final class OnlineReader {
     return OnlineFeatures.concat(List.of(results));
   }
 
+  /**
+   * How many connections the pool lends per Redis node. Each thread of a request holds one per
+   * node it reads until its pipeline is read, so more threads than this would only wait for
+   * each other's connections (and, on a pool of one, take turns behind the caller).
+   */
+  private int connectionsPerNode() {
+    int max = -1;
+    if (redis instanceof RedisClient client) {
+      max = client.getPool().getMaxTotal();
+    } else if (cluster != null) {
+      for (ConnectionPool nodePool : cluster.getClusterNodes().values()) {
+        max = nodePool.getMaxTotal(); // one pool configuration for every node
+        break;
+      }
+    }
+    return max > 0 ? max : Integer.MAX_VALUE;
+  }
+
   /** Helper threads shared by every reader of the JVM: one fewer than the cores (the caller works too). */
   private static final class Helpers {
     static final ExecutorService POOL = Executors.newFixedThreadPool(
@@ -241,9 +261,20 @@ public final class OnlineReader {
     @SuppressWarnings("unchecked")
     Response<List<byte[]>>[][] responses = new Response[n][m];
     try (AbstractPipeline p = redis.pipelined()) {
-      for (int r = 0; r < n; r++) {
-        for (int g = 0; g < m; g++) {
-          responses[r][g] = p.executeCommand(plan.hmget(keys[r][g], g));
+      if (cluster != null) {
+        // The cluster pipeline borrows a node's connection at its first command: nodes in one order.
+        for (List<Integer> commands : commandsByNode(keys, m).values()) {
+          for (int command : commands) {
+            int r = command / m;
+            int g = command % m;
+            responses[r][g] = p.executeCommand(plan.hmget(keys[r][g], g));
+          }
+        }
+      } else {
+        for (int r = 0; r < n; r++) {
+          for (int g = 0; g < m; g++) {
+            responses[r][g] = p.executeCommand(plan.hmget(keys[r][g], g));
+          }
         }
       }
       p.sync();
@@ -333,36 +364,21 @@ public final class OnlineReader {
     byte[][][] keys = keys(sr, entityRows, 0);
     ReadPlan plan = new ReadPlan(sr, nowMicros);
     Assembly out = new Assembly(sr, plan, n, nowMicros, 0);
-    Map<HostAndPort, NodeStream> byNode = new java.util.LinkedHashMap<>();
+    List<NodeStream> byNode = new ArrayList<>();
     int[] waiting = new int[n]; // replies a row still waits for
+    java.util.Arrays.fill(waiting, m);
     boolean moved = false;
     boolean nodeFailed = false;
     try {
       try {
-        // Every owner first: learning one may borrow a connection, never while holding another.
-        HostAndPort[][] owners = new HostAndPort[n][m];
-        for (int r = 0; r < n; r++) {
-          for (int g = 0; g < m; g++) {
-            owners[r][g] = nodeOf(JedisClusterCRC16.getSlot(keys[r][g]));
+        for (Map.Entry<HostAndPort, List<Integer>> owned : commandsByNode(keys, m).entrySet()) {
+          ConnectionPool nodePool = cluster.getClusterNodes().get(owned.getKey().toString());
+          if (nodePool == null) {
+            return null; // the topology changed: let the cluster pipeline find the owner
           }
+          byNode.add(new NodeStream(nodePool.getResource(), owned.getValue()));
         }
-        for (int r = 0; r < n; r++) {
-          waiting[r] = m;
-          for (int g = 0; g < m; g++) {
-            HostAndPort owner = owners[r][g];
-            NodeStream node = byNode.get(owner);
-            if (node == null) {
-              ConnectionPool nodePool = cluster.getClusterNodes().get(owner.toString());
-              if (nodePool == null) {
-                return null; // the topology changed: let the cluster pipeline find the owner
-              }
-              node = new NodeStream(nodePool.getResource());
-              byNode.put(owner, node);
-            }
-            node.commands.add(r * m + g);
-          }
-        }
-        for (NodeStream node : byNode.values()) {
+        for (NodeStream node : byNode) {
           for (int command : node.commands) {
             node.connection.sendCommand(plan.hmgetArguments(keys[command / m][command % m], command % m));
             node.sent++;
@@ -371,7 +387,7 @@ public final class OnlineReader {
         }
         @SuppressWarnings("unchecked")
         List<byte[]>[][] got = new List[n][m];
-        for (NodeStream node : byNode.values()) {
+        for (NodeStream node : byNode) {
           List<Object> replies = node.connection.getMany(node.sent);
           node.received = node.sent;
           for (int i = 0; i < replies.size(); i++) {
@@ -388,7 +404,7 @@ public final class OnlineReader {
           }
         }
       } catch (RuntimeException e) {
-        for (NodeStream node : byNode.values()) {
+        for (NodeStream node : byNode) {
           drain(node.connection, node.sent - node.received);
         }
         // A node may be gone (failover): learn the owners again, once the connections are back.
@@ -399,7 +415,7 @@ public final class OnlineReader {
         throw e;
       }
     } finally {
-      for (NodeStream node : byNode.values()) {
+      for (NodeStream node : byNode) {
         try {
           node.connection.close();
         } catch (RuntimeException ignored) {
@@ -415,6 +431,23 @@ public final class OnlineReader {
       return null;
     }
     return out.result();
+  }
+
+  /**
+   * The commands (row · groups + group) of a request by the node that owns their key, nodes in
+   * host and port order. Every request borrows its nodes' connections in this one order, so
+   * concurrent requests on a busy pool wait for each other instead of each holding a connection
+   * the other needs. Owners are all learnt before any connection is borrowed.
+   */
+  private java.util.SortedMap<HostAndPort, List<Integer>> commandsByNode(byte[][][] keys, int m) {
+    java.util.SortedMap<HostAndPort, List<Integer>> byNode = new java.util.TreeMap<>(
+        java.util.Comparator.comparing(HostAndPort::getHost).thenComparingInt(HostAndPort::getPort));
+    for (int r = 0; r < keys.length; r++) {
+      for (int g = 0; g < m; g++) {
+        byNode.computeIfAbsent(nodeOf(JedisClusterCRC16.getSlot(keys[r][g])), k -> new ArrayList<>()).add(r * m + g);
+      }
+    }
+    return byNode;
   }
 
   /** The node that serves a slot, as Jedis's slot cache says; remembered until a slot moves. */
@@ -443,12 +476,13 @@ public final class OnlineReader {
   /** The commands (row · groups + group) a request sends to one cluster node, in order. */
   private static final class NodeStream {
     final Connection connection;
-    final List<Integer> commands = new ArrayList<>();
+    final List<Integer> commands;
     int sent;
     int received;
 
-    NodeStream(Connection connection) {
+    NodeStream(Connection connection, List<Integer> commands) {
       this.connection = connection;
+      this.commands = commands;
     }
   }
 

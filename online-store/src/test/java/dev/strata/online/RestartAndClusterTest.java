@@ -13,10 +13,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.util.JedisClusterCRC16;
 
 /**
  * Separate redis-server processes on free ports: one restarted with its append-only file (the
@@ -133,13 +139,39 @@ class RestartAndClusterTest {
         OnlineFeatures piped = OnlineReader.builder(PLAN, redis).layout(layout).streamRows(0).build().getOnlineFeatures(SERVICE, rows, T);
         FlightsFixture.assertSameFeatures(piped, got);
 
-        // A key that is not a hash on the node read first (row 0's): Redis's error, and every
-        // node's connection stays usable (the replies other nodes still owe are drained).
-        int row = 0;
+        // Requests that together need more connections than the pool has (one per node): they
+        // take turns instead of each holding one node's connection while waiting for another's.
+        OnlineReader fourThreads = OnlineReader.builder(PLAN, redis).layout(layout).streamRows(0).parallelism(4).parallelRows(5).build();
+        ExecutorService callers = Executors.newFixedThreadPool(4);
+        try {
+          List<Future<OnlineFeatures>> reads = new ArrayList<>();
+          for (int i = 0; i < 40; i++) {
+            OnlineReader reader = i % 2 == 0 ? streamed : fourThreads;
+            reads.add(callers.submit(() -> reader.getOnlineFeatures(SERVICE, rows, T)));
+          }
+          for (Future<OnlineFeatures> read : reads) {
+            FlightsFixture.assertSameFeatures(read.get(60, TimeUnit.SECONDS), got);
+          }
+        } finally {
+          callers.shutdownNow();
+        }
+
+        // A key that is not a hash on the node read first (the lowest port): Redis's error, and
+        // every node's connection stays usable (the replies other nodes still owe are drained).
         CompiledGroup group = PLAN.group(PLAN.service(SERVICE).orElseThrow().groups().get(0)).orElseThrow();
-        List<Object> entityKey = PLAN.entity(group.entity()).orElseThrow().keys().stream()
-            .map(k -> rows.get(row).get(k.name())).toList();
-        byte[] key = layout.keyBytes(group, entityKey);
+        int firstPort = hosts.stream().mapToInt(h -> Integer.parseInt(h.split(":")[1])).min().orElseThrow();
+        byte[] key = null;
+        for (int r = 0; key == null; r++) {
+          Map<String, Object> row = rows.get(r);
+          byte[] candidate = layout.keyBytes(group, PLAN.entity(group.entity()).orElseThrow().keys().stream()
+              .map(k -> row.get(k.name())).toList());
+          int slot = JedisClusterCRC16.getSlot(candidate);
+          try (Connection c = ((RedisClusterClient) redis).getConnectionFromSlot(slot)) {
+            if (c.getHostAndPort().getPort() == firstPort) {
+              key = candidate;
+            }
+          }
+        }
         Map<byte[], byte[]> saved = redis.hgetAll(key);
         redis.del(key);
         redis.set(key, "not a hash".getBytes(java.nio.charset.StandardCharsets.UTF_8));
