@@ -9,4 +9,4 @@ cd "$(dirname "$0")/../.."
 mvn -q -o -B -pl feature-dsl,online-store,streaming-jobs -am install -DskipTests
 mvn -q -o -B -f benchmarks/streaming/pom.xml compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
 CP="benchmarks/streaming/target/classes:$(cat benchmarks/streaming/target/cp.txt)"
-java -Xmx3g -cp "$CP" dev.strata.bench.stream.StreamBenchmark "${1:-10}" "${2:-2}" "${3:-60}" "${4:-10000}"
+java -Xmx3g ${BENCH_JAVA_OPTS:-} -cp "$CP" dev.strata.bench.stream.StreamBenchmark "${1:-10}" "${2:-2}" "${3:-60}" "${4:-10000}"

@@ -47,28 +47,37 @@ public final class RedisLayout {
    * @throws OnlineStoreException when the bytes are not a decimal long
    */
   static long parseLatest(byte[] bytes) {
-    int i = 0;
-    boolean negative = bytes.length > 0 && bytes[0] == '-';
-    if (negative) {
-      i = 1;
-    }
-    if (i == bytes.length || bytes.length - i > 19) {
+    try {
+      return decimal(bytes, 0, bytes.length);
+    } catch (NumberFormatException e) {
       throw badLatest(bytes);
     }
+  }
+
+  /** The decimal ASCII long in {@code bytes[from, to)}. */
+  private static long decimal(byte[] bytes, int from, int to) {
+    int i = from;
+    boolean negative = to > from && bytes[from] == '-';
+    if (negative) {
+      i++;
+    }
+    if (i >= to || to - i > 19) {
+      throw new NumberFormatException();
+    }
     long value = 0;
-    for (; i < bytes.length; i++) {
+    for (; i < to; i++) {
       int digit = bytes[i] - '0';
       if (digit < 0 || digit > 9) {
-        throw badLatest(bytes);
+        throw new NumberFormatException();
       }
       // accumulate negatively: Long.MIN_VALUE has no positive twin
       if (value < Long.MIN_VALUE / 10 || value * 10 < Long.MIN_VALUE + digit) {
-        throw badLatest(bytes);
+        throw new NumberFormatException();
       }
       value = value * 10 - digit;
     }
     if (!negative && value == Long.MIN_VALUE) {
-      throw badLatest(bytes);
+      throw new NumberFormatException();
     }
     return negative ? value : -value;
   }
@@ -147,6 +156,32 @@ public final class RedisLayout {
   public record Block(long hopMicros, long spanMicros, long startMicros) {
     public long end() {
       return startMicros + spanMicros;
+    }
+  }
+
+  /** What every block field of tiles of this hop starts with. */
+  static byte[] hopPrefix(long hopMicros) {
+    return (Durations.format(hopMicros) + ":").getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The start (micros) of a block field of the hop whose {@link #hopPrefix} is given, read from the
+   * field's bytes without a String (trimming reads every field of a hash); {@code Long.MIN_VALUE}
+   * for fields of other hops and fields that are not blocks.
+   */
+  static long blockStart(byte[] field, byte[] hopPrefix) {
+    int p = hopPrefix.length;
+    if (field.length <= p || !java.util.Arrays.equals(field, 0, p, hopPrefix, 0, p)) {
+      return Long.MIN_VALUE;
+    }
+    int colon = p;
+    while (colon < field.length && field[colon] != ':') {
+      colon++;
+    }
+    try {
+      return colon == p || colon == field.length ? Long.MIN_VALUE : Math.multiplyExact(decimal(field, colon + 1, field.length), Durations.SECOND);
+    } catch (NumberFormatException | ArithmeticException e) {
+      return Long.MIN_VALUE;
     }
   }
 

@@ -29,8 +29,11 @@ import redis.clients.jedis.exceptions.JedisException;
  * batch (sibling blocks and the stored latest event time), one writes. Trimming needs no read:
  * every write deletes the blocks that start before the widest window as of the key's latest
  * event, so the blocks to delete now are exactly those starting between the cut-off of the
- * stored latest event time and the new one (HDEL of absent fields is a no-op). Only a key idle
- * for so long that this range is large has its field names read, in a third round trip.
+ * stored latest event time and the new one (HDEL of absent fields is a no-op). A key idle for
+ * longer than all its windows holds nothing still needed and is deleted before the write (replays
+ * of old data in event time make most keys so). Only a key whose range is large yet that keeps
+ * some blocks (a lifetime window beside finite ones) has its field names read, in a third round
+ * trip.
  * Writes are whole-block overwrites computed from tiles, so replaying a batch rewrites the same
  * bytes. Roll-ups are read-modify-write: at most one writer per entity key at a time (Flink's
  * keyBy gives that); a concurrent writer of the same key may leave a stale roll-up until the next
@@ -46,6 +49,8 @@ public final class TileWriter {
   private final int batchKeys;
   private final int maxTrimFields;
   private final Map<String, GroupState> groups = new HashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong replacedKeys = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong scannedKeys = new java.util.concurrent.atomic.AtomicLong();
 
   private TileWriter(Builder b) {
     this.plan = b.plan;
@@ -112,6 +117,7 @@ public final class TileWriter {
           scans.add(pending);
         }
       }
+      scannedKeys.addAndGet(scans.size());
       if (!scans.isEmpty()) {
         try (AbstractPipeline p = redis.pipelined()) {
           for (Pending pending : scans) {
@@ -123,6 +129,10 @@ public final class TileWriter {
       }
       try (AbstractPipeline p = redis.pipelined()) {
         for (Pending pending : chunk) {
+          if (pending.replace) {
+            p.del(pending.keyBytes);
+            replacedKeys.incrementAndGet();
+          }
           if (!pending.sets.isEmpty()) {
             p.hset(pending.keyBytes, pending.sets);
           }
@@ -143,12 +153,23 @@ public final class TileWriter {
     }
   }
 
+  /** Keys written so far that were idle for longer than all their windows, deleted and written whole. */
+  long replacedKeys() {
+    return replacedKeys.get();
+  }
+
+  /** Keys written so far whose field names were read to trim them. */
+  long scannedKeys() {
+    return scannedKeys.get();
+  }
+
   /** Per group: tiler, levels per spec, TTL. */
   private final class GroupState {
     final CompiledGroup group;
     final GroupTiler tiler;
     final int[] levels;
     final Window[] widest;
+    final byte[][] hopPrefix;
     final long ttlMillis;
 
     GroupState(GroupTiler tiler) {
@@ -156,7 +177,9 @@ public final class TileWriter {
       this.group = tiler.group();
       this.levels = new int[group.tiles().size()];
       this.widest = new Window[levels.length];
+      this.hopPrefix = new byte[levels.length][];
       for (int s = 0; s < levels.length; s++) {
+        hopPrefix[s] = RedisLayout.hopPrefix(group.tiles().get(s).hopMicros());
         levels[s] = RedisLayout.levels(group, group.tiles().get(s));
         widest[s] = RedisLayout.widestWindow(group, group.tiles().get(s));
       }
@@ -189,6 +212,7 @@ public final class TileWriter {
     final List<byte[]> deletes = new ArrayList<>();
     final long[] cutoff;
     boolean scanToTrim;
+    boolean replace; // every stored field is obsolete: delete the key before writing
 
     Pending(GroupState state, String key) {
       this.state = state;
@@ -246,8 +270,7 @@ public final class TileWriter {
         }
       }
       byte[] storedLatestBytes = stored.get(RedisLayout.LATEST_FIELD);
-      long storedLatest = storedLatestBytes == null
-          ? Long.MIN_VALUE : Long.parseLong(new String(storedLatestBytes, StandardCharsets.US_ASCII));
+      long storedLatest = storedLatestBytes == null ? Long.MIN_VALUE : RedisLayout.parseLatest(storedLatestBytes);
       long latestAll = Math.max(latest, storedLatest);
       if (latestAll == Long.MIN_VALUE) {
         // No event time given or stored: the newest tile start is a safe lower bound.
@@ -260,7 +283,6 @@ public final class TileWriter {
       if (latestAll != Long.MIN_VALUE) {
         sets.put(RedisLayout.LATEST_FIELD_BYTES, Long.toString(latestAll).getBytes(StandardCharsets.US_ASCII));
       }
-      int trimFields = 0;
       for (int s = 0; s < tiles.size(); s++) {
         TileSpec spec = state.group.tiles().get(s);
         long hop = spec.hopMicros();
@@ -297,38 +319,66 @@ public final class TileWriter {
           }
         }
       }
+      if (storedLatestBytes == null) {
+        return; // a new key: nothing stored to trim
+      }
+      // Idle for longer than every window: no block starts after the stored latest event, so
+      // every stored block is before the new cut-off and the key is replaced whole.
+      replace = true;
+      for (int s = 0; s < tiles.size(); s++) {
+        replace &= cutoff[s] != Long.MIN_VALUE && storedLatest < cutoff[s];
+      }
+      if (replace) {
+        return;
+      }
       // Blocks starting in [old cut-off, new cut-off): the previous write removed everything older.
-      for (int s = 0; s < tiles.size() && !scanToTrim; s++) {
-        if (cutoff[s] == Long.MIN_VALUE || storedLatestBytes == null) {
-          continue; // nothing to trim (lifetime windows), or a new key with nothing stored before
+      long trimFields = 0;
+      for (int s = 0; s < tiles.size(); s++) {
+        if (cutoff[s] == Long.MIN_VALUE) {
+          continue; // lifetime windows: nothing to trim
         }
         long hop = state.group.tiles().get(s).hopMicros();
         long oldCutoff = state.widest[s].startAsOf(storedLatest, hop);
-        for (int k = 0; k < state.levels[s] && !scanToTrim; k++) {
+        for (int k = 0; k < state.levels[s]; k++) {
           long span = hop << k;
-          long first = Math.floorDiv(oldCutoff + span - 1, span) * span; // the first block start >= old cut-off
-          for (long start = first; start < cutoff[s]; start += span) {
-            if (++trimFields > maxTrimFields) {
-              scanToTrim = true; // idle for long: reading the field names is cheaper
-              deletes.clear();
-              break;
-            }
+          long first = firstStartFrom(oldCutoff, span);
+          trimFields += cutoff[s] > first ? Math.min(maxTrimFields + 1L, (cutoff[s] - first + span - 1) / span) : 0;
+        }
+      }
+      if (trimFields > maxTrimFields) {
+        scanToTrim = true; // idle for long: reading the field names is cheaper than naming them all
+        return;
+      }
+      for (int s = 0; s < tiles.size(); s++) {
+        if (cutoff[s] == Long.MIN_VALUE) {
+          continue;
+        }
+        long hop = state.group.tiles().get(s).hopMicros();
+        long oldCutoff = state.widest[s].startAsOf(storedLatest, hop);
+        for (int k = 0; k < state.levels[s]; k++) {
+          long span = hop << k;
+          for (long start = firstStartFrom(oldCutoff, span); start < cutoff[s]; start += span) {
             deletes.add(RedisLayout.fieldBytes(hop, span, start));
           }
         }
       }
     }
 
+    /** The first block start of a level at or after {@code micros}. */
+    private long firstStartFrom(long micros, long span) {
+      return Math.floorDiv(micros + span - 1, span) * span;
+    }
+
     /** Deletes, from the hash's actual field names, every block before the cut-off. */
     void trimFromScan() {
       for (byte[] field : keysResponse.get()) {
-        RedisLayout.Block b = RedisLayout.parseField(new String(field, StandardCharsets.UTF_8));
-        if (b == null) {
-          continue;
-        }
         for (int s = 0; s < tiles.size(); s++) {
-          if (state.group.tiles().get(s).hopMicros() == b.hopMicros() && b.startMicros() < cutoff[s]) {
-            deletes.add(field);
+          long start = RedisLayout.blockStart(field, state.hopPrefix[s]);
+          if (start != Long.MIN_VALUE) {
+            if (start < cutoff[s]) {
+              deletes.add(field);
+            }
+            break; // one spec per hop
           }
         }
       }
@@ -345,7 +395,7 @@ public final class TileWriter {
     private RedisLayout layout = RedisLayout.standard();
     private long ttlMarginMicros = Durations.DAY;
     private int batchKeys = 500;
-    private int maxTrimFields = 512;
+    private int maxTrimFields = 64;
 
     private Builder(CompiledPlan plan, UnifiedJedis redis) {
       this.plan = Objects.requireNonNull(plan, "plan");
@@ -372,7 +422,11 @@ public final class TileWriter {
       return this;
     }
 
-    /** Fields a write may delete by name before it reads the hash's field names instead. Default 512. */
+    /**
+     * Fields a write may delete by name before it reads the hash's field names instead. Default 64:
+     * HDEL looks up every name, most of them absent after a gap, and a name costs Redis about as much
+     * as a whole HKEYS of a small hash (benchmarks/streaming).
+     */
     Builder maxTrimFields(int fields) {
       this.maxTrimFields = fields;
       return this;

@@ -135,4 +135,27 @@ class LayoutTest {
           .hasMessage("Cannot read the latest event time of a key: '" + bad + "' is not a decimal number of microseconds");
     }
   }
+  /** Trimming's byte-level read of a block's start agrees with {@link RedisLayout#parseField}. */
+  @Test
+  void blockStartFromBytesAgreesWithParseField() {
+    Random random = new Random(11);
+    long[] hops = {Durations.MINUTE, 5 * Durations.MINUTE, Durations.HOUR, Durations.DAY, 7 * Durations.DAY};
+    for (int i = 0; i < 5_000; i++) {
+      long hop = hops[random.nextInt(hops.length)];
+      long span = hop << random.nextInt(10);
+      long start = Durations.floor((random.nextLong() >> random.nextInt(20, 40)) * Durations.SECOND, span);
+      byte[] field = RedisLayout.fieldBytes(hop, span, start);
+      RedisLayout.Block parsed = RedisLayout.parseField(RedisLayout.field(hop, span, start));
+      assertThat(RedisLayout.blockStart(field, RedisLayout.hopPrefix(hop))).isEqualTo(parsed.startMicros()).isEqualTo(start);
+      long other = hops[random.nextInt(hops.length)];
+      if (other != hop) {
+        assertThat(RedisLayout.blockStart(field, RedisLayout.hopPrefix(other))).isEqualTo(Long.MIN_VALUE);
+      }
+    }
+    byte[] hour = RedisLayout.hopPrefix(Durations.HOUR);
+    for (String notABlock : List.of("@t", "1h:", "1h:2h", "1h:2h:", "1h:2h:x1", "1h:2h:99999999999999999", "10h:20h:3600", "1h")) {
+      assertThat(RedisLayout.blockStart(notABlock.getBytes(java.nio.charset.StandardCharsets.UTF_8), hour)).as(notABlock)
+          .isEqualTo(Long.MIN_VALUE);
+    }
+  }
 }

@@ -92,7 +92,7 @@ public final class StreamBenchmark {
       // Warm-up (JIT, class loading), not reported.
       run(project, new StreamInput.File(file, "json", 0), DiscardingTileSink.factory(), dead, parallelism);
       if (copies > 0) {
-        throughput(project, servers, file, n, dead, parallelism, redisUrl, table);
+        throughput(project, servers, file, n, dead, parallelism, redisUrl, () -> clean(redisUrl, prefix), table);
       }
       if (freshSeconds > 0) {
         List<Freshness.Result> fresh = new ArrayList<>();
@@ -134,7 +134,7 @@ public final class StreamBenchmark {
   }
 
   static void throughput(ProjectFiles project, String servers, Path file, int n, DeadLetterSink.Factory dead, int parallelism,
-      String redisUrl, List<String[]> table) throws Exception {
+      String redisUrl, Runnable emptyRedis, List<String[]> table) throws Exception {
     long t0 = System.nanoTime();
     long read = consume(servers, n);
     table.add(row("plain Kafka consumer (poll + UTF-8 decode, 1 thread)", read, System.nanoTime() - t0, -1));
@@ -144,9 +144,11 @@ public final class StreamBenchmark {
       TileSink.Factory tiles = sink.equals("discard") ? DiscardingTileSink.factory() : RedisTileSink.factory(project, redisUrl);
       String to = sink.equals("discard") ? "discarding sink" : "Redis (online-store TileWriter)";
       StreamInput kafkaIn = new StreamInput.Kafka(servers, TOPIC, "bench-" + run++, "json", true);
+      emptyRedis.run(); // every Redis run starts from the same (empty) keyspace
       long k0 = System.nanoTime();
       JobExecutionResult r = run(project, kafkaIn, tiles, dead, parallelism);
       table.add(row("Flink: Kafka -> parse -> tiles -> " + to, n, System.nanoTime() - k0, r.getNetRuntime()));
+      emptyRedis.run();
       long f0 = System.nanoTime();
       r = run(project, new StreamInput.File(file, "json", 0), tiles, dead, parallelism);
       table.add(row("Flink: file replay -> parse -> tiles -> " + to, n, System.nanoTime() - f0, r.getNetRuntime()));
