@@ -3,6 +3,7 @@
 # freshness (event -> tile written) at a steady rate, Redis sink beside the discarding sink.
 # Usage (from the repository root):
 #   benchmarks/streaming/run.sh [copies=10 (0: skip throughput)] [parallelism=2] [freshness seconds=60 (0: skip)] [events/s=10000]
+# BENCH_JAVA_OPTS adds JVM flags (e.g. a JFR recording) to the benchmark JVM.
 # Needs Redis at 127.0.0.1:6379 (database 12, keys removed afterwards).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
