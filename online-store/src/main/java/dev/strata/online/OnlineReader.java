@@ -560,12 +560,12 @@ public final class OnlineReader {
         CompiledGroup group = sr.groups.get(g).group;
         List<long[]> groupBlocks = new ArrayList<>();
         List<Rawable> f = new ArrayList<>();
-        f.add(new Bytes(RedisLayout.LATEST_FIELD_BYTES));
+        f.add(new RawBytes(RedisLayout.LATEST_FIELD_BYTES));
         for (int s = 0; s < group.tiles().size(); s++) {
           long hop = group.tiles().get(s).hopMicros();
           for (long[] b : RedisLayout.blocksAsOf(group, group.tiles().get(s), nowMicros)) {
             groupBlocks.add(new long[] {s, b[0], b[1]});
-            f.add(new Bytes(RedisLayout.fieldBytes(hop, b[1], b[0])));
+            f.add(new RawBytes(RedisLayout.fieldBytes(hop, b[1], b[0])));
           }
         }
         fields[g] = f.toArray(new Rawable[0]);
@@ -575,7 +575,7 @@ public final class OnlineReader {
 
     // Arguments wrapped, not copied: Jedis's own byte[] arguments copy every key and field.
     CommandArguments hmgetArguments(byte[] key, int group) {
-      CommandArguments args = new CommandArguments(Protocol.Command.HMGET).key(new Bytes(key));
+      CommandArguments args = new CommandArguments(Protocol.Command.HMGET).key(new RawBytes(key));
       for (Rawable field : fields[group]) {
         args.add(field);
       }
@@ -760,14 +760,6 @@ public final class OnlineReader {
         key[i] = EntityKeys.coerce(v, k.type(), serviceName, k.name(), rowIndex);
       }
       return List.of(key);
-    }
-  }
-
-  /** A command argument that is the array itself (Jedis's own factory copies it). Never mutated once sent. */
-  private record Bytes(byte[] raw) implements Rawable {
-    @Override
-    public byte[] getRaw() {
-      return raw;
     }
   }
 

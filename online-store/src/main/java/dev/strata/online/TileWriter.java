@@ -16,6 +16,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.BuilderFactory;
+import redis.clients.jedis.CommandArguments;
+import redis.clients.jedis.CommandObject;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
@@ -106,7 +110,8 @@ public final class TileWriter {
       try (AbstractPipeline p = redis.pipelined()) {
         for (Pending pending : chunk) {
           pending.plan();
-          pending.readResponse = p.hmget(pending.keyBytes, pending.readFields.toArray(new byte[0][]));
+          pending.readResponse = p.executeCommand(new CommandObject<>(
+              withKey(Protocol.Command.HMGET, pending.keyBytes, pending.readFields), BuilderFactory.BINARY_LIST));
         }
         p.sync();
       }
@@ -134,10 +139,13 @@ public final class TileWriter {
             replacedKeys.incrementAndGet();
           }
           if (!pending.sets.isEmpty()) {
-            p.hset(pending.keyBytes, pending.sets);
+            CommandArguments hset = withKey(Protocol.Command.HSET, pending.keyBytes, List.of());
+            pending.sets.forEach((field, value) -> hset.add(new RawBytes(field)).add(new RawBytes(value)));
+            p.executeCommand(new CommandObject<>(hset, BuilderFactory.LONG));
           }
           if (!pending.deletes.isEmpty()) {
-            p.hdel(pending.keyBytes, pending.deletes.toArray(new byte[0][]));
+            p.executeCommand(new CommandObject<>(withKey(Protocol.Command.HDEL, pending.keyBytes, pending.deletes),
+                BuilderFactory.LONG));
           }
           long ttl = pending.state.ttlMillis;
           if (ttl > 0) {
@@ -151,6 +159,15 @@ public final class TileWriter {
     } catch (JedisException e) {
       throw new OnlineStoreException("Cannot write tiles to Redis: " + e.getMessage(), e);
     }
+  }
+
+  /** A command on one key and fields, wrapped: Jedis would copy every byte[] argument. */
+  private static CommandArguments withKey(Protocol.Command command, byte[] key, List<byte[]> fields) {
+    CommandArguments args = new CommandArguments(command).key(new RawBytes(key));
+    for (byte[] field : fields) {
+      args.add(new RawBytes(field));
+    }
+    return args;
   }
 
   /** Keys written so far that were idle for longer than all their windows, deleted and written whole. */
