@@ -349,7 +349,20 @@ public final class TileWriter {
         return;
       }
       // Blocks starting in [old cut-off, new cut-off): the previous write removed everything older.
-      long trimFields = 0;
+      if (trimRanges(storedLatest, false) > maxTrimFields) {
+        scanToTrim = true; // idle for long: reading the field names is cheaper than naming them all
+      } else {
+        trimRanges(storedLatest, true);
+      }
+    }
+
+    /**
+     * The blocks of every spec with finite windows that start in [cut-off as of the stored latest
+     * event, new cut-off): counted (each level's count capped just above the limit), or, with
+     * {@code delete}, named into {@link #deletes}.
+     */
+    private long trimRanges(long storedLatest, boolean delete) {
+      long blocks = 0;
       for (int s = 0; s < tiles.size(); s++) {
         if (cutoff[s] == Long.MIN_VALUE) {
           continue; // lifetime windows: nothing to trim
@@ -359,26 +372,16 @@ public final class TileWriter {
         for (int k = 0; k < state.levels[s]; k++) {
           long span = hop << k;
           long first = firstStartFrom(oldCutoff, span);
-          trimFields += cutoff[s] > first ? Math.min(maxTrimFields + 1L, (cutoff[s] - first + span - 1) / span) : 0;
-        }
-      }
-      if (trimFields > maxTrimFields) {
-        scanToTrim = true; // idle for long: reading the field names is cheaper than naming them all
-        return;
-      }
-      for (int s = 0; s < tiles.size(); s++) {
-        if (cutoff[s] == Long.MIN_VALUE) {
-          continue;
-        }
-        long hop = state.group.tiles().get(s).hopMicros();
-        long oldCutoff = state.widest[s].startAsOf(storedLatest, hop);
-        for (int k = 0; k < state.levels[s]; k++) {
-          long span = hop << k;
-          for (long start = firstStartFrom(oldCutoff, span); start < cutoff[s]; start += span) {
+          if (!delete) {
+            blocks += cutoff[s] > first ? Math.min(maxTrimFields + 1L, (cutoff[s] - first + span - 1) / span) : 0;
+            continue;
+          }
+          for (long start = first; start < cutoff[s]; start += span) {
             deletes.add(RedisLayout.fieldBytes(hop, span, start));
           }
         }
       }
+      return blocks;
     }
 
     /** The first block start of a level at or after {@code micros}. */
