@@ -33,11 +33,12 @@ import redis.clients.jedis.exceptions.JedisException;
  * batch (sibling blocks and the stored latest event time), one writes. Trimming needs no read:
  * every write deletes the blocks that start before the widest window as of the key's latest
  * event, so the blocks to delete now are exactly those starting between the cut-off of the
- * stored latest event time and the new one (HDEL of absent fields is a no-op). A key idle for
- * longer than all its windows holds nothing still needed and is deleted before the write (replays
- * of old data in event time make most keys so). Only a key whose range is large yet that keeps
- * some blocks (a lifetime window beside finite ones) has its field names read, in a third round
- * trip.
+ * stored latest event time and the new one (HDEL of absent fields is a no-op). A key whose
+ * range would take more than {@code maxTrimFields} names (one idle for long: after a gap nearly
+ * all of them are absent, and Redis looks up each) has its field names read instead, in a third
+ * round trip. New blocks are set before old ones are deleted, so a concurrent read never sees a
+ * block it needs missing. (Deleting a key idle past all its windows whole would be cheaper, but a
+ * read between its DEL and HSET would see the key as not found.)
  * Writes are whole-block overwrites computed from tiles, so replaying a batch rewrites the same
  * bytes. Roll-ups are read-modify-write: at most one writer per entity key at a time (Flink's
  * keyBy gives that); a concurrent writer of the same key may leave a stale roll-up until the next
@@ -53,7 +54,6 @@ public final class TileWriter {
   private final int batchKeys;
   private final int maxTrimFields;
   private final Map<String, GroupState> groups = new HashMap<>();
-  private final java.util.concurrent.atomic.AtomicLong replacedKeys = new java.util.concurrent.atomic.AtomicLong();
   private final java.util.concurrent.atomic.AtomicLong scannedKeys = new java.util.concurrent.atomic.AtomicLong();
 
   private TileWriter(Builder b) {
@@ -134,10 +134,6 @@ public final class TileWriter {
       }
       try (AbstractPipeline p = redis.pipelined()) {
         for (Pending pending : chunk) {
-          if (pending.replace) {
-            p.del(pending.keyBytes);
-            replacedKeys.incrementAndGet();
-          }
           if (!pending.sets.isEmpty()) {
             CommandArguments hset = withKey(Protocol.Command.HSET, pending.keyBytes, List.of());
             pending.sets.forEach((field, value) -> hset.add(new RawBytes(field)).add(new RawBytes(value)));
@@ -168,11 +164,6 @@ public final class TileWriter {
       args.add(new RawBytes(field));
     }
     return args;
-  }
-
-  /** Keys written so far that were idle for longer than all their windows, deleted and written whole. */
-  long replacedKeys() {
-    return replacedKeys.get();
   }
 
   /** Keys written so far whose field names were read to trim them. */
@@ -229,7 +220,6 @@ public final class TileWriter {
     final List<byte[]> deletes = new ArrayList<>();
     final long[] cutoff;
     boolean scanToTrim;
-    boolean replace; // every stored field is obsolete: delete the key before writing
 
     Pending(GroupState state, String key) {
       this.state = state;
@@ -338,15 +328,6 @@ public final class TileWriter {
       }
       if (storedLatestBytes == null) {
         return; // a new key: nothing stored to trim
-      }
-      // Idle for longer than every window: no block starts after the stored latest event, so
-      // every stored block is before the new cut-off and the key is replaced whole.
-      replace = true;
-      for (int s = 0; s < tiles.size(); s++) {
-        replace &= cutoff[s] != Long.MIN_VALUE && storedLatest < cutoff[s];
-      }
-      if (replace) {
-        return;
       }
       // Blocks starting in [old cut-off, new cut-off): the previous write removed everything older.
       if (trimRanges(storedLatest, false) > maxTrimFields) {
