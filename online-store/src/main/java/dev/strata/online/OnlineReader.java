@@ -71,6 +71,7 @@ public final class OnlineReader {
   private final java.util.concurrent.atomic.AtomicReferenceArray<HostAndPort> slotOwners =
       new java.util.concurrent.atomic.AtomicReferenceArray<>(16384);
   private final int streamRows;
+  private volatile int connectionsPerNode; // the pool's size per node, learnt on first use
 
   private OnlineReader(Builder b) {
     this.plan = b.plan;
@@ -230,16 +231,27 @@ public final class OnlineReader {
    * each other's connections (and, on a pool of one, take turns behind the caller).
    */
   private int connectionsPerNode() {
+    int known = connectionsPerNode;
+    if (known > 0) {
+      return known;
+    }
     int max = -1;
+    boolean learnt = true;
     if (redis instanceof RedisClient client) {
       max = client.getPool().getMaxTotal();
     } else if (cluster != null) {
-      for (ConnectionPool nodePool : cluster.getClusterNodes().values()) {
+      learnt = false; // no node pool yet: ask again next time
+      for (ConnectionPool nodePool : cluster.getClusterNodes().values()) { // a copy of the node map: read once
         max = nodePool.getMaxTotal(); // one pool configuration for every node
+        learnt = true;
         break;
       }
     }
-    return max > 0 ? max : Integer.MAX_VALUE;
+    int perNode = max > 0 ? max : Integer.MAX_VALUE;
+    if (learnt) {
+      connectionsPerNode = perNode;
+    }
+    return perNode;
   }
 
   /** Helper threads shared by every reader of the JVM: one fewer than the cores (the caller works too). */
