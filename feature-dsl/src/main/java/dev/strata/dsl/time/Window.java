@@ -1,8 +1,9 @@
 package dev.strata.dsl.time;
 
 /**
- * A window length: a positive duration in microseconds, or {@link #LIFETIME} (every event
- * before t). Immutable.
+ * A window length: a positive duration in microseconds of at most {@link TimeDomain#MAX_WINDOW},
+ * or {@link #LIFETIME} (every event before t), which has no length. Where a window starts as of
+ * an instant is {@link dev.strata.dsl.tile.TileGeometry}'s to say. Immutable.
  */
 public record Window(long micros) implements Comparable<Window> {
   /** Every event before t: the window start is the beginning of time. */
@@ -12,7 +13,12 @@ public record Window(long micros) implements Comparable<Window> {
     if (micros <= 0) {
       throw new IllegalArgumentException("Cannot create window: length must be positive, got " + micros);
     }
+    if (micros > TimeDomain.MAX_WINDOW && micros != Long.MAX_VALUE) {
+      throw new IllegalArgumentException("Cannot create window of " + Durations.format(micros)
+          + ": it is longer than Strata's time range (at most " + Durations.format(TimeDomain.MAX_WINDOW) + "; use lifetime)");
+    }
   }
+
 
   public static Window of(long micros) {
     return new Window(micros);
@@ -27,7 +33,7 @@ public record Window(long micros) implements Comparable<Window> {
   }
 
   public boolean isLifetime() {
-    return micros == Long.MAX_VALUE;
+    return this.micros == Long.MAX_VALUE;
   }
 
   /** The canonical text: the largest unit that divides the length ({@code 24h} is {@code 1d}). */
@@ -40,6 +46,9 @@ public record Window(long micros) implements Comparable<Window> {
    * W &lt; 12d, 1d from 12d on and for lifetime.
    */
   public long defaultHopMicros() {
+    if (isLifetime()) {
+      return Durations.DAY;
+    }
     if (micros <= Durations.HOUR) {
       return Durations.MINUTE;
     } else if (micros < 12 * Durations.HOUR) {
