@@ -7,6 +7,7 @@ import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
 import dev.strata.dsl.plan.CompiledPlan.CompiledSource;
 import dev.strata.dsl.plan.CompiledPlan.KeyColumn;
 import dev.strata.dsl.tile.GroupTiler;
+import dev.strata.dsl.tile.TileGeometry;
 import dev.strata.dsl.time.Durations;
 import dev.strata.dsl.types.DataType;
 import java.time.Instant;
@@ -34,8 +35,8 @@ import org.apache.spark.sql.types.StructType;
  *       {@code tile_start}, {@code tile} (RowAggregator's canonical bytes), partitioned by
  *       day(tile_start). One row per (key, hop, tile) with events in the range.
  *   <li>{@code <group>}: key columns, {@code day}, {@code as_of} (the day's end, exclusive), one
- *       column per feature, partitioned by day. A key has a row for a day when it had an event
- *       within the group's largest window before that day's end.
+ *       column per feature, partitioned by day. A key has a row for a day when some feature's
+ *       window as of that day's end holds an event of the key ({@link TileGeometry#isActive}).
  * </ul>
  *
  * Each table's range is replaced in one Iceberg commit (overwrite by filter): rerunning a range
@@ -76,10 +77,9 @@ public final class BackfillJob {
         .and(functions.col("tile_start").lt(functions.lit(Instant.ofEpochSecond(toEnd / 1_000_000))));
     IcebergWrites.replaceRange(ctx, tilesTable, tiles, tileRange, functions.days(functions.col("tile_start")), g.version());
 
-    // Snapshots: the events that can reach a day end of the range.
-    long reach = g.maxWindow().isLifetime() ? Long.MIN_VALUE
-        : fromMicros - g.maxWindow().micros() - g.features().stream().mapToLong(CompiledFeature::hopMicros).max().orElse(0);
-    Dataset<Row> needed = keyed.where(functions.col(TIME).geq(reach).and(functions.col(TIME).lt(toEnd)));
+    // Snapshots: the events that can count in a value as of a day end of the range.
+    long neededFrom = TileGeometry.of(g).eventsNeededFrom(fromMicros + Durations.DAY);
+    Dataset<Row> needed = keyed.where(functions.col(TIME).geq(neededFrom).and(functions.col(TIME).lt(toEnd)));
     Dataset<Row> snapshots = needed.repartition(ctx.partitions(), functions.col(KEY)).sortWithinPartitions(KEY, TIME)
         .mapPartitions(new SnapshotSweep(ctx.planRef(), g.name(), fromMicros, toEnd), Encoders.row(snapshotSchema(g)));
     String snapshotTable = ctx.table(g.name());
@@ -333,13 +333,12 @@ public final class BackfillJob {
 
     private void emitUntil(KeySweep sweep, long t, List<Row> out) {
       CompiledGroup g = sweep.tiler().group();
-      long window = g.maxWindow().micros();
+      TileGeometry geometry = sweep.tiler().geometry();
       while (nextDayEnd <= t && nextDayEnd <= toEnd) {
         long d = nextDayEnd;
         nextDayEnd += Durations.DAY;
-        long last = sweep.lastEvent();
-        boolean active = last != Long.MIN_VALUE && (g.maxWindow().isLifetime() || last >= d - window);
-        if (!active) {
+        // A row while some window as of the day end holds an event of the key.
+        if (!sweep.hasEvents() || !geometry.isActive(sweep.lastEvent(), d)) {
           continue;
         }
         Object[] values = sweep.valuesAsOf(d);

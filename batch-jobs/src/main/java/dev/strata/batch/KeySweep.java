@@ -1,10 +1,8 @@
 package dev.strata.batch;
 
-import dev.strata.dsl.plan.CompiledPlan.CompiledFeature;
-import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
 import dev.strata.dsl.tile.FeatureAssembler;
 import dev.strata.dsl.tile.GroupTiler;
-import dev.strata.dsl.time.Durations;
+import dev.strata.dsl.tile.TileGeometry;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -26,12 +24,13 @@ final class KeySweep {
 
   private final GroupTiler tiler;
   private final FeatureAssembler assembler;
-  private final long[] reach;
+  private final TileGeometry geometry;
   private final List<TreeMap<Long, Object[]>> tiles = new ArrayList<>();
   private final long[] headStart;
   private final Object[][] head;
   private final boolean keepTiles;
-  private long lastEvent = Long.MIN_VALUE;
+  private long lastEvent;
+  private boolean hasEvents;
 
   /** {@code keepTiles} false when only closed tiles are wanted (no queries). */
   KeySweep(GroupTiler tiler, boolean keepTiles) {
@@ -41,16 +40,9 @@ final class KeySweep {
     int specs = tiler.specCount();
     this.headStart = new long[specs];
     this.head = new Object[specs][];
-    this.reach = new long[specs];
-    CompiledGroup g = tiler.group();
+    this.geometry = tiler.geometry();
     for (int s = 0; s < specs; s++) {
       tiles.add(new TreeMap<>());
-      long hop = tiler.hop(s);
-      for (CompiledFeature f : g.features()) {
-        if (f.hopMicros() == hop && tiler.spec(s).aggregationIndexes().contains(f.aggregationIndex())) {
-          reach[s] = Math.max(reach[s], f.window().micros());
-        }
-      }
     }
   }
 
@@ -64,9 +56,15 @@ final class KeySweep {
       t.clear();
     }
     Arrays.fill(head, null);
-    lastEvent = Long.MIN_VALUE;
+    hasEvents = false;
   }
 
+  /** True once the key has had an event. */
+  boolean hasEvents() {
+    return hasEvents;
+  }
+
+  /** The time of the key's latest event so far; meaningful when {@link #hasEvents()}. */
   long lastEvent() {
     return lastEvent;
   }
@@ -75,6 +73,7 @@ final class KeySweep {
   void add(Object[] row, TileSink sink) {
     long t = tiler.eventTime(row);
     lastEvent = t;
+    hasEvents = true;
     for (int s = 0; s < head.length; s++) {
       long start = tiler.tileStart(s, t);
       if (head[s] != null && headStart[s] != start) {
@@ -108,15 +107,13 @@ final class KeySweep {
   Object[] valuesAsOf(long t) {
     List<Object[]> heads = new ArrayList<>(head.length);
     for (int s = 0; s < head.length; s++) {
-      long hop = tiler.hop(s);
-      long start = Durations.floor(t, hop);
-      if (head[s] != null && headStart[s] < start) {
+      if (head[s] != null && headStart[s] < geometry.tileStart(s, t)) {
         close(s, null);
       }
       heads.add(head[s]);
-      // Queries only move forward: tiles before the widest window of this hop are dead.
-      if (reach[s] != Long.MAX_VALUE && !tiles.get(s).isEmpty()) {
-        tiles.get(s).headMap(Durations.floor(t - reach[s], hop), false).clear();
+      // Queries only move forward: tiles before the spec's reach as of t are never read again.
+      if (!tiles.get(s).isEmpty()) {
+        tiles.get(s).headMap(geometry.reach(s, t), false).clear();
       }
     }
     List<? extends NavigableMap<Long, Object[]>> view = tiles;

@@ -1,7 +1,7 @@
 package dev.strata.batch;
 
 import dev.strata.dsl.plan.CompiledPlan;
-import dev.strata.dsl.plan.CompiledPlan.CompiledFeature;
+import dev.strata.dsl.tile.TileGeometry;
 import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
 import dev.strata.dsl.time.Durations;
 import java.time.Instant;
@@ -14,8 +14,8 @@ import org.apache.spark.sql.functions;
 
 /**
  * Materialize: reads the tiles of a group's current version that a read as of {@code at} can
- * touch (for each hop, tiles starting in {@code [floor(at − W, hop), at)} with W the largest
- * window of that hop; lifetime features: all tiles) from {@code <group>__tiles} and hands them
+ * touch (for each hop, tiles starting in {@code [reach as of at, at)}, see {@link
+ * TileGeometry#reach}; lifetime features: all tiles) from {@code <group>__tiles} and hands them
  * to a {@link TileWriter}. Tiles stream to the driver one partition at a time.
  */
 public final class MaterializeJob {
@@ -35,18 +35,12 @@ public final class MaterializeJob {
       throw new JobException("Cannot materialize group '" + groupName + "': it has no tiles yet (run backfill first).");
     }
     Column keep = functions.lit(false);
-    for (int s = 0; s < g.tiles().size(); s++) {
-      long hop = g.tiles().get(s).hopMicros();
-      long reach = 0;
-      for (CompiledFeature f : g.features()) {
-        if (f.hopMicros() == hop) {
-          reach = Math.max(reach, f.window().micros());
-        }
-      }
-      Column inHop = functions.col("hop").equalTo(hop)
+    TileGeometry geometry = TileGeometry.of(g);
+    for (int s = 0; s < geometry.specCount(); s++) {
+      Column inHop = functions.col("hop").equalTo(geometry.hop(s))
           .and(functions.col("tile_start").lt(functions.lit(instant(atMicros))));
-      if (reach != Long.MAX_VALUE) {
-        inHop = inHop.and(functions.col("tile_start").geq(functions.lit(instant(Durations.floor(atMicros - reach, hop)))));
+      if (!geometry.keepsEverything(s)) {
+        inHop = inHop.and(functions.col("tile_start").geq(functions.lit(instant(geometry.reach(s, atMicros)))));
       }
       keep = keep.or(inHop);
     }

@@ -51,8 +51,9 @@ final class GetCommand implements Callable<Integer> {
   boolean json;
 
   @Option(names = "--at", paramLabel = "TIME",
-      description = {"Read as of this instant instead of now (ISO-8601, e.g. 2001-03-31T23:30:00Z), for historical data.",
-          "Correct only when Redis holds no event of these keys at or after TIME (the open tile counts them)."})
+      description = {"Read exactly as of this instant instead of now (ISO-8601, e.g. 2001-03-31T23:30:00Z).",
+          "Redis answers only instants after the latest event it holds for a key; for earlier instants the command",
+          "names the earliest one it can answer (read the past from the offline tables)."})
   String at;
 
   @Override
@@ -67,9 +68,14 @@ final class GetCommand implements Callable<Integer> {
     OnlineStoreConfig store = OnlineStoreConfig.fromStrataConfig(config);
     try (UnifiedJedis redis = RedisConnections.open(store)) {
       OnlineReader reader = OnlineReader.builder(plan, redis).layout(new RedisLayout(store.prefix())).build();
-      OnlineFeatures features = at == null
-          ? reader.getOnlineFeatures(service, List.of(row))
-          : reader.getOnlineFeatures(service, List.of(row), parseAt());
+      OnlineFeatures features;
+      try {
+        features = at == null
+            ? reader.getOnlineFeatures(service, List.of(row))
+            : reader.getOnlineFeatures(service, List.of(row), parseAt());
+      } catch (OnlineReader.InstantNotAnswerableException e) {
+        throw new UserException(e.getMessage());
+      }
       print(features);
     }
     return 0;
@@ -77,9 +83,9 @@ final class GetCommand implements Callable<Integer> {
 
   private long parseAt() {
     try {
-      return Durations.parseInstant(at);
+      return Durations.parseInstant(at); // in Strata's time domain, or a message naming it
     } catch (IllegalArgumentException e) {
-      throw new UserException("Cannot read --at '" + at + "': expected an ISO-8601 instant such as 2001-03-15T12:00:00Z");
+      throw new UserException("Cannot read --at: " + e.getMessage());
     }
   }
 

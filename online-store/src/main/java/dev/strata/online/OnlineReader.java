@@ -12,7 +12,9 @@ import dev.strata.dsl.plan.CompiledPlan.ServiceFeature;
 import dev.strata.dsl.tile.EncodedTiles;
 import dev.strata.dsl.tile.FeatureAssembler;
 import dev.strata.dsl.tile.GroupTiler;
+import dev.strata.dsl.tile.TileGeometry;
 import dev.strata.dsl.time.Durations;
+import dev.strata.dsl.time.TimeDomain;
 import dev.strata.dsl.types.DataType;
 import dev.strata.dsl.types.Field;
 import dev.strata.dsl.types.Schema;
@@ -119,19 +121,26 @@ public final class OnlineReader {
     return service(service).service.schema();
   }
 
-  /** Values as of now (the reader's clock). */
+  /**
+   * Values as of now (the reader's clock). The store answers for the events it holds: an event
+   * stamped after now (a producer's clock ahead of this one) already counts.
+   */
   public OnlineFeatures getOnlineFeatures(String service, List<Map<String, Object>> entityRows) {
-    return getOnlineFeatures(service, entityRows, Durations.toMicros(clock.instant()));
+    return read(service(service), entityRows, Durations.toMicros(clock.instant()), false);
   }
 
   /**
-   * Values as of {@code nowMicros}, which must not precede stored events (as-of-now semantics).
+   * Values as of the instant {@code tMicros}, exactly: the store must hold no event of a key at or
+   * after t (it holds each key's events up to its latest event time, and roll-ups of the tiles a
+   * read as of that time needs).
    *
    * @throws IllegalArgumentException for an unknown service, a missing key or a key of the wrong type
+   * @throws InstantNotAnswerableException when the store already holds an event of a requested key
+   *     at or after t, naming the earliest instant it can answer for that key
    * @throws OnlineStoreException when Redis fails
    */
-  public OnlineFeatures getOnlineFeatures(String service, List<Map<String, Object>> entityRows, long nowMicros) {
-    return read(service(service), entityRows, nowMicros);
+  public OnlineFeatures getOnlineFeatures(String service, List<Map<String, Object>> entityRows, long tMicros) {
+    return read(service(service), entityRows, TimeDomain.check(tMicros, "read instant"), true);
   }
 
   /**
@@ -141,10 +150,16 @@ public final class OnlineReader {
    * @throws UnknownFeatureException for a feature no online group has
    */
   public OnlineFeatures getOnlineFeaturesByName(List<String> featureRefs, List<Map<String, Object>> entityRows) {
-    return getOnlineFeaturesByName(featureRefs, entityRows, Durations.toMicros(clock.instant()));
+    return getOnlineFeaturesByName(featureRefs, entityRows, Durations.toMicros(clock.instant()), false);
   }
 
-  public OnlineFeatures getOnlineFeaturesByName(List<String> featureRefs, List<Map<String, Object>> entityRows, long nowMicros) {
+  /** Like {@link #getOnlineFeatures(String, List, long)}: exactly as of {@code tMicros}. */
+  public OnlineFeatures getOnlineFeaturesByName(List<String> featureRefs, List<Map<String, Object>> entityRows, long tMicros) {
+    return getOnlineFeaturesByName(featureRefs, entityRows, TimeDomain.check(tMicros, "read instant"), true);
+  }
+
+  private OnlineFeatures getOnlineFeaturesByName(List<String> featureRefs, List<Map<String, Object>> entityRows, long nowMicros,
+      boolean exact) {
     List<String> refs = List.copyOf(featureRefs);
     ServiceReader sr = adHoc.get(refs);
     if (sr == null) {
@@ -166,7 +181,7 @@ public final class OnlineReader {
         adHoc.put(refs, sr);
       }
     }
-    return read(sr, entityRows, nowMicros);
+    return read(sr, entityRows, nowMicros, exact);
   }
 
   /**
@@ -175,13 +190,13 @@ public final class OnlineReader {
    * requests are cut into chunks, each with its own pipelined round trip, that the caller's and
    * helper threads take in turn: Redis serves one chunk while another chunk's blocks are merged.
    */
-  private OnlineFeatures read(ServiceReader sr, List<Map<String, Object>> entityRows, long nowMicros) {
+  private OnlineFeatures read(ServiceReader sr, List<Map<String, Object>> entityRows, long nowMicros, boolean exact) {
     int n = entityRows.size();
     if (pool != null) {
-      return readStreamed(sr, entityRows, nowMicros);
+      return readStreamed(sr, entityRows, nowMicros, exact);
     }
     if (streamCluster) {
-      OnlineFeatures streamed = readClusterStreamed(sr, entityRows, nowMicros);
+      OnlineFeatures streamed = readClusterStreamed(sr, entityRows, nowMicros, exact);
       if (streamed != null) {
         return streamed;
       }
@@ -189,7 +204,7 @@ public final class OnlineReader {
     }
     int chunks = parallelism == 1 ? 1 : Math.min(n / parallelRows, 2 * parallelism);
     if (chunks < 2) {
-      return readChunk(sr, entityRows, 0, nowMicros);
+      return readChunk(sr, entityRows, 0, nowMicros, exact);
     }
     int size = (n + chunks - 1) / chunks;
     int count = (n + size - 1) / size;
@@ -198,7 +213,7 @@ public final class OnlineReader {
     Runnable work = () -> {
       for (int c = next.getAndIncrement(); c < count; c = next.getAndIncrement()) {
         int from = c * size;
-        results[c] = readChunk(sr, entityRows.subList(from, Math.min(n, from + size)), from, nowMicros);
+        results[c] = readChunk(sr, entityRows.subList(from, Math.min(n, from + size)), from, nowMicros, exact);
       }
     };
     List<Future<?>> helpers = new ArrayList<>();
@@ -265,11 +280,12 @@ public final class OnlineReader {
   }
 
   /** Rows {@code rowOffset…} of a request: keys (a bad row fails before any I/O), one pipeline, assembly. */
-  private OnlineFeatures readChunk(ServiceReader sr, List<Map<String, Object>> entityRows, int rowOffset, long nowMicros) {
+  private OnlineFeatures readChunk(ServiceReader sr, List<Map<String, Object>> entityRows, int rowOffset, long nowMicros,
+      boolean exact) {
     int n = entityRows.size();
     int m = sr.groups.size();
     byte[][][] keys = keys(sr, entityRows, rowOffset);
-    ReadPlan plan = new ReadPlan(sr, nowMicros);
+    ReadPlan plan = new ReadPlan(sr, nowMicros, exact);
     @SuppressWarnings("unchecked")
     Response<List<byte[]>>[][] responses = new Response[n][m];
     try (AbstractPipeline p = redis.pipelined()) {
@@ -315,11 +331,11 @@ public final class OnlineReader {
    * thread. Replies are read in order; a failure part way drains what is still owed, so the
    * connection goes back to the pool clean (or broken, and is dropped).
    */
-  private OnlineFeatures readStreamed(ServiceReader sr, List<Map<String, Object>> entityRows, long nowMicros) {
+  private OnlineFeatures readStreamed(ServiceReader sr, List<Map<String, Object>> entityRows, long nowMicros, boolean exact) {
     int n = entityRows.size();
     int m = sr.groups.size();
     byte[][][] keys = keys(sr, entityRows, 0);
-    ReadPlan plan = new ReadPlan(sr, nowMicros);
+    ReadPlan plan = new ReadPlan(sr, nowMicros, exact);
     Assembly out = new Assembly(sr, plan, n, nowMicros, 0);
     int chunks = (n + streamRows - 1) / streamRows;
     @SuppressWarnings("unchecked")
@@ -370,11 +386,12 @@ public final class OnlineReader {
    * answering. One connection per node, borrowed for the request. Null when a slot has moved
    * (MOVED/ASK): the caller then reads through the cluster pipeline, which follows redirections.
    */
-  private OnlineFeatures readClusterStreamed(ServiceReader sr, List<Map<String, Object>> entityRows, long nowMicros) {
+  private OnlineFeatures readClusterStreamed(ServiceReader sr, List<Map<String, Object>> entityRows, long nowMicros,
+      boolean exact) {
     int n = entityRows.size();
     int m = sr.groups.size();
     byte[][][] keys = keys(sr, entityRows, 0);
-    ReadPlan plan = new ReadPlan(sr, nowMicros);
+    ReadPlan plan = new ReadPlan(sr, nowMicros, exact);
     Assembly out = new Assembly(sr, plan, n, nowMicros, 0);
     List<NodeStream> byNode = new ArrayList<>();
     int[] waiting = new int[n]; // replies a row still waits for
@@ -563,21 +580,23 @@ public final class OnlineReader {
   private static final class ReadPlan {
     final List<List<long[]>> blocks; // per group: {spec, block start, block span} per field after @t
     final Rawable[][] fields; // per group: @t, then one field per block
+    final boolean exact; // an explicit instant: refuse keys the store holds later events of
 
-    ReadPlan(ServiceReader sr, long nowMicros) {
+    ReadPlan(ServiceReader sr, long nowMicros, boolean exact) {
+      this.exact = exact;
       int m = sr.groups.size();
       blocks = new ArrayList<>(m);
       fields = new Rawable[m][];
       for (int g = 0; g < m; g++) {
-        CompiledGroup group = sr.groups.get(g).group;
+        TileGeometry geometry = sr.groups.get(g).geometry;
         List<long[]> groupBlocks = new ArrayList<>();
         List<Rawable> f = new ArrayList<>();
         f.add(new RawBytes(RedisLayout.LATEST_FIELD_BYTES));
-        for (int s = 0; s < group.tiles().size(); s++) {
-          long hop = group.tiles().get(s).hopMicros();
-          for (long[] b : RedisLayout.blocksAsOf(group, group.tiles().get(s), nowMicros)) {
-            groupBlocks.add(new long[] {s, b[0], b[1]});
-            f.add(new RawBytes(RedisLayout.fieldBytes(hop, b[1], b[0])));
+        for (int s = 0; s < geometry.specCount(); s++) {
+          long hop = geometry.hop(s);
+          for (TileGeometry.Block b : geometry.cover(s, nowMicros)) {
+            groupBlocks.add(new long[] {s, b.start(), b.span()});
+            f.add(new RawBytes(RedisLayout.fieldBytes(hop, b.span(), b.start())));
           }
         }
         fields[g] = f.toArray(new Rawable[0]);
@@ -641,6 +660,9 @@ public final class OnlineReader {
           status = FeatureStatus.NOT_FOUND;
         } else {
           latest = RedisLayout.parseLatest(fields.get(0));
+          if (plan.exact && latest >= nowMicros) {
+            throw new InstantNotAnswerableException(gr.group.name(), rowOffset + r, latest, nowMicros);
+          }
           Long ttl = gr.group.ttlMicros();
           if (ttl != null && nowMicros - latest >= ttl) {
             status = FeatureStatus.OUTSIDE_TTL;
@@ -693,6 +715,27 @@ public final class OnlineReader {
   public static final class UnknownServiceException extends IllegalArgumentException {
     UnknownServiceException(String name) {
       super("Cannot serve feature service '" + name + "': no such service in the plan");
+    }
+  }
+
+  /**
+   * A read exactly as of an instant the store can no longer answer for a key: it holds an event of
+   * the key at or after the instant (a later materialize or stream write), and tiles, roll-ups and
+   * trimming keep only what reads after the latest event need.
+   */
+  public static final class InstantNotAnswerableException extends IllegalArgumentException {
+    private final long earliestAnswerable;
+
+    InstantNotAnswerableException(String group, int row, long latest, long t) {
+      super("Cannot read group '" + group + "' for entity row " + row + " as of " + Durations.formatInstant(t)
+          + ": the online store already holds its events up to " + Durations.formatInstant(latest)
+          + "; it answers as of " + Durations.formatInstant(latest + 1) + " or later (read earlier instants from the offline tables)");
+      this.earliestAnswerable = latest + 1;
+    }
+
+    /** The earliest instant the store can answer for the key that failed the read. */
+    public long earliestAnswerable() {
+      return earliestAnswerable;
     }
   }
 
@@ -778,11 +821,13 @@ public final class OnlineReader {
   /** Per group: the assembler and the aggregators that decode blocks. */
   private static final class GroupReader {
     final CompiledGroup group;
+    final TileGeometry geometry;
     final FeatureAssembler assembler;
     final RowAggregator[] aggregators;
 
     GroupReader(GroupTiler tiler) {
       this.group = tiler.group();
+      this.geometry = tiler.geometry();
       this.assembler = new FeatureAssembler(tiler);
       this.aggregators = new RowAggregator[group.tiles().size()];
       for (int s = 0; s < aggregators.length; s++) {

@@ -1,12 +1,9 @@
 package dev.strata.online;
 
-import dev.strata.dsl.plan.CompiledPlan.CompiledFeature;
 import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
-import dev.strata.dsl.plan.CompiledPlan.TileSpec;
+import dev.strata.dsl.tile.TileGeometry;
 import dev.strata.dsl.time.Durations;
-import dev.strata.dsl.time.Window;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -27,12 +24,11 @@ import java.util.Objects;
  * cluster slot. {@code hop} and {@code block} are durations ({@code 1h}, {@code 8h}); {@code
  * start} is the block's start in epoch seconds.
  *
- * <p>Blocks are dyadic roll-ups of a spec's tiles: a block of level k spans {@code hop * 2^k}
- * and starts at a multiple of its span (level 0 is the tile itself). A window {@code [a, now)}
- * then reads O(log(W / hop)) blocks instead of W / hop tiles: 7d of 1h tiles is about 8 fields,
- * not 168. Levels go up to the largest span not above the spec's largest window; specs with a
- * lifetime feature go up to {@link #LIFETIME_LEVELS} so that {@code [epoch, now)} stays a handful
- * of blocks.
+ * <p>Blocks are the dyadic roll-ups of a spec's tiles that {@link TileGeometry} defines: a block
+ * of level k spans {@code hop * 2^k} and starts at a multiple of its span (level 0 is the tile
+ * itself). A window {@code [a, now)} then reads O(log(W / hop)) blocks instead of W / hop tiles: 7d
+ * of 1h tiles is about 8 fields, not 168. Which blocks exist and which a read needs is the
+ * geometry's to say; this class only names them.
  */
 public final class RedisLayout {
   public static final String FORMAT = "v1";
@@ -86,9 +82,6 @@ public final class RedisLayout {
     return new OnlineStoreException("Cannot read the latest event time of a key: '"
         + new String(bytes, StandardCharsets.US_ASCII) + "' is not a decimal number of microseconds", null);
   }
-
-  /** Most levels of specs with a lifetime window (fewer for hops so large that spans would overflow). */
-  static final int LIFETIME_LEVELS = 40;
 
   private final String prefix;
 
@@ -196,90 +189,5 @@ public final class RedisLayout {
     } catch (IllegalArgumentException | ArithmeticException e) {
       return null;
     }
-  }
-
-  /** The number of roll-up levels (level 0 = the tiles) of a spec of {@code group}. */
-  public static int levels(CompiledGroup group, TileSpec spec) {
-    Window widest = widestWindow(group, spec);
-    if (widest.isLifetime()) {
-      // Spans stay far below Long.MAX_VALUE micros (2^62 us is 146,000 years).
-      int fit = 62 - (64 - Long.numberOfLeadingZeros(spec.hopMicros()));
-      return Math.min(LIFETIME_LEVELS, fit) + 1;
-    }
-    long ratio = Math.max(1, widest.micros() / spec.hopMicros());
-    return 64 - Long.numberOfLeadingZeros(ratio); // floor(log2(ratio)) + 1
-  }
-
-  /** The widest window of the features a spec's tiles serve. */
-  public static Window widestWindow(CompiledGroup group, TileSpec spec) {
-    Window widest = null;
-    for (CompiledFeature f : group.features()) {
-      if (f.hopMicros() == spec.hopMicros() && (widest == null || f.window().compareTo(widest) > 0)) {
-        widest = f.window();
-      }
-    }
-    return widest == null ? Window.of(spec.hopMicros()) : widest;
-  }
-
-  /**
-   * Aligned blocks (start, span) covering {@code [from, to)} exactly, fewest first-fit: at each
-   * position the largest block that is aligned there and ends by {@code to}. With {@code
-   * openEnd}, the last block may run past {@code to} (nothing is stored after now, so it holds
-   * the same events): one block instead of up to log2 of them.
-   */
-  static void cover(long from, long to, long hop, int levels, boolean openEnd, List<long[]> out) {
-    long p = from;
-    while (p < to) {
-      int best = 0;
-      int covering = -1;
-      for (int k = 0; k < levels; k++) {
-        long span = hop << k;
-        if (Math.floorMod(p, span) != 0) {
-          break;
-        }
-        if (p + span <= to) {
-          best = k;
-        }
-        if (openEnd && covering < 0 && p + span >= to) {
-          covering = k;
-        }
-      }
-      if (covering >= 0) {
-        out.add(new long[] {p, hop << covering});
-        return;
-      }
-      out.add(new long[] {p, hop << best});
-      p += hop << best;
-    }
-  }
-
-  /**
-   * The blocks a read of {@code spec} as of {@code t} needs: the window starts of the spec's
-   * features as of t cut {@code [earliest start, t)} into segments, and each segment is covered by
-   * aligned blocks, so that every feature's window is a union of whole blocks. Returns {start,
-   * span} pairs in time order.
-   */
-  public static List<long[]> blocksAsOf(CompiledGroup group, TileSpec spec, long t) {
-    long hop = spec.hopMicros();
-    int levels = levels(group, spec);
-    List<Long> cuts = new ArrayList<>();
-    for (CompiledFeature f : group.features()) {
-      if (f.hopMicros() == hop) {
-        long s = f.window().isLifetime() ? 0L : f.window().startAsOf(t, hop);
-        if (!cuts.contains(s)) {
-          cuts.add(s);
-        }
-      }
-    }
-    cuts.sort(null);
-    long end = Durations.floor(t, hop) + (Math.floorMod(t, hop) == 0 ? 0 : hop);
-    List<long[]> out = new ArrayList<>();
-    for (int i = 0; i < cuts.size(); i++) {
-      long from = cuts.get(i);
-      boolean last = i == cuts.size() - 1;
-      long to = last ? end : cuts.get(i + 1);
-      cover(from, to, hop, levels, last, out);
-    }
-    return out;
   }
 }

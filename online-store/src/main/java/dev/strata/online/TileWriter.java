@@ -3,8 +3,8 @@ package dev.strata.online;
 import dev.strata.dsl.agg.RowAggregator;
 import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
-import dev.strata.dsl.plan.CompiledPlan.TileSpec;
 import dev.strata.dsl.tile.GroupTiler;
+import dev.strata.dsl.tile.TileGeometry;
 import dev.strata.dsl.time.Durations;
 import dev.strata.dsl.time.Window;
 import java.nio.charset.StandardCharsets;
@@ -171,27 +171,23 @@ public final class TileWriter {
     return scannedKeys.get();
   }
 
-  /** Per group: tiler, levels per spec, TTL. */
+  /** Per group: tiler, geometry, TTL. */
   private final class GroupState {
     final CompiledGroup group;
     final GroupTiler tiler;
-    final int[] levels;
-    final Window[] widest;
+    final TileGeometry geometry;
     final byte[][] hopPrefix;
     final long ttlMillis;
 
     GroupState(GroupTiler tiler) {
       this.tiler = tiler;
       this.group = tiler.group();
-      this.levels = new int[group.tiles().size()];
-      this.widest = new Window[levels.length];
-      this.hopPrefix = new byte[levels.length][];
-      for (int s = 0; s < levels.length; s++) {
-        hopPrefix[s] = RedisLayout.hopPrefix(group.tiles().get(s).hopMicros());
-        levels[s] = RedisLayout.levels(group, group.tiles().get(s));
-        widest[s] = RedisLayout.widestWindow(group, group.tiles().get(s));
+      this.geometry = tiler.geometry();
+      this.hopPrefix = new byte[geometry.specCount()][];
+      for (int s = 0; s < hopPrefix.length; s++) {
+        hopPrefix[s] = RedisLayout.hopPrefix(geometry.hop(s));
       }
-      Window max = group.maxWindow();
+      Window max = geometry.widestWindow();
       long ttlMicros;
       if (group.ttlMicros() != null) {
         ttlMicros = group.ttlMicros() + ttlMarginMicros;
@@ -224,36 +220,36 @@ public final class TileWriter {
     Pending(GroupState state, String key) {
       this.state = state;
       this.keyBytes = key.getBytes(StandardCharsets.UTF_8);
-      for (int s = 0; s < state.levels.length; s++) {
+      for (int s = 0; s < state.geometry.specCount(); s++) {
         tiles.add(new TreeMap<>());
       }
-      this.cutoff = new long[state.levels.length];
+      this.cutoff = new long[state.geometry.specCount()];
     }
 
     /** Which blocks the batch changes, and which unchanged siblings must be read to roll up. */
     void plan() {
       readFields.add(RedisLayout.LATEST_FIELD_BYTES);
       readNames.add(RedisLayout.LATEST_FIELD);
+      TileGeometry geometry = state.geometry;
       for (int s = 0; s < tiles.size(); s++) {
-        long hop = state.group.tiles().get(s).hopMicros();
+        long hop = geometry.hop(s);
         List<TreeMap<Long, Object[]>> levels = new ArrayList<>();
         TreeMap<Long, Object[]> level0 = new TreeMap<>();
         for (Long start : tiles.get(s).keySet()) {
-          if (Math.floorMod(start, hop) != 0) {
+          if (geometry.tileStart(s, start) != start) {
             throw new IllegalArgumentException("Cannot write tile of group '" + state.group.name() + "' at "
                 + Durations.formatInstant(start) + ": not a multiple of its hop " + Durations.format(hop));
           }
           level0.put(start, null);
         }
         levels.add(level0);
-        for (int k = 1; k < state.levels[s]; k++) {
-          long span = hop << k;
+        for (int k = 1; k < geometry.levels(s); k++) {
           TreeMap<Long, Object[]> level = new TreeMap<>();
           for (Long child : levels.get(k - 1).keySet()) {
-            level.put(Durations.floor(child, span), null);
+            level.put(geometry.blockStart(s, k, child), null);
           }
           levels.add(level);
-          long childSpan = hop << (k - 1);
+          long childSpan = geometry.span(s, k - 1);
           for (Long block : level.keySet()) {
             for (long child : new long[] {block, block + childSpan}) {
               if (!levels.get(k - 1).containsKey(child)) {
@@ -290,22 +286,21 @@ public final class TileWriter {
       if (latestAll != Long.MIN_VALUE) {
         sets.put(RedisLayout.LATEST_FIELD_BYTES, Long.toString(latestAll).getBytes(StandardCharsets.US_ASCII));
       }
+      TileGeometry geometry = state.geometry;
       for (int s = 0; s < tiles.size(); s++) {
-        TileSpec spec = state.group.tiles().get(s);
-        long hop = spec.hopMicros();
-        Window w = state.widest[s];
-        // Reads happen as of now >= the latest event: blocks starting before the widest
-        // window's start as of the latest event are never read again.
-        cutoff[s] = w.isLifetime() || latestAll == Long.MIN_VALUE ? Long.MIN_VALUE : w.startAsOf(latestAll, hop);
+        long hop = geometry.hop(s);
+        // Reads happen as of instants after the latest event: blocks starting before the trim
+        // bound as of it are never read again, and are not written.
+        cutoff[s] = latestAll == Long.MIN_VALUE ? geometry.lifetimeStart(s) : geometry.trimBefore(s, latestAll);
         RowAggregator agg = state.tiler.aggregator(s);
         List<TreeMap<Long, Object[]>> levels = affected.get(s);
         for (Map.Entry<Long, Object[]> e : tiles.get(s).entrySet()) {
           levels.get(0).put(e.getKey(), e.getValue());
         }
         for (int k = 0; k < levels.size(); k++) {
-          long span = hop << k;
+          long span = geometry.span(s, k);
           if (k > 0) {
-            long childSpan = hop << (k - 1);
+            long childSpan = geometry.span(s, k - 1);
             for (Map.Entry<Long, Object[]> e : levels.get(k).entrySet()) {
               Object[] merged = null;
               for (long child : new long[] {e.getKey(), e.getKey() + childSpan}) {
@@ -344,15 +339,16 @@ public final class TileWriter {
      */
     private long trimRanges(long storedLatest, boolean delete) {
       long blocks = 0;
+      TileGeometry geometry = state.geometry;
       for (int s = 0; s < tiles.size(); s++) {
-        if (cutoff[s] == Long.MIN_VALUE) {
-          continue; // lifetime windows: nothing to trim
+        if (geometry.keepsEverything(s)) {
+          continue; // a lifetime window: nothing to trim
         }
-        long hop = state.group.tiles().get(s).hopMicros();
-        long oldCutoff = state.widest[s].startAsOf(storedLatest, hop);
-        for (int k = 0; k < state.levels[s]; k++) {
-          long span = hop << k;
-          long first = firstStartFrom(oldCutoff, span);
+        long hop = geometry.hop(s);
+        long oldCutoff = geometry.trimBefore(s, storedLatest);
+        for (int k = 0; k < geometry.levels(s); k++) {
+          long span = geometry.span(s, k);
+          long first = geometry.firstBlockFrom(s, k, oldCutoff);
           if (!delete) {
             blocks += cutoff[s] > first ? Math.min(maxTrimFields + 1L, (cutoff[s] - first + span - 1) / span) : 0;
             continue;
@@ -363,11 +359,6 @@ public final class TileWriter {
         }
       }
       return blocks;
-    }
-
-    /** The first block start of a level at or after {@code micros}. */
-    private long firstStartFrom(long micros, long span) {
-      return Math.floorDiv(micros + span - 1, span) * span;
     }
 
     /** Deletes, from the hash's actual field names, every block before the cut-off. */

@@ -3,16 +3,14 @@ package dev.strata.online;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.strata.dsl.plan.CompiledPlan.CompiledFeature;
 import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
-import dev.strata.dsl.plan.CompiledPlan.TileSpec;
 import dev.strata.dsl.time.Durations;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The key and field layout, the block cover (seeded properties) and the fast tile decoder. */
+/** The key and field layout and the fast tile decoder (the block cover is TileGeometryTest's). */
 class LayoutTest {
   @Test
   void keysHashTagTheEscapedEntity() {
@@ -27,47 +25,6 @@ class LayoutTest {
         .isEqualTo(new RedisLayout.Block(Durations.HOUR, 8 * Durations.HOUR, Durations.parseInstant("2001-01-01")));
     assertThat(RedisLayout.parseField("@t")).isNull();
     assertThatThrownBy(() -> new RedisLayout("a{b")).hasMessageStartingWith("Cannot use key prefix");
-  }
-
-  @Test
-  void blocksAreAlignedDisjointAndCutAtEveryWindowStart() {
-    Random random = new Random(20260101);
-    long base = Durations.parseInstant("2001-01-01");
-    for (CompiledGroup g : FlightsFixture.PLAN.groups()) {
-      for (TileSpec spec : g.tiles()) {
-        long hop = spec.hopMicros();
-        int levels = RedisLayout.levels(g, spec);
-        for (int i = 0; i < 2_000; i++) {
-          long t = base + (long) (random.nextDouble() * 400 * Durations.DAY);
-          if (i % 5 == 0) {
-            t = Durations.floor(t, hop); // aligned instants: empty heads
-          }
-          List<long[]> blocks = RedisLayout.blocksAsOf(g, spec, t);
-          long end = Durations.floor(t, hop) + (Math.floorMod(t, hop) == 0 ? 0 : hop);
-          for (int b = 0; b < blocks.size(); b++) {
-            long start = blocks.get(b)[0];
-            long span = blocks.get(b)[1];
-            assertThat(Long.bitCount(span / hop)).isEqualTo(1);
-            assertThat(span / hop).isLessThanOrEqualTo(1L << (levels - 1));
-            assertThat(Math.floorMod(start, span)).isZero();
-            if (b > 0) {
-              assertThat(start).isEqualTo(blocks.get(b - 1)[0] + blocks.get(b - 1)[1]);
-            }
-            // Only the last block may reach past the head (nothing is stored after now).
-            assertThat(b == blocks.size() - 1 || start + span <= Durations.floor(t, hop) + hop).isTrue();
-          }
-          assertThat(blocks.get(blocks.size() - 1)[0] + blocks.get(blocks.size() - 1)[1]).isGreaterThanOrEqualTo(end);
-          for (CompiledFeature f : g.features()) {
-            if (f.hopMicros() == hop) {
-              long s = f.window().isLifetime() ? 0 : f.window().startAsOf(t, hop);
-              assertThat(blocks.stream().anyMatch(b -> b[0] == s)).as("%s as of %d", f.qualifiedName(), t).isTrue();
-            }
-          }
-          // O(log(W / hop)) per window cut, never W / hop.
-          assertThat(blocks.size()).isLessThanOrEqualTo(2 * levels * 2);
-        }
-      }
-    }
   }
 
   @Test

@@ -14,6 +14,7 @@ import dev.strata.dsl.plan.CompiledPlan.CompiledSource;
 import dev.strata.dsl.plan.CompiledPlan.CompiledTrainingSet;
 import dev.strata.dsl.plan.CompiledPlan.KeyColumn;
 import dev.strata.dsl.plan.CompiledPlan.ServiceFeature;
+import dev.strata.dsl.tile.TileGeometry;
 import dev.strata.dsl.types.Schema;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,8 +24,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The reference evaluator: computes features exactly by DESIGN.md's definition of time and
- * windows, written for obviousness, not speed. For every (key, t) it scans every event: no
+ * The reference evaluator: computes features exactly by the definition of time and windows
+ * (docs/design.md), written for obviousness, not speed. For every (key, t) it scans every event: no
  * tiles, no pre-aggregation, nothing an engine could share a bug with except the aggregation
  * IRs themselves.
  *
@@ -56,10 +57,13 @@ public final class Oracle {
     BoundExpression filter = g.filter() == null ? null : BoundExpression.bind(g.filter(), schema);
 
     Map<String, Object> values = new LinkedHashMap<>();
-    for (CompiledFeature f : g.features()) {
+    TileGeometry geometry = TileGeometry.of(g);
+    for (int i = 0; i < g.features().size(); i++) {
+      CompiledFeature f = g.features().get(i);
       CompiledAggregation a = g.aggregations().get(f.aggregationIndex());
       BoundExpression input = a.input() == null ? null : BoundExpression.bind(a.input(), schema);
-      long start = f.window().startAsOf(t, f.hopMicros());
+      // Only the window's bounds come from the geometry; the oracle scans raw events, no tiles.
+      long start = geometry.windowStart(i, t);
       values.put(f.name(), aggregate(a, input, events, tsIndex, keyExprs, filter, key, start, t));
     }
     return values;

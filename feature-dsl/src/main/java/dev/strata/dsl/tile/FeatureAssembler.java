@@ -2,12 +2,8 @@ package dev.strata.dsl.tile;
 
 import dev.strata.dsl.agg.Aggregator;
 import dev.strata.dsl.agg.ByteCursor;
-import dev.strata.dsl.plan.CompiledPlan.CompiledFeature;
 import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
-import dev.strata.dsl.plan.CompiledPlan.TileSpec;
-import dev.strata.dsl.time.Durations;
 import java.util.List;
-import java.util.Map;
 import java.util.NavigableMap;
 
 /**
@@ -15,41 +11,32 @@ import java.util.NavigableMap;
  * "merge the tiles inside the window, finish the IRs" that batch training sets and the online
  * reader share.
  *
- * <p>For a feature with window W and hop h the window is {@code [floor(t − W, h), t)}. It is
- * covered by the whole tiles with start in {@code [floor(t − W, h), floor(t, h))} plus the
- * head {@code [floor(t, h), t)}, which the caller supplies as IRs of exactly the events in it:
+ * <p>A feature's window as of t is {@code [windowStart, t)} ({@link TileGeometry#windowStart}). It
+ * is covered by the whole tiles with start in {@code [windowStart, floor(t, h))} plus the head
+ * {@code [floor(t, h), t)}, which the caller supplies as IRs of exactly the events in it:
  * offline, the raw events of the head; online (t = now, every stored event before now), the
  * open tile itself.
  */
 public final class FeatureAssembler {
   private static final byte[] EMPTY = new byte[0];
   private final GroupTiler tiler;
+  private final TileGeometry geometry;
   private final int[] specOf;
   private final int[] slotOf;
   private final Aggregator<Object>[] aggregatorOf;
 
   public FeatureAssembler(GroupTiler tiler) {
     this.tiler = tiler;
-    CompiledGroup g = tiler.group();
-    this.specOf = new int[g.features().size()];
-    this.slotOf = new int[g.features().size()];
+    this.geometry = tiler.geometry();
+    int features = tiler.group().features().size();
+    this.specOf = new int[features];
+    this.slotOf = new int[features];
     @SuppressWarnings("unchecked")
-    Aggregator<Object>[] aggregators = new Aggregator[g.features().size()];
+    Aggregator<Object>[] aggregators = new Aggregator[features];
     this.aggregatorOf = aggregators;
-    for (int f = 0; f < specOf.length; f++) {
-      CompiledFeature feature = g.features().get(f);
-      specOf[f] = -1;
-      for (int s = 0; s < g.tiles().size(); s++) {
-        TileSpec spec = g.tiles().get(s);
-        int slot = spec.aggregationIndexes().indexOf(feature.aggregationIndex());
-        if (spec.hopMicros() == feature.hopMicros() && slot >= 0) {
-          specOf[f] = s;
-          slotOf[f] = slot;
-        }
-      }
-      if (specOf[f] < 0) {
-        throw new IllegalStateException("Cannot assemble feature " + feature.qualifiedName() + ": no tile holds it");
-      }
+    for (int f = 0; f < features; f++) {
+      specOf[f] = geometry.specOf(f);
+      slotOf[f] = geometry.slotOf(f);
       @SuppressWarnings("unchecked")
       Aggregator<Object> aggregator = (Aggregator<Object>) tiler.aggregator(specOf[f]).aggregators().get(slotOf[f]);
       aggregatorOf[f] = aggregator;
@@ -69,11 +56,9 @@ public final class FeatureAssembler {
    *     when there are none
    */
   public Object[] valuesAsOf(long t, List<? extends NavigableMap<Long, Object[]>> tiles, List<Object[]> heads) {
-    CompiledGroup g = tiler.group();
     Object[] values = new Object[specOf.length];
     for (int f = 0; f < values.length; f++) {
-      values[f] = value(g.features().get(f), aggregatorOf[f], slotOf[f], t, tiles.get(specOf[f]),
-          heads == null ? null : heads.get(specOf[f]));
+      values[f] = value(f, t, tiles.get(specOf[f]), heads == null ? null : heads.get(specOf[f]));
     }
     return values;
   }
@@ -81,7 +66,7 @@ public final class FeatureAssembler {
   /**
    * The value of every feature of the group as of {@code t}, merged straight from encoded tiles:
    * the online read, where the store holds only events before t. A feature merges every tile
-   * whose start lies in {@code [floor(t − W, h), floor(t, h)]}: the whole tiles of its window and
+   * whose start lies in {@code [windowStart, floor(t, h)]}: the whole tiles of its window and
    * the open tile at floor(t, h), which holds exactly the head's events. Tiles may be blocks of
    * several hops as long as window starts never cut one.
    *
@@ -89,16 +74,13 @@ public final class FeatureAssembler {
    * @throws IllegalArgumentException when a tile's bytes are not IRs of its spec
    */
   public Object[] valuesAsOf(long t, List<EncodedTiles> tiles) {
-    CompiledGroup g = tiler.group();
     Object[] values = new Object[specOf.length];
     ByteCursor cursor = new ByteCursor(EMPTY, 0, 0);
     for (int f = 0; f < values.length; f++) {
-      CompiledFeature feature = g.features().get(f);
       int slot = slotOf[f];
       Aggregator<Object> agg = aggregatorOf[f];
-      long hop = feature.hopMicros();
-      long last = Durations.floor(t, hop);
-      long first = feature.window().startAsOf(t, hop);
+      long last = geometry.tileStart(specOf[f], t);
+      long first = geometry.windowStart(f, t);
       Object ir = agg.create();
       EncodedTiles spec = tiles.get(specOf[f]);
       for (int i = 0; spec != null && i < spec.size(); i++) {
@@ -112,17 +94,13 @@ public final class FeatureAssembler {
     return values;
   }
 
-  private static Object value(CompiledFeature feature, Aggregator<Object> agg, int slot, long t,
-      NavigableMap<Long, Object[]> tiles, Object[] head) {
-    long hop = feature.hopMicros();
-    long headStart = Durations.floor(t, hop);
+  private Object value(int f, long t, NavigableMap<Long, Object[]> tiles, Object[] head) {
+    Aggregator<Object> agg = aggregatorOf[f];
+    int slot = slotOf[f];
+    long headStart = geometry.tileStart(specOf[f], t);
     Object ir = agg.create();
     if (tiles != null && !tiles.isEmpty()) {
-      long start = feature.window().startAsOf(t, hop);
-      Map<Long, Object[]> inside = start == Long.MIN_VALUE
-          ? tiles.headMap(headStart, false)
-          : tiles.subMap(start, true, headStart, false);
-      for (Object[] tile : inside.values()) {
+      for (Object[] tile : tiles.subMap(geometry.windowStart(f, t), true, headStart, false).values()) {
         ir = agg.merge(ir, tile[slot]);
       }
     }

@@ -10,7 +10,6 @@ import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
 import dev.strata.dsl.plan.CompiledPlan.CompiledSource;
 import dev.strata.dsl.plan.CompiledPlan.KeyColumn;
 import dev.strata.dsl.plan.CompiledPlan.TileSpec;
-import dev.strata.dsl.time.Durations;
 import dev.strata.dsl.types.Schema;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,6 +26,7 @@ import java.util.List;
  */
 public final class GroupTiler {
   private final CompiledGroup group;
+  private final TileGeometry geometry;
   private final Schema schema;
   private final int timeIndex;
   private final BoundExpression[] keys;
@@ -36,6 +36,7 @@ public final class GroupTiler {
 
   private GroupTiler(CompiledGroup group, CompiledSource source) {
     this.group = group;
+    this.geometry = TileGeometry.of(group);
     this.schema = source.schema();
     this.timeIndex = schema.indexOf(source.timestamp());
     this.keys = group.keys().stream().map(k -> BoundExpression.bind(k.expr(), schema)).toArray(BoundExpression[]::new);
@@ -65,6 +66,11 @@ public final class GroupTiler {
 
   public CompiledGroup group() {
     return group;
+  }
+
+  /** Where the group's tiles, windows and blocks lie in time. */
+  public TileGeometry geometry() {
+    return geometry;
   }
 
   /** The source schema rows must follow. */
@@ -115,9 +121,9 @@ public final class GroupTiler {
     return (Long) row[timeIndex];
   }
 
-  /** The start of the tile of spec {@code spec} holding time {@code t}: {@code floor(t, hop)}. */
+  /** The start of the tile of spec {@code spec} holding time {@code t} (see {@link TileGeometry#tileStart}). */
   public long tileStart(int spec, long t) {
-    return Durations.floor(t, hop(spec));
+    return geometry.tileStart(spec, t);
   }
 
   /** Adds an event (already keyed by {@link #keyOf}) to a tile's IRs; {@code irs} null starts a tile. */

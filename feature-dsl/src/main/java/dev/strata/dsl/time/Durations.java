@@ -85,23 +85,32 @@ public final class Durations {
   /**
    * Parses an instant: ISO-8601 with or without offset ({@code 2001-01-01T00:47:00Z}, {@code
    * 2001-01-01T00:47}), a date ({@code 2001-01-01}, midnight UTC), or the flights data's {@code
-   * 2001/01/01 00:47}. Times without an offset are UTC.
+   * 2001/01/01 00:47}. Times without an offset are UTC. The instant must lie in the {@link
+   * TimeDomain}.
    */
   public static long parseInstant(String text) {
     String s = text.trim();
+    long micros;
     try {
       if (s.length() == 10 && s.charAt(4) == '-') {
-        return toMicros(LocalDate.parse(s).atStartOfDay(ZoneOffset.UTC).toInstant());
+        micros = toMicros(LocalDate.parse(s).atStartOfDay(ZoneOffset.UTC).toInstant());
+      } else {
+        String iso = s.replace('/', '-').replace(' ', 'T');
+        if (iso.endsWith("Z") || iso.matches(".*[+-]\\d\\d:\\d\\d$")) {
+          micros = toMicros(OffsetDateTime.parse(iso).toInstant());
+        } else {
+          micros = toMicros(LocalDateTime.parse(iso).toInstant(ZoneOffset.UTC));
+        }
       }
-      String iso = s.replace('/', '-').replace(' ', 'T');
-      if (iso.endsWith("Z") || iso.matches(".*[+-]\\d\\d:\\d\\d$")) {
-        return toMicros(OffsetDateTime.parse(iso).toInstant());
-      }
-      return toMicros(LocalDateTime.parse(iso).toInstant(ZoneOffset.UTC));
-    } catch (DateTimeParseException e) {
+    } catch (DateTimeParseException | ArithmeticException e) {
       throw new IllegalArgumentException(
           "Cannot parse time '" + text + "': expected ISO-8601 such as 2001-01-01 or 2001-01-01T00:47:00Z", e);
     }
+    if (!TimeDomain.contains(micros)) {
+      throw new IllegalArgumentException("Cannot parse time '" + text
+          + "': Strata's instants lie in [0001-01-01T00:00:00Z, 10000-01-01T00:00:00Z)");
+    }
+    return micros;
   }
 
   /** Midnight UTC of the day containing {@code micros}. */

@@ -6,7 +6,7 @@ package dev.strata.dsl.time;
  * an instant is {@link dev.strata.dsl.tile.TileGeometry}'s to say. Immutable.
  */
 public record Window(long micros) implements Comparable<Window> {
-  /** Every event before t: the window start is the beginning of time. */
+  /** Every event before t: a window without a length. */
   public static final Window LIFETIME = new Window(Long.MAX_VALUE);
 
   public Window {
@@ -19,6 +19,18 @@ public record Window(long micros) implements Comparable<Window> {
     }
   }
 
+  /**
+   * The length in microseconds.
+   *
+   * @throws IllegalStateException for {@link #LIFETIME}, which has no length
+   */
+  @Override
+  public long micros() {
+    if (isLifetime()) {
+      throw new IllegalStateException("Cannot take the length of a lifetime window: it has none");
+    }
+    return micros;
+  }
 
   public static Window of(long micros) {
     return new Window(micros);
@@ -57,17 +69,6 @@ public record Window(long micros) implements Comparable<Window> {
       return Durations.HOUR;
     }
     return Durations.DAY;
-  }
-
-  /**
-   * The first instant inside the window as of {@code t}: {@code floor(t - W, hop)}; for a
-   * lifetime window, {@link Long#MIN_VALUE}. The window is {@code [start, t)}.
-   */
-  public long startAsOf(long tMicros, long hopMicros) {
-    if (isLifetime()) {
-      return Long.MIN_VALUE;
-    }
-    return Durations.floor(tMicros - micros, hopMicros);
   }
 
   @Override

@@ -78,9 +78,10 @@ public final class ClusterBenchmark {
         for (CompiledGroup g : plan.groups()) {
           List<byte[]> fields = new ArrayList<>();
           fields.add(RedisLayout.LATEST_FIELD.getBytes(StandardCharsets.UTF_8));
-          for (var spec : g.tiles()) {
-            for (long[] b : RedisLayout.blocksAsOf(g, spec, OnlineBenchmark.NOW)) {
-              fields.add(RedisLayout.field(spec.hopMicros(), b[1], b[0]).getBytes(StandardCharsets.UTF_8));
+          dev.strata.dsl.tile.TileGeometry geometry = dev.strata.dsl.tile.TileGeometry.of(g);
+          for (int s = 0; s < geometry.specCount(); s++) {
+            for (var b : geometry.cover(s, OnlineBenchmark.NOW)) {
+              fields.add(RedisLayout.field(geometry.hop(s), b.span(), b.start()).getBytes(StandardCharsets.UTF_8));
             }
           }
           fieldsByGroup.add(fields.toArray(new byte[0][]));

@@ -71,9 +71,10 @@ public final class OnlineBenchmark {
       CompiledGroup g1 = plan.group("g1").orElseThrow();
       List<String> fields = new ArrayList<>();
       fields.add(RedisLayout.LATEST_FIELD);
-      for (var spec : g1.tiles()) {
-        for (long[] b : RedisLayout.blocksAsOf(g1, spec, now)) {
-          fields.add(RedisLayout.field(spec.hopMicros(), b[1], b[0]));
+      dev.strata.dsl.tile.TileGeometry geometry = dev.strata.dsl.tile.TileGeometry.of(g1);
+      for (int s = 0; s < geometry.specCount(); s++) {
+        for (var b : geometry.cover(s, now)) {
+          fields.add(RedisLayout.field(geometry.hop(s), b.span(), b.start()));
         }
       }
       String sampleKey = layout.key(g1, List.of(user(0)));
