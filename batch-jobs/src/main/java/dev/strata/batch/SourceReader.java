@@ -67,16 +67,24 @@ public final class SourceReader {
         throw new JobException("Cannot read source '" + source.name() + "': table " + source.batch().table()
             + " is not in the catalog.");
       }
-      return enforce(source.name(), source.schema(), source.timestamp(), raw);
+      return enforce("source '" + source.name() + "'", source.name(), source.schema(), source.timestamp(), raw);
     }
     return readPath(source.name(), source.schema(), source.timestamp(), source.batch().path(), source.batch().format());
   }
 
   /** Reads a file or folder (CSV, Parquet, JSON by format or extension), relative to the project. */
   public Result readPath(String name, Schema schema, String timestamp, String path, String format) {
+    return readPath("source '" + name + "'", name, schema, timestamp, path, format);
+  }
+
+  /**
+   * Like {@link #readPath(String, Schema, String, String, String)}, for an input that is not a
+   * source: messages say "Cannot read {@code what}", rejects go to {@code <rejects>/<name>}.
+   */
+  Result readPath(String what, String name, Schema schema, String timestamp, String path, String format) {
     Path file = projectDir.resolve(path).normalize();
     if (!Files.exists(file)) {
-      throw new JobException("Cannot read source '" + name + "': " + file + " does not exist.");
+      throw new JobException("Cannot read " + what + ": " + file + " does not exist.");
     }
     String f = format != null ? format.toLowerCase(Locale.ROOT) : formatOf(file);
     Dataset<Row> raw = switch (f) {
@@ -86,10 +94,10 @@ public final class SourceReader {
       case "json" -> spark.read().option("mode", "PERMISSIVE").option("multiLine", startsWithArray(file))
           .json(file.toString());
       case "parquet" -> spark.read().parquet(file.toString());
-      default -> throw new JobException("Cannot read source '" + name + "': unknown format '" + f
+      default -> throw new JobException("Cannot read " + what + ": unknown format '" + f
           + "' (expected csv, parquet or json).");
     };
-    return enforce(name, schema, timestamp, raw);
+    return enforce(what, name, schema, timestamp, raw);
   }
 
   private static boolean startsWithArray(Path file) {
@@ -118,14 +126,14 @@ public final class SourceReader {
     return "parquet";
   }
 
-  private Result enforce(String name, Schema schema, String timestamp, Dataset<Row> raw) {
+  private Result enforce(String what, String name, Schema schema, String timestamp, Dataset<Row> raw) {
     List<String> rawNames = Arrays.asList(raw.columns());
     int[] positions = new int[schema.size()];
     for (int i = 0; i < positions.length; i++) {
       String col = schema.field(i).name();
       positions[i] = indexIgnoreCase(rawNames, col);
       if (positions[i] < 0) {
-        throw new JobException("Cannot read source '" + name + "': column '" + col + "' is missing from the input (it has "
+        throw new JobException("Cannot read " + what + ": column '" + col + "' is missing from the input (it has "
             + String.join(", ", rawNames) + ").");
       }
     }
