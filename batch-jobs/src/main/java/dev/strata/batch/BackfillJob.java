@@ -41,6 +41,10 @@ import org.apache.spark.sql.types.StructType;
  *
  * Each table's range is replaced in one Iceberg commit (overwrite by filter): rerunning a range
  * leaves no duplicates, and a job killed before its commit leaves the previous snapshot.
+ *
+ * <p>Rows are computed per key (spread over tasks by key) and written per day (spread over tasks
+ * by day, sorted by day, one open file per task: {@link IcebergWrites#replaceRange}), so memory
+ * does not grow with the number of days in the range; see batch-jobs/README.md, "Memory".
  */
 public final class BackfillJob {
   static final String KEY = "_k";

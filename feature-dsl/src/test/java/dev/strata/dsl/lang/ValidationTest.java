@@ -317,15 +317,15 @@ class ValidationTest {
     assertThat(errors(head + "    spine: { path: s.csv, keys: { airport: code }, schema: { late: boolean }, label: late }\n")).isEmpty();
     assertThat(errors(head + "    spine: { path: s.csv, keys: { airport: \"UPPER(code)\" }, schema: { code: string } }\n")).isEmpty();
     assertThat(errors(head + "    spine: { path: s.csv, keys: { airport: code }, label: \"delay > 15\" }\n"))
-        .containsExactly("defs.yaml:22:64: label: unknown column 'delay'; expected one of code, date");
+        .containsExactly("defs.yaml:24:60: label: unknown column 'delay'; available columns: code, date");
     assertThat(errors(head + "    spine: { path: s.csv, keys: { airport: code }, timestamp: at, schema: { at: date } }\n"))
-        .containsExactly("defs.yaml:22:12: unknown type 'date' ...");
+        .containsExactly("defs.yaml:24:81: 'at' must be a type: boolean, int, bigint, double, string or timestamp, got 'date'");
     assertThat(errors(head + "    spine: { path: s.csv, keys: { airport: code }, timestamp: at, schema: { at: bigint } }\n"))
-        .containsExactly("defs.yaml:22:12: spine time column 'at' of training set 't' must be timestamp, got bigint");
+        .containsExactly("defs.yaml:24:12: spine time column 'at' of training set 't' must be timestamp, got bigint");
     assertThat(errors(head + "    spine: { path: s.csv, keys: { airport: date } }\n"))
-        .containsExactly("defs.yaml:22:12: spine time column 'date' of training set 't' is also the column of key airport.airport");
+        .containsExactly("defs.yaml:24:12: spine time column 'date' of training set 't' is also the column of key airport.airport");
     assertThat(errors(head + "    spine: { source: flights, keys: { airport: origin }, schema: { late: boolean } }\n"))
-        .containsExactly("defs.yaml:22:12: spine of training set 't' takes 'schema' only with 'path': a source spine has the"
+        .containsExactly("defs.yaml:24:12: spine of training set 't' takes 'schema' only with 'path': a source spine has the"
             + " source's columns");
     // a service over sources whose time columns differ: the spine names its own
     String twoSources = head.replace("svc: { features: [g.*] }", "svc: { features: [g.*, h.*] }").replace("feature_services:", """
@@ -337,7 +337,7 @@ class ValidationTest {
               - { name: b, function: count, windows: [1h] }
         feature_services:""");
     assertThat(errors(twoSources + "    spine: { path: s.csv, keys: { airport: code } }\n"))
-        .containsExactly("defs.yaml:28:12: spine of training set 't' reads a file: name its time column with 'timestamp'"
+        .containsExactly("defs.yaml:30:12: spine of training set 't' reads a file: name its time column with 'timestamp'"
             + " (the service's sources call theirs date, ts)");
     assertThat(errors(twoSources + "    spine: { path: s.csv, keys: { airport: code }, timestamp: at }\n")).isEmpty();
   }
