@@ -24,6 +24,7 @@ final class IcebergWrites {
     String version = exists ? currentVersion(spark, table) : null;
     try {
       if (exists && groupVersion.equals(version)) {
+        addMissingColumns(spark, table, rows);
         rows.writeTo(table).overwrite(range);
       } else {
         var w = rows.writeTo(table).partitionedBy(partitioning)
@@ -60,6 +61,19 @@ final class IcebergWrites {
       }
     } catch (Exception e) {
       throw new JobException("Cannot write " + table + ": " + StrataSpark.firstLine(e) + ".", e);
+    }
+  }
+
+  /**
+   * Adds the nullable columns {@code rows} has and the table lacks (a table written by an earlier
+   * Strata of the same group version): Iceberg's schema evolution, old rows read NULL there.
+   */
+  private static void addMissingColumns(SparkSession spark, String table, Dataset<Row> rows) {
+    java.util.Set<String> existing = new java.util.HashSet<>(java.util.Arrays.asList(spark.table(table).columns()));
+    for (org.apache.spark.sql.types.StructField f : rows.schema().fields()) {
+      if (!existing.contains(f.name()) && f.nullable()) {
+        spark.sql("ALTER TABLE " + table + " ADD COLUMN " + f.name() + " " + f.dataType().sql());
+      }
     }
   }
 

@@ -4,6 +4,8 @@ import dev.strata.dsl.model.Source;
 import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
 import dev.strata.dsl.plan.CompiledPlan.CompiledSource;
+import dev.strata.online.EncodedTile;
+import dev.strata.online.TileWriter;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -42,7 +44,7 @@ public final class StreamPipeline {
    * @throws IllegalArgumentException (one sentence) when the source cannot be streamed as asked
    */
   public static void add(StreamExecutionEnvironment env, ProjectFiles project, String sourceName, StreamInput input,
-      TileSink.Factory tiles, DeadLetterSink.Factory deadLetters, long flushIntervalMs) {
+      TileWriter.Factory tiles, DeadLetterSink.Factory deadLetters, long flushIntervalMs) {
     CompiledPlan plan = project.plan();
     CompiledSource source = plan.source(sourceName)
         .orElseThrow(() -> new IllegalArgumentException("Cannot stream source '" + sourceName + "': no such source in the project"));
@@ -71,12 +73,12 @@ public final class StreamPipeline {
     SingleOutputStreamOperator<KeyedEvent> keyed = records(env, source, input, parser, watermarks)
         .process(new KeyFunction(project, sourceName, groups, settings.allowedLatenessMicros(), deadTag))
         .name("key " + sourceName).uid("key-" + sourceName);
-    SingleOutputStreamOperator<TileWrite> tileWrites = keyed
+    SingleOutputStreamOperator<EncodedTile> tileWrites = keyed
         .keyBy(KeyedEvent::partition)
         .process(new TileFunction(project, sourceName, groups, settings.allowedLatenessMicros(), deadTag))
         .name("tiles " + sourceName).uid("tiles-" + sourceName);
 
-    tileWrites.sinkTo(new TileSinkAdapter(tiles, flushIntervalMs, DEFAULT_MAX_PENDING_TILES))
+    tileWrites.sinkTo(new TileWriterSink(tiles, flushIntervalMs, DEFAULT_MAX_PENDING_TILES))
         .name("tile sink " + sourceName).uid("tile-sink-" + sourceName);
     keyed.getSideOutput(deadTag).union(tileWrites.getSideOutput(deadTag))
         .sinkTo(new DeadLetterSinkAdapter(deadLetters)).name("dead letters " + sourceName).uid("dead-letters-" + sourceName);

@@ -4,7 +4,9 @@ import dev.strata.dsl.agg.RowAggregator;
 import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
 import dev.strata.dsl.tile.GroupTiler;
+import dev.strata.online.EncodedTile;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -25,7 +27,7 @@ import org.apache.flink.util.OutputTag;
  * state once the watermark passes {@code tile end + allowed lateness}, when no accepted event
  * can reach it any more. Later events go to the dead letters.
  */
-final class TileFunction extends KeyedProcessFunction<String, KeyedEvent, TileWrite> {
+final class TileFunction extends KeyedProcessFunction<String, KeyedEvent, EncodedTile> {
   private static final long serialVersionUID = 1L;
 
   private final ProjectFiles project;
@@ -85,7 +87,7 @@ final class TileFunction extends KeyedProcessFunction<String, KeyedEvent, TileWr
   }
 
   @Override
-  public void processElement(KeyedEvent event, Context ctx, Collector<TileWrite> out) throws Exception {
+  public void processElement(KeyedEvent event, Context ctx, Collector<EncodedTile> out) throws Exception {
     if (isLate(event.micros(), allowedLatenessMicros, ctx.timerService().currentWatermark())) {
       // Not reached when KeyFunction filtered upstream (it sees a watermark at least as late); a guard.
       rejected.inc();
@@ -117,7 +119,7 @@ final class TileFunction extends KeyedProcessFunction<String, KeyedEvent, TileWr
         ctx.timerService().registerEventTimeTimer(cleanupTimer(starts[s], tiler.hop(s)));
       }
       updates.inc();
-      out.collect(new TileWrite(groups.get(event.group()), versions[event.group()], event.key(), tiler.hop(s), starts[s],
+      out.collect(new EncodedTile(groups.get(event.group()), versions[event.group()], Arrays.asList(event.key()), tiler.hop(s), starts[s],
           updated[s], event.micros()));
     }
   }
@@ -128,7 +130,7 @@ final class TileFunction extends KeyedProcessFunction<String, KeyedEvent, TileWr
   }
 
   @Override
-  public void onTimer(long timestamp, OnTimerContext ctx, Collector<TileWrite> out) throws Exception {
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<EncodedTile> out) throws Exception {
     // Only the tiles whose own cleanup time this is: looking them up by start keeps a timer
     // O(specs), where scanning the key's tiles made busy keys quadratic.
     GroupTiler tiler = tilers[Keys.groupOf(ctx.getCurrentKey())];

@@ -102,9 +102,11 @@ public final class Durations {
           micros = toMicros(LocalDateTime.parse(iso).toInstant(ZoneOffset.UTC));
         }
       }
-    } catch (DateTimeParseException | ArithmeticException e) {
+    } catch (DateTimeParseException e) {
       throw new IllegalArgumentException(
           "Cannot parse time '" + text + "': expected ISO-8601 such as 2001-01-01 or 2001-01-01T00:47:00Z", e);
+    } catch (ArithmeticException e) {
+      micros = Long.MAX_VALUE; // beyond microseconds in a long: outside the domain too
     }
     if (!TimeDomain.contains(micros)) {
       throw new IllegalArgumentException("Cannot parse time '" + text
