@@ -181,7 +181,9 @@ public final class ShapeChecker {
           default -> Optional.empty();
         };
     if (problem.isPresent()) {
-      error(node, what + ": " + problem.get());
+      // A name's problem names it; the same sentence as NameChecker's, so a name is reported once.
+      boolean name = s.kind() == Shape.Kind.NAME || s.kind() == Shape.Kind.COLUMN;
+      error(node, name ? problem.get() : what + ": " + problem.get());
       return false;
     }
     boolean ok =
@@ -238,8 +240,10 @@ public final class ShapeChecker {
     long micros;
     try {
       micros = Durations.parseInstant(v);
-    } catch (RuntimeException e) { // unparseable, or beyond what a long of microseconds holds
+    } catch (IllegalArgumentException e) {
       return Optional.of("expected a date such as 2001-01-01 or an ISO-8601 instant, got " + shown(v));
+    } catch (RuntimeException e) { // a valid ISO-8601 year such as +999999999 is beyond a long of microseconds
+      micros = Long.MAX_VALUE;
     }
     if (!TimeDomain.contains(micros)) {
       return Optional.of("date " + shown(v) + " is outside Strata's time range [0001-01-01, 10000-01-01)");
