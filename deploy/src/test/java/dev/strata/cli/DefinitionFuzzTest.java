@@ -6,6 +6,7 @@ import dev.strata.batch.LogIngestJob;
 import dev.strata.batch.MonitorJob;
 import dev.strata.batch.ProfileTable;
 import dev.strata.batch.SkewJob;
+import dev.strata.dsl.lang.NameRules;
 import dev.strata.dsl.lang.ProjectLoader;
 import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.plan.CompiledPlan.CompiledFeature;
@@ -116,6 +117,14 @@ class DefinitionFuzzTest {
     // both outcomes are exercised, or the fuzzer tests little
     assertThat(ok).as("valid variants (seed " + seed + ")").isGreaterThanOrEqualTo(ran / 20);
     assertThat(failed).as("refused variants (seed " + seed + ")").isGreaterThanOrEqualTo(ran / 4);
+  }
+
+  @Test
+  void everyTableTheJobsWriteIsAReservedName() {
+    for (String table : SYSTEM_TABLES) {
+      assertThat(NameRules.RESERVED_TABLES).as("NameRules.RESERVED_TABLES lacks the jobs' table " + table)
+          .contains(table.toLowerCase(Locale.ROOT));
+    }
   }
 
   private static void assertCleanOutcome(StrataCliTest.Run r, String where) {

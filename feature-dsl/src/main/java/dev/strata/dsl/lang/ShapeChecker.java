@@ -253,10 +253,15 @@ public final class ShapeChecker {
 
   /** Why a number-tagged scalar is not a usable number; empty for other text (reported as not a number). */
   private static Optional<String> numberProblem(String v, Tag tag, boolean integer) {
-    if (Tag.INT.equals(tag) && YamlNumbers.parseLong(v) == null) {
-      return Optional.of(v.trim().matches("[-+]?[0-9]+")
-          ? "integer " + shown(v) + " is out of range (at most " + Long.MAX_VALUE + " in magnitude)"
-          : shown(v) + " is not a decimal integer");
+    if (Tag.INT.equals(tag)) {
+      Long n = YamlNumbers.parseLong(v);
+      // settings (replicas, ports) are ints; arguments may be any bigint
+      long most = integer ? Integer.MAX_VALUE : Long.MAX_VALUE;
+      if (n == null && !v.trim().matches("[-+]?[0-9]+")) {
+        return Optional.of(shown(v) + " is not a decimal integer");
+      } else if (n == null || Math.abs((double) n) > most) {
+        return Optional.of("integer " + shown(v) + " is out of range (at most " + most + " in magnitude)");
+      }
     } else if (Tag.FLOAT.equals(tag) && !integer) {
       Double d = YamlNumbers.parseDouble(v);
       if (d == null) {
