@@ -22,22 +22,30 @@ public final class Durations {
 
   private Durations() {}
 
-  /** True when {@code text} is a duration such as {@code 30s}, {@code 15m}, {@code 1h}, {@code 7d}. */
+  /**
+   * True when {@code text} is a duration such as {@code 30s}, {@code 15m}, {@code 1h}, {@code 7d}
+   * that {@link #parseMicros} reads: positive, and at most {@link Long#MAX_VALUE} microseconds.
+   */
   public static boolean isDuration(String text) {
-    Matcher m = DURATION.matcher(text == null ? "" : text.trim());
-    return m.matches() && Long.parseLong(m.group(1)) > 0;
+    try {
+      parseMicros(text);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
-  /** Parses {@code 30s}, {@code 15m}, {@code 1h}, {@code 7d} into microseconds. */
+  /**
+   * Parses {@code 30s}, {@code 15m}, {@code 1h}, {@code 7d} into microseconds.
+   *
+   * @throws IllegalArgumentException when the text is not a positive duration or its
+   *     microseconds do not fit a {@code long}
+   */
   public static long parseMicros(String text) {
     Matcher m = DURATION.matcher(text == null ? "" : text.trim());
     if (!m.matches()) {
       throw new IllegalArgumentException(
           "Cannot parse duration '" + text + "': expected a number and a unit s, m, h or d, e.g. 15m or 7d");
-    }
-    long n = Long.parseLong(m.group(1));
-    if (n <= 0) {
-      throw new IllegalArgumentException("Cannot parse duration '" + text + "': it must be positive");
     }
     long unit =
         switch (m.group(2)) {
@@ -46,7 +54,21 @@ public final class Durations {
           case "h" -> HOUR;
           default -> DAY;
         };
-    return Math.multiplyExact(n, unit);
+    String digits = m.group(1).replaceFirst("^0+(?=.)", "");
+    long n;
+    try {
+      n = digits.length() > 19 ? Long.MAX_VALUE : Long.parseLong(digits);
+    } catch (NumberFormatException e) {
+      n = Long.MAX_VALUE; // 19 digits above Long.MAX_VALUE
+    }
+    if (n <= 0) {
+      throw new IllegalArgumentException("Cannot parse duration '" + text + "': it must be positive");
+    }
+    if (n > Long.MAX_VALUE / unit) {
+      throw new IllegalArgumentException("Cannot parse duration '" + text + "': it is too long (at most "
+          + Long.MAX_VALUE / unit + m.group(2) + ")");
+    }
+    return n * unit;
   }
 
   /** The largest unit that divides {@code micros}: 86400000000 is {@code 1d}, 5400000000 is {@code 90m}. */
