@@ -25,16 +25,17 @@ import java.util.Locale;
  *   <li>A record is one JSON object, nothing before or after it on its line, no member twice.
  *       Members are the columns: a column's member is found by its exact name, else by its name
  *       ignoring case; a missing member or {@code null} is NULL; other members are ignored.
- *   <li>Values are read by {@link TypedValues}' JSON rules (numbers keep their exact decimal
- *       value until they meet their column's type).
+ *   <li>Values are read by {@link TypedValues}' JSON rules.
  * </ul>
  */
 public final class EventJson {
   static final JsonMapper MAPPER = JsonMapper.builder()
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
       .build();
+  /** For the elements of an array file: the rest of the array trails each. */
+  private static final com.fasterxml.jackson.databind.ObjectReader ELEMENT =
+      MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private EventJson() {}
 
@@ -128,7 +129,7 @@ public final class EventJson {
           }
           return null;
         }
-        JsonNode node = MAPPER.readTree(array);
+        JsonNode node = ELEMENT.readTree(array);
         return MAPPER.writeValueAsString(node);
       } catch (JsonProcessingException e) {
         throw new IllegalArgumentException("not a JSON array of objects: " + firstLine(e.getOriginalMessage())

@@ -55,7 +55,9 @@ import java.util.regex.Pattern;
  * is 12 for a bigint, {@code "NaN"} is NaN for a double, and {@code ""} is NULL for every type
  * but string); a number is a bigint when its value is whole and in range ({@code 12}, {@code
  * 12.0}), a double (its nearest double), or a timestamp as whole microseconds since the epoch,
- * and never a string or a boolean; {@code true}/{@code false} are booleans only; an array is a
+ * and never a string or a boolean. A number with a fraction or an exponent is a double first,
+ * as in JavaScript and Python's {@code json} ({@code 9007199254740993.0} is 9007199254740992;
+ * write whole numbers without a fraction); {@code true}/{@code false} are booleans only; an array is a
  * list, an object a map whose member names are keys in text form.
  *
  * <p><b>Written</b> text is read back to the same value: bigints in decimal, doubles as Java's

@@ -13,8 +13,8 @@ final class PythonCsv {
     return Python.available();
   }
 
-  static List<List<String>> read(Path file) {
-    return Python.readCsv(file);
+  static List<List<List<String>>> read(List<Path> files) {
+    return Python.readCsv(files);
   }
 
   /** What Python reads for cells written by Strata: NULL and "" both as "". */

@@ -36,21 +36,28 @@ public final class Python {
     return available;
   }
 
-  /** The records of a CSV file as Python's csv module reads them (read_csv.py beside this class's resources). */
+  /** The records of a CSV file as Python's csv module reads them (resource python/read_csv.py). */
   public static List<List<String>> readCsv(Path file) {
+    return readCsv(List.of(file)).get(0);
+  }
+
+  /** The records of each file, read by one python3 process (it takes a while to start). */
+  public static List<List<List<String>>> readCsv(List<Path> files) {
     try {
       Path script = Files.createTempFile("read_csv", ".py");
       try (InputStream in = Python.class.getResourceAsStream("/python/read_csv.py")) {
         Files.write(script, in.readAllBytes());
       }
       try {
-        Process p = new ProcessBuilder("python3", script.toString(), file.toString()).start();
+        List<String> command = new java.util.ArrayList<>(List.of("python3", script.toString()));
+        files.forEach(f -> command.add(f.toString()));
+        Process p = new ProcessBuilder(command).start();
         byte[] out = p.getInputStream().readAllBytes();
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-          throw new IllegalStateException("python3 read_csv.py " + file + " failed: " + err);
+          throw new IllegalStateException("python3 read_csv.py " + files + " failed: " + err);
         }
-        return new ObjectMapper().readValue(out, new TypeReference<List<List<String>>>() {});
+        return new ObjectMapper().readValue(out, new TypeReference<List<List<List<String>>>>() {});
       } finally {
         Files.deleteIfExists(script);
       }
