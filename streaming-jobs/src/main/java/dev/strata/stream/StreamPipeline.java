@@ -1,5 +1,7 @@
 package dev.strata.stream;
 
+import dev.strata.dsl.io.EventDecoder;
+import dev.strata.dsl.io.EventFiles;
 import dev.strata.dsl.model.Source;
 import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
@@ -93,8 +95,15 @@ public final class StreamPipeline {
         // A text replay reads lines, and Avro files (containers) are not Avro messages.
         throw new IllegalArgumentException("Cannot replay " + f.path() + " as " + format + ": files replay as json, csv or parquet");
       }
-      String header = "csv".equalsIgnoreCase(format) ? firstLine(f.path()) : null;
-      return Formats.of(source, format, header, project);
+      if (format.equals("csv")) {
+        java.util.List<String> header = EventFiles.csvHeader(f.path());
+        try {
+          return Formats.of(source, format, header, project);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("Cannot replay " + f.path() + ": " + e.getMessage());
+        }
+      }
+      return Formats.of(source, format, null, project);
     }
     return Formats.of(source, ((StreamInput.Kafka) input).format(), null, project);
   }
@@ -122,9 +131,10 @@ public final class StreamPipeline {
               watermarks, "replay " + f.path().getFileName())
           .setParallelism(1).uid("replay-" + source.name());
     }
-    boolean csv = fileFormat(f).equals("csv");
-    long count = FileReplay.records(f.path(), csv).size();
-    FileReplay replay = new FileReplay(f.path(), csv, parser, f.speed());
+    EventFiles.Format format = EventFiles.Format.of(fileFormat(f), f.path().getFileName().toString());
+    EventDecoder decoder = EventDecoder.of(source.schema(), source.timestamp());
+    long count = FileReplay.count(f.path(), format, decoder);
+    FileReplay replay = new FileReplay(f.path(), format, decoder, parser, f.speed());
     // One reader: the replay is globally ordered by event time.
     return env.fromSource(new DataGeneratorSource<>(replay, count, TypeInformation.of(Parsed.class)), watermarks,
             "replay " + f.path().getFileName())
@@ -133,29 +143,20 @@ public final class StreamPipeline {
 
   static String formatFromName(String fileName) {
     String n = fileName.toLowerCase(java.util.Locale.ROOT);
+    if (n.endsWith(".gz")) {
+      n = n.substring(0, n.length() - 3);
+    }
     if (n.endsWith(".csv")) {
       return "csv";
     }
     if (n.endsWith(".parquet")) {
       return "parquet";
     }
-    return "json"; // .json, .jsonl, .ndjson
+    return "json"; // .json, .jsonl, .ndjson (each optionally .gz)
   }
 
   /** The format of a replayed file, lower case: as given, else from its name. */
   static String fileFormat(StreamInput.File f) {
     return (f.format() != null ? f.format() : formatFromName(f.path().getFileName().toString())).toLowerCase(java.util.Locale.ROOT);
-  }
-
-  private static String firstLine(java.nio.file.Path file) {
-    try (java.io.BufferedReader r = java.nio.file.Files.newBufferedReader(file)) {
-      String line = r.readLine();
-      if (line == null) {
-        throw new IllegalArgumentException("Cannot replay " + file + ": the file is empty (a CSV file needs a header line)");
-      }
-      return line;
-    } catch (java.io.IOException e) {
-      throw new IllegalArgumentException("Cannot replay " + file + ": " + e.getMessage());
-    }
   }
 }
