@@ -202,13 +202,21 @@ class EventCsvTest {
     text.append("open,\"never closed\nz,9\n");
     Path file = dir.resolve("hostile.csv");
     Files.writeString(file, text, StandardCharsets.UTF_8);
-    for (int target : new int[] {50, 100, 333, 1000}) {
-      assertRangesReadLikeTheWholeFile(file, 2, target);
+    int unclean = 0;
+    for (int target : new int[] {50, 100, 333, 1000, 2000}) {
+      unclean += assertRangesReadLikeTheWholeFile(file, 2, target) ? 0 : 1;
     }
+    // The quote inside an unquoted field misleads the byte count: some ranges end inside a quoted
+    // field, and say so (the file is then read whole).
+    assertThat(unclean).isPositive();
   }
 
-  /** Reads a file whole and in ranges; when a range is not clean, the file is read whole again. */
-  static void assertRangesReadLikeTheWholeFile(Path file, int width, long target) {
+  /**
+   * Reads a file whole and in ranges: the same records when every range is clean.
+   *
+   * @return false when a range was not clean (then a reader reads the file whole)
+   */
+  static boolean assertRangesReadLikeTheWholeFile(Path file, int width, long target) {
     List<String> header = new ArrayList<>();
     for (int i = 0; i < width; i++) {
       header.add("c" + i);
@@ -219,6 +227,7 @@ class EventCsvTest {
     if (split != null) {
       assertThat(split).as(file + " in " + ranges.size() + " ranges").isEqualTo(whole);
     }
+    return split != null;
   }
 
   /** Records of a file's ranges as "text|cells|error" lines; null when a range was not clean. */
