@@ -56,11 +56,9 @@ public final class StreamPipeline {
       throw new IllegalArgumentException("Cannot replay " + f.path() + ": no such readable file");
     }
     Source.Stream settings = source.stream() != null ? source.stream() : Source.Stream.kafka(null, "json");
-    int timeIndex = source.schema().indexOf(source.timestamp());
     OutputTag<DeadLetter> deadTag = new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
 
-    RowFormat format = formatOf(project, source, input);
-    RecordParser parser = format == null ? null : new RecordParser(format, timeIndex, source.timestamp());
+    RecordParser parser = parser(project, source, input);
     // Watermarks at the source: Kafka tracks them per partition, so a partition read ahead of
     // another does not make the other's events late.
     WatermarkStrategy<Parsed> watermarks = WatermarkStrategy
@@ -82,6 +80,12 @@ public final class StreamPipeline {
         .name("tile sink " + sourceName).uid("tile-sink-" + sourceName);
     keyed.getSideOutput(deadTag).union(tileWrites.getSideOutput(deadTag))
         .sinkTo(new DeadLetterSinkAdapter(deadLetters)).name("dead letters " + sourceName).uid("dead-letters-" + sourceName);
+  }
+
+  /** The parser of the input's records; null for Parquet files, whose rows are read as values, not parsed. */
+  static RecordParser parser(ProjectFiles project, CompiledSource source, StreamInput input) {
+    RowFormat format = formatOf(project, source, input);
+    return format == null ? null : new RecordParser(format, source.schema().indexOf(source.timestamp()), source.timestamp());
   }
 
   /** The record format of the input; null for Parquet files, whose rows are read as values, not parsed. */
@@ -131,14 +135,19 @@ public final class StreamPipeline {
               watermarks, "replay " + f.path().getFileName())
           .setParallelism(1).uid("replay-" + source.name());
     }
-    EventFiles.Format format = EventFiles.Format.of(fileFormat(f), f.path().getFileName().toString());
-    EventDecoder decoder = EventDecoder.of(source.schema(), source.timestamp());
-    long count = FileReplay.count(f.path(), format, decoder);
-    FileReplay replay = new FileReplay(f.path(), format, decoder, parser, f.speed());
+    FileReplay replay = fileReplay(source, f, parser);
+    long count = FileReplay.count(f.path(), EventFiles.Format.of(fileFormat(f), f.path().getFileName().toString()),
+        EventDecoder.of(source.schema(), source.timestamp()));
     // One reader: the replay is globally ordered by event time.
     return env.fromSource(new DataGeneratorSource<>(replay, count, TypeInformation.of(Parsed.class)), watermarks,
             "replay " + f.path().getFileName())
         .setParallelism(1).uid("replay-" + source.name());
+  }
+
+  /** The replay of a CSV or JSON file, as the job runs it. */
+  static FileReplay fileReplay(CompiledSource source, StreamInput.File f, RecordParser parser) {
+    EventFiles.Format format = EventFiles.Format.of(fileFormat(f), f.path().getFileName().toString());
+    return new FileReplay(f.path(), format, EventDecoder.of(source.schema(), source.timestamp()), parser, f.speed());
   }
 
   static String formatFromName(String fileName) {

@@ -272,7 +272,7 @@ public final class EventFiles {
             csv.next(); // the header
           }
         } else {
-          json = EventJson.reader(utf8(in));
+          json = EventJson.reader(utf8(in), range.start() == 0);
           csv = null;
         }
       } catch (UncheckedIOException e) {

@@ -74,8 +74,16 @@ public final class EventJson {
 
   /** Reads the records of a JSON file (JSON lines or one array of objects), as text. */
   public static RecordReader reader(java.io.Reader in) {
+    return reader(in, true);
+  }
+
+  /**
+   * Reads the records of a JSON text; {@code atFileStart} false for a part of a JSON-lines file
+   * that starts at a line (only a whole file can be one array).
+   */
+  public static RecordReader reader(java.io.Reader in, boolean atFileStart) {
     try {
-      return new RecordReader(in instanceof BufferedReader b ? b : new BufferedReader(in, 64 * 1024));
+      return new RecordReader(in instanceof BufferedReader b ? b : new BufferedReader(in, 64 * 1024), atFileStart);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -85,10 +93,15 @@ public final class EventJson {
   public static final class RecordReader implements Closeable {
     private final BufferedReader in;
     private final JsonParser array;
-    private boolean first = true;
+    private boolean first;
 
-    RecordReader(BufferedReader in) throws IOException {
+    RecordReader(BufferedReader in, boolean atFileStart) throws IOException {
       this.in = in;
+      this.first = atFileStart;
+      if (!atFileStart) {
+        array = null;
+        return;
+      }
       in.mark(1 << 16);
       int c = in.read();
       while (c == '\uFEFF' || (c >= 0 && Character.isWhitespace(c))) {

@@ -132,4 +132,27 @@ class EventFilesTest {
     }
     assertThat(split).hasSize(2000).isEqualTo(whole);
   }
+
+  @Test
+  void rangesOfAJsonLinesFileDecodeLikeTheWholeFile() throws Exception {
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < 500; i++) {
+      // A line that is an array: a reject, and a range may start with it (only a whole file is an array).
+      text.append(i % 7 == 3 ? "[1, 2]" : "{\"time\": " + (i + 1) + ", \"key\": \"k" + i + "\"}").append("\r\n");
+    }
+    Path file = dir.resolve("big.jsonl");
+    Files.writeString(file, text);
+    List<String> whole = read(file);
+    List<String> split = new ArrayList<>();
+    List<EventFiles.Range> ranges = EventFiles.ranges(file, EventFiles.Format.JSON, 100);
+    assertThat(ranges.size()).isGreaterThan(50);
+    for (EventFiles.Range range : ranges) {
+      try (EventFiles.Reader r = EventFiles.open(file, EventFiles.Format.JSON, DECODER, range)) {
+        for (EventFiles.Decoded d = r.next(); d != null; d = r.next()) {
+          split.add(d.isOk() ? Arrays.deepToString(d.row()) : "REJECT " + d.reason());
+        }
+      }
+    }
+    assertThat(split).hasSize(500).isEqualTo(whole).contains("REJECT expected a JSON object, got an array");
+  }
 }
