@@ -40,8 +40,9 @@ import org.apache.spark.storage.StorageLevel;
  *
  * <p>CSV and JSON files are read by feature-dsl's {@link EventFiles} inside the Spark tasks, not
  * by Spark's own readers: the rows and the rejects (with their reasons) are exactly those of the
- * file replay and the oracle. A large plain file is read in ranges of {@code
- * spark.sql.files.maxPartitionBytes}, one per task; when a range turns out not to end at a record
+ * file replay and the oracle. A large plain file is read in ranges sized as Spark sizes its file
+ * splits ({@code spark.sql.files.maxPartitionBytes}, at most, and enough to keep every core
+ * busy), one per task; when a range turns out not to end at a record
  * boundary (a quoted line break where the bytes suggested one), its file is read again whole.
  * Parquet files and tables are read by Spark, and their values decoded by the same {@link
  * EventDecoder}.
@@ -63,7 +64,7 @@ public final class SourceReader {
   private final Path projectDir;
   private final String rejectsDir;
   private final String catalog;
-  private long rangeBytes;
+  private long rangeBytes = -1;
 
   /** {@code rejectsDir}: a folder or a URI (object storage) where rejected rows are written. */
   public SourceReader(SparkSession spark, Path projectDir, String rejectsDir, String catalog) {
@@ -71,7 +72,6 @@ public final class SourceReader {
     this.projectDir = projectDir;
     this.rejectsDir = rejectsDir;
     this.catalog = catalog;
-    this.rangeBytes = spark.sessionState().conf().filesMaxPartitionBytes();
   }
 
   /** The size of the ranges large text files are read in (tests make it small). */
@@ -141,12 +141,13 @@ public final class SourceReader {
         }
       }
     }
+    long target = rangeBytes > 0 ? rangeBytes : rangeBytes(files);
     Set<Path> whole = new HashSet<>();
     while (true) {
       List<Chunk> chunks = new ArrayList<>();
       for (Path f : files) {
         List<EventFiles.Range> ranges = whole.contains(f)
-            ? List.of(new EventFiles.Range(0, -1, true)) : EventFiles.ranges(f, format, rangeBytes);
+            ? List.of(new EventFiles.Range(0, -1, true)) : EventFiles.ranges(f, format, target);
         ranges.forEach(r -> chunks.add(new Chunk(f.toString(), r)));
       }
       StructType out = outputSchema(schema);
@@ -169,6 +170,21 @@ public final class SourceReader {
       converted.unpersist();
       control.forEach(c -> whole.add(Path.of(c.getString(1))));
     }
+  }
+
+  /** Spark's own split size for files: every core busy, no range over maxPartitionBytes. */
+  private long rangeBytes(List<Path> files) {
+    var conf = spark.sessionState().conf();
+    long total = 0;
+    for (Path f : files) {
+      try {
+        total += Files.size(f) + conf.filesOpenCostInBytes();
+      } catch (java.io.IOException e) {
+        throw new JobException("Cannot read " + f + ": " + e.getMessage());
+      }
+    }
+    long perCore = total / Math.max(1, spark.sparkContext().defaultParallelism());
+    return Math.min(conf.filesMaxPartitionBytes(), Math.max(conf.filesOpenCostInBytes(), perCore));
   }
 
   private static String sentence(String message) {
