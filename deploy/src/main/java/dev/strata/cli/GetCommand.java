@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.config.StrataConfig;
+import dev.strata.dsl.io.TypedValues;
+import dev.strata.dsl.io.ValueFormatException;
 import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.time.Durations;
 import dev.strata.dsl.types.DataType;
@@ -110,12 +112,13 @@ final class GetCommand implements Callable<Integer> {
             + dev.strata.dsl.diag.Suggestions.hint(name, types.keySet()));
       }
       try {
-        row.put(name, type == DataType.LONG ? (Object) Long.valueOf(text)
-            : type == DataType.DOUBLE ? (Object) Double.valueOf(text)
-            : type == DataType.BOOLEAN ? (Object) Boolean.valueOf(text)
-            : type == DataType.TIMESTAMP ? (Object) Durations.parseInstant(text) : text);
-      } catch (NumberFormatException e) {
-        throw new UserException("Cannot read entity key '" + name + "': '" + text + "' is not a " + type.sqlName());
+        Object value = TypedValues.parse(text, type); // the text rules of every event file
+        if (value == null) {
+          throw new UserException("Cannot read entity key '" + name + "': it is empty");
+        }
+        row.put(name, value);
+      } catch (ValueFormatException e) {
+        throw new UserException("Cannot read entity key '" + name + "': " + e.getMessage());
       }
     }
     return row;
