@@ -262,7 +262,7 @@ class HostileInputConformanceTest {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(2);
     StreamPipeline.add(env, files, "weather", new StreamInput.File(project.resolve("data/weather.csv"), "csv", 0),
-        RedisTileSink.factory(files, REDIS + "?prefix=" + prefix), collected.deadLetterSink(),
+        RedisTileWriterFactory.of(files, REDIS + "?prefix=" + prefix), collected.deadLetterSink(),
         StreamPipeline.DEFAULT_FLUSH_INTERVAL_MS);
     env.execute("hostile input");
     assertThat(collected.deadLetters.stream().map(d -> List.of(d.record(), d.reason())).toList())
