@@ -68,7 +68,7 @@ public final class RedisTileSink implements TileSink {
         throw new IOException("Cannot write tiles of group '" + t.group() + "' version " + t.version()
             + ": the job's plan has no such online group version");
       }
-      KeyBatch b = byKey.computeIfAbsent(t.group() + '\u0000' + Keys.encode(t.key()), k -> new KeyBatch(t, tiler.specCount()));
+      KeyBatch b = byKey.computeIfAbsent(t.group() + '\u0000' + TileStateKey.encodeEntity(t.key()), k -> new KeyBatch(t, tiler.specCount()));
       int spec = specOf(tiler, t.hopMicros());
       b.tiles.get(spec).put(t.tileStart(), tiler.aggregator(spec).decode(t.bytes()));
       b.latest = Math.max(b.latest, t.eventMicros());

@@ -72,7 +72,7 @@ public final class StreamPipeline {
         .process(new KeyFunction(project, sourceName, groups, settings.allowedLatenessMicros(), deadTag))
         .name("key " + sourceName).uid("key-" + sourceName);
     SingleOutputStreamOperator<TileWrite> tileWrites = keyed
-        .keyBy(KeyedEvent::partition)
+        .keyBy(KeyedEvent::stateKey)
         .process(new TileFunction(project, sourceName, groups, settings.allowedLatenessMicros(), deadTag))
         .name("tiles " + sourceName).uid("tiles-" + sourceName);
 

@@ -26,7 +26,7 @@ public record TileWrite(
 
   /** Identifies the tile (not its content): later writes of the same id replace earlier ones. */
   public String id() {
-    return group + '\u0000' + version + '\u0000' + Keys.encode(key) + '\u0000' + hopMicros + '\u0000' + tileStart;
+    return group + '\u0000' + version + '\u0000' + TileStateKey.encodeEntity(key) + '\u0000' + hopMicros + '\u0000' + tileStart;
   }
 
   @Override
