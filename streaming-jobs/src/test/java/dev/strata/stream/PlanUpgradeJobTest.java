@@ -146,19 +146,15 @@ class PlanUpgradeJobTest {
     String topic = "flights-upgrade";
     kafka.createTopic(topic, 2);
     Path savepoints = dir.resolve("savepoints");
-    long began = System.nanoTime();
     try {
       // P1: the events before the upgrade, then stop with a savepoint (no drain: tiles stay open).
       kafka.send(topic, 2, json(source, Events.shuffledWithin(before, timeIndex, 30 * Durations.MINUTE, 3)));
       Collected first = new Collected();
       JobClient job1 = start(project1, url, topic, first, null);
-      System.out.printf("upgrade test: P1 submitted after %d ms%n", (System.nanoTime() - began) / 1_000_000);
       Map<String, byte[]> expected1 = Expected.tiles(plan1, "flights", before);
       KafkaJobTest.await(() -> sameTiles(first.tiles, expected1), () -> first.tiles.size() + " of " + expected1.size() + " tiles");
-      System.out.printf("upgrade test: P1 done after %d ms%n", (System.nanoTime() - began) / 1_000_000);
       String savepoint = job1.stopWithSavepoint(false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
           .get(60, TimeUnit.SECONDS);
-      System.out.printf("upgrade test: savepoint after %d ms%n", (System.nanoTime() - began) / 1_000_000);
 
       // P2 from the savepoint: the events after the upgrade.
       kafka.send(topic, 2, json(source, Events.shuffledWithin(after, timeIndex, 30 * Durations.MINUTE, 5)));
@@ -187,7 +183,6 @@ class PlanUpgradeJobTest {
         }
         restoreLog = List.copyOf(log.messages);
       }
-      System.out.printf("upgrade test: P2 done after %d ms%n", (System.nanoTime() - began) / 1_000_000);
 
       Map<String, Integer> wrong = new TreeMap<>();
       expected2.forEach((id, bytes) -> {
@@ -210,7 +205,6 @@ class PlanUpgradeJobTest {
               + "from this restore on; the open tiles of version " + version(plan1, CHANGED_GROUP) + " are dropped",
           of + "'route_delays' version " + version(plan2, "route_delays") + " is unchanged: resumes its open tiles");
       assertServedValuesAreTheOracles(plan2, prefix, all, after);
-      System.out.printf("upgrade test: values checked after %d ms%n", (System.nanoTime() - began) / 1_000_000);
     } finally {
       deleteKeys(prefix);
     }
