@@ -1,6 +1,7 @@
 package dev.strata.stream;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,8 +19,8 @@ record StatePlan(Map<String, String> versions, Set<Long> latenessesMicros) {
   private static final String LATENESS = "lateness ";
 
   StatePlan {
-    versions = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(versions));
-    latenessesMicros = java.util.Collections.unmodifiableSet(new TreeSet<>(latenessesMicros));
+    versions = Collections.unmodifiableMap(new LinkedHashMap<>(versions));
+    latenessesMicros = Collections.unmodifiableSet(new TreeSet<>(latenessesMicros));
   }
 
   /** The plan as operator state entries: {@code group <name> <version>}, {@code lateness <micros>} (names have no spaces). */

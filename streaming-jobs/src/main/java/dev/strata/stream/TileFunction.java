@@ -4,6 +4,7 @@ import dev.strata.dsl.agg.RowAggregator;
 import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
 import dev.strata.dsl.tile.GroupTiler;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -154,7 +155,7 @@ final class TileFunction extends KeyedProcessFunction<String, KeyedEvent, TileWr
     }
     // Every spec's new tile first, state after: an event that fails one spec changes none.
     int specs = tiler.specCount();
-    List<Tuple2<Long, Long>> ids = new java.util.ArrayList<>(specs);
+    List<Tuple2<Long, Long>> ids = new ArrayList<>(specs);
     byte[][] previous = new byte[specs][];
     byte[][] updated = new byte[specs][];
     try {
