@@ -74,7 +74,7 @@ public final class StreamPipeline {
         .process(new KeyFunction(project, sourceName, groups, settings.allowedLatenessMicros(), deadTag))
         .name("key " + sourceName).uid("key-" + sourceName);
     SingleOutputStreamOperator<EncodedTile> tileWrites = keyed
-        .keyBy(KeyedEvent::partition)
+        .keyBy(KeyedEvent::stateKey)
         .process(new TileFunction(project, sourceName, groups, settings.allowedLatenessMicros(), deadTag))
         .name("tiles " + sourceName).uid("tiles-" + sourceName);
 
