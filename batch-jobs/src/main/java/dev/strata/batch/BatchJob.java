@@ -212,6 +212,9 @@ public final class BatchJob {
       } catch (IllegalArgumentException e) {
         throw new JobException("Cannot read --at '" + at + "': expected an instant such as 2001-07-01T00:00:00Z.");
       }
+      if (!dev.strata.dsl.time.TimeDomain.contains(atMicros)) {
+        throw new JobException("Cannot read --at '" + at + "': Strata's instants lie in [0001-01-01T00:00:00Z, 10000-01-01T00:00:00Z).");
+      }
       JobContext ctx = parent.context(true);
       List<String> names = all
           ? ctx.plan().groups().stream().filter(CompiledGroup::online).map(CompiledGroup::name).toList()

@@ -84,11 +84,16 @@ final class GetCommand implements Callable<Integer> {
   }
 
   private long parseAt() {
+    long micros;
     try {
-      return Durations.parseInstant(at); // in Strata's time domain, or a message naming it
+      micros = Durations.parseInstant(at);
     } catch (IllegalArgumentException e) {
-      throw new UserException("Cannot read --at: " + e.getMessage());
+      throw new UserException("Cannot read --at '" + at + "': expected an ISO-8601 instant such as 2001-03-15T12:00:00Z");
     }
+    if (!dev.strata.dsl.time.TimeDomain.contains(micros)) {
+      throw new UserException("Cannot read --at '" + at + "': Strata's instants lie in [0001-01-01T00:00:00Z, 10000-01-01T00:00:00Z)");
+    }
+    return micros;
   }
 
   private Map<String, Object> parseKeys(CompiledPlan plan) {

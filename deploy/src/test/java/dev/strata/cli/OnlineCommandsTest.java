@@ -79,7 +79,7 @@ class OnlineCommandsTest {
     StrataCliTest.Run outside = StrataCliTest.run("get", "delay_model_v1", "airport=ORD", "origin=ORD", "destination=LAX",
         "--at", "+294000-01-01T00:00:00Z", "-C", dir.toString());
     assertThat(outside.code()).isEqualTo(1);
-    assertThat(outside.err().strip()).isEqualTo("strata: Cannot read --at: Cannot parse time '+294000-01-01T00:00:00Z': "
+    assertThat(outside.err().strip()).isEqualTo("strata: Cannot read --at '+294000-01-01T00:00:00Z': "
         + "Strata's instants lie in [0001-01-01T00:00:00Z, 10000-01-01T00:00:00Z)");
   }
 

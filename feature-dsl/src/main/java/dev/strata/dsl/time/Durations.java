@@ -107,34 +107,33 @@ public final class Durations {
   /**
    * Parses an instant: ISO-8601 with or without offset ({@code 2001-01-01T00:47:00Z}, {@code
    * 2001-01-01T00:47}), a date ({@code 2001-01-01}, midnight UTC), or the flights data's {@code
-   * 2001/01/01 00:47}. Times without an offset are UTC. The instant must lie in the {@link
-   * TimeDomain}.
+   * 2001/01/01 00:47}. Times without an offset are UTC. Instants beyond what a {@code long} of
+   * microseconds holds saturate to {@link Long#MIN_VALUE} or {@link Long#MAX_VALUE}; callers at an
+   * input's edge check the result against {@link TimeDomain}, which excludes both.
    */
   public static long parseInstant(String text) {
     String s = text.trim();
-    long micros;
+    Instant instant;
     try {
       if (s.length() == 10 && s.charAt(4) == '-') {
-        micros = toMicros(LocalDate.parse(s).atStartOfDay(ZoneOffset.UTC).toInstant());
+        instant = LocalDate.parse(s).atStartOfDay(ZoneOffset.UTC).toInstant();
       } else {
         String iso = s.replace('/', '-').replace(' ', 'T');
         if (iso.endsWith("Z") || iso.matches(".*[+-]\\d\\d:\\d\\d$")) {
-          micros = toMicros(OffsetDateTime.parse(iso).toInstant());
+          instant = OffsetDateTime.parse(iso).toInstant();
         } else {
-          micros = toMicros(LocalDateTime.parse(iso).toInstant(ZoneOffset.UTC));
+          instant = LocalDateTime.parse(iso).toInstant(ZoneOffset.UTC);
         }
       }
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException(
           "Cannot parse time '" + text + "': expected ISO-8601 such as 2001-01-01 or 2001-01-01T00:47:00Z", e);
+    }
+    try {
+      return toMicros(instant);
     } catch (ArithmeticException e) {
-      micros = Long.MAX_VALUE; // beyond microseconds in a long: outside the domain too
+      return instant.getEpochSecond() < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
     }
-    if (!TimeDomain.contains(micros)) {
-      throw new IllegalArgumentException("Cannot parse time '" + text
-          + "': Strata's instants lie in [0001-01-01T00:00:00Z, 10000-01-01T00:00:00Z)");
-    }
-    return micros;
   }
 
   /** Midnight UTC of the day containing {@code micros}. */
