@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes drift test vectors and their expected values, computed with numpy/scipy.
 
-The definitions are DESIGN.md's "Monitoring" ones. Run from the repository root:
+The definitions are docs/design.md's "Monitoring" ones. Run from the repository root:
 
     python3 monitoring/src/test/resources/drift/make_vectors.py
 

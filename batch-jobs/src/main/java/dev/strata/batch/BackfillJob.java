@@ -32,8 +32,9 @@ import org.apache.spark.sql.types.StructType;
  *
  * <ul>
  *   <li>{@code <group>__tiles}: key columns, {@code group_version}, {@code hop} (microseconds),
- *       {@code tile_start}, {@code tile} (RowAggregator's canonical bytes), partitioned by
- *       day(tile_start). One row per (key, hop, tile) with events in the range.
+ *       {@code tile_start}, {@code tile} (RowAggregator's canonical bytes), {@code latest_event}
+ *       (the tile's latest event time), partitioned by day(tile_start). One row per (key, hop,
+ *       tile) with events in the range.
  *   <li>{@code <group>}: key columns, {@code day}, {@code as_of} (the day's end, exclusive), one
  *       column per feature, partitioned by day. A key has a row for a day when some feature's
  *       window as of that day's end holds an event of the key ({@link TileGeometry#isActive}).
@@ -49,6 +50,8 @@ import org.apache.spark.sql.types.StructType;
 public final class BackfillJob {
   static final String KEY = "_k";
   static final String TIME = "_t";
+  /** The tiles table's column of a tile's latest event time: what materialize hands the store as {@code @t}. */
+  static final String LATEST_EVENT = "latest_event";
 
   private final JobContext ctx;
 
@@ -121,7 +124,8 @@ public final class BackfillJob {
     return s.add("group_version", DataTypes.StringType, false)
         .add("hop", DataTypes.LongType, false)
         .add("tile_start", DataTypes.TimestampType, false)
-        .add("tile", DataTypes.BinaryType, false);
+        .add("tile", DataTypes.BinaryType, false)
+        .add(LATEST_EVENT, DataTypes.TimestampType, true);
   }
 
   static StructType snapshotSchema(CompiledGroup g) {
@@ -273,10 +277,10 @@ public final class BackfillJob {
     }
   }
 
-  /** Emits each closed tile of each key: key, version, hop, start, canonical bytes. */
+  /** Emits each closed tile of each key: key, version, hop, start, canonical bytes, latest event time. */
   private static final class TileSweep extends PerKey {
     private transient Object[] key;
-    private transient KeySweep.TileSink sink;
+    private transient KeySweep.ClosedTiles sink;
     private transient List<Row> out;
 
     TileSweep(PlanRef ref, String group) {
@@ -293,14 +297,14 @@ public final class BackfillJob {
       key = k;
     }
 
-    private KeySweep.TileSink sink(KeySweep sweep, List<Row> target) {
+    private KeySweep.ClosedTiles sink(KeySweep sweep, List<Row> target) {
       out = target;
       if (sink == null) {
         GroupTiler tiler = sweep.tiler();
         String version = tiler.group().version();
-        sink = (spec, start, irs) -> {
+        sink = (spec, start, irs, latestEvent) -> {
           RowAggregator agg = tiler.aggregator(spec);
-          Object[] row = new Object[key.length + 4];
+          Object[] row = new Object[key.length + 5];
           for (int i = 0; i < key.length; i++) {
             row[i] = key[i];
           }
@@ -308,6 +312,7 @@ public final class BackfillJob {
           row[key.length + 1] = tiler.hop(spec);
           row[key.length + 2] = SparkValues.toOutput(DataType.TIMESTAMP, start);
           row[key.length + 3] = agg.encode(irs);
+          row[key.length + 4] = SparkValues.toOutput(DataType.TIMESTAMP, latestEvent);
           out.add(RowFactory.create(row));
         };
       }

@@ -5,6 +5,11 @@ import dev.strata.dsl.diag.DefinitionException;
 import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
 import dev.strata.dsl.time.Durations;
+import dev.strata.online.EncodedTile;
+import dev.strata.online.OnlineStoreConfig;
+import dev.strata.online.OnlineStoreException;
+import dev.strata.online.RedisTileWriter;
+import dev.strata.online.TileWriter;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Files;
@@ -12,7 +17,6 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.List;
-import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -209,15 +213,17 @@ public final class BatchJob {
       } catch (IllegalArgumentException e) {
         throw new JobException("Cannot read --at '" + at + "': expected an instant such as 2001-07-01T00:00:00Z.");
       }
+      if (!dev.strata.dsl.time.TimeDomain.contains(atMicros)) {
+        throw new JobException("Cannot read --at '" + at + "': Strata's instants lie in [0001-01-01T00:00:00Z, 10000-01-01T00:00:00Z).");
+      }
       JobContext ctx = parent.context(true);
       List<String> names = all
           ? ctx.plan().groups().stream().filter(CompiledGroup::online).map(CompiledGroup::name).toList()
           : groups(ctx.plan(), group, false, "materialize");
-      TileWriter.Factory factory = dryRun ? c -> new CountingWriter()
-          : ServiceLoader.load(TileWriter.Factory.class).findFirst().orElseThrow(() -> new JobException(
-              "Cannot materialize: no online-store writer is on the classpath (use --dry-run to count the tiles)."));
       for (String name : names) {
-        new MaterializeJob(ctx).run(name, atMicros, factory.create(ctx.config()));
+        try (TileWriter writer = dryRun ? new CountingWriter() : openWriter(ctx)) {
+          new MaterializeJob(ctx).run(name, atMicros, writer);
+        }
       }
       return 0;
     }
@@ -389,15 +395,22 @@ public final class BatchJob {
   }
 
   /** The writer of --dry-run. */
+  /** The online store's writer, on the Redis of the project's configuration. */
+  static TileWriter openWriter(JobContext ctx) {
+    try {
+      return RedisTileWriter.open(ctx.plan(), OnlineStoreConfig.fromStrataConfig(ctx.config()));
+    } catch (OnlineStoreException | IllegalArgumentException e) {
+      throw new JobException("Cannot materialize: " + e.getMessage() + ".", e);
+    }
+  }
+
+  /** What --dry-run writes to: nothing, counting. */
   static final class CountingWriter implements TileWriter {
     long tiles;
 
     @Override
-    public void write(TileRecord tile) {
-      tiles++;
+    public void write(List<EncodedTile> batch) {
+      tiles += batch.size();
     }
-
-    @Override
-    public void close() {}
   }
 }

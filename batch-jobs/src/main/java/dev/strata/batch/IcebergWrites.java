@@ -88,6 +88,7 @@ final class IcebergWrites {
         if (!PAGE_SIZE.equals(property(spark, table, PAGE_SIZE_PROPERTY))) {
           spark.sql("ALTER TABLE " + table + " SET TBLPROPERTIES ('" + PAGE_SIZE_PROPERTY + "' = '" + PAGE_SIZE + "')");
         }
+        addMissingColumns(spark, table, rows);
         dayClustered(byDay.writeTo(table)).overwrite(range);
       } else {
         var w = dayClustered(clusteredTable(byDay.writeTo(table))).partitionedBy(partitioning)
@@ -139,6 +140,19 @@ final class IcebergWrites {
       }
     } catch (Exception e) {
       throw new JobException("Cannot write " + table + ": " + StrataSpark.firstLine(e) + ".", e);
+    }
+  }
+
+  /**
+   * Adds the nullable columns {@code rows} has and the table lacks (a table written by an earlier
+   * Strata of the same group version): Iceberg's schema evolution, old rows read NULL there.
+   */
+  private static void addMissingColumns(SparkSession spark, String table, Dataset<Row> rows) {
+    java.util.Set<String> existing = new java.util.HashSet<>(java.util.Arrays.asList(spark.table(table).columns()));
+    for (org.apache.spark.sql.types.StructField f : rows.schema().fields()) {
+      if (!existing.contains(f.name()) && f.nullable()) {
+        spark.sql("ALTER TABLE " + table + " ADD COLUMN " + f.name() + " " + f.dataType().sql());
+      }
     }
   }
 

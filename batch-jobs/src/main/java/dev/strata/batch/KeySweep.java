@@ -26,9 +26,9 @@ import java.util.TreeMap;
  * its tiles, whatever the number of events.
  */
 final class KeySweep {
-  /** Receives each tile once it is closed: no later event of the key can fall in it. */
-  interface TileSink {
-    void tile(int spec, long start, Object[] irs);
+  /** Receives each tile once it is closed (no later event of the key can fall in it), with its latest event time. */
+  interface ClosedTiles {
+    void tile(int spec, long start, Object[] irs, long latestEvent);
   }
 
   private final GroupTiler tiler;
@@ -40,6 +40,7 @@ final class KeySweep {
   private final List<Map<Long, Integer>> levelOfSpan = new ArrayList<>();
   private final long[] headStart;
   private final Object[][] head;
+  private final long[] headLatest;
   private final boolean keepTiles;
   private long lastEvent;
   private boolean hasEvents;
@@ -52,6 +53,7 @@ final class KeySweep {
     int specs = tiler.specCount();
     this.headStart = new long[specs];
     this.head = new Object[specs][];
+    this.headLatest = new long[specs];
     this.geometry = tiler.geometry();
     for (int s = 0; s < specs; s++) {
       List<TreeMap<Long, Object[]>> levels = new ArrayList<>();
@@ -89,7 +91,7 @@ final class KeySweep {
   }
 
   /** Adds an event of the key (already past keyOf); its time must not precede the previous one's. */
-  void add(Object[] row, TileSink sink) {
+  void add(Object[] row, ClosedTiles sink) {
     long t = tiler.eventTime(row);
     lastEvent = t;
     hasEvents = true;
@@ -100,11 +102,12 @@ final class KeySweep {
       }
       head[s] = tiler.update(s, head[s], row);
       headStart[s] = start;
+      headLatest[s] = t; // events come in time order
     }
   }
 
   /** Closes every open tile (end of the key's events). */
-  void flush(TileSink sink) {
+  void flush(ClosedTiles sink) {
     for (int s = 0; s < head.length; s++) {
       if (head[s] != null) {
         close(s, sink);
@@ -112,9 +115,9 @@ final class KeySweep {
     }
   }
 
-  private void close(int s, TileSink sink) {
+  private void close(int s, ClosedTiles sink) {
     if (sink != null) {
-      sink.tile(s, headStart[s], head[s]);
+      sink.tile(s, headStart[s], head[s], headLatest[s]);
     }
     if (keepTiles) {
       RowAggregator agg = tiler.aggregator(s);

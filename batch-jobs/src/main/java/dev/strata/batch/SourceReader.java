@@ -1,21 +1,26 @@
 package dev.strata.batch;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.dsl.io.EventDecoder;
+import dev.strata.dsl.io.EventFiles;
+import dev.strata.dsl.io.RejectedRecordException;
 import dev.strata.dsl.plan.CompiledPlan.CompiledSource;
-import dev.strata.dsl.time.Durations;
-import dev.strata.dsl.types.DataType;
-import dev.strata.dsl.types.Field;
 import dev.strata.dsl.types.Schema;
 import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -30,13 +35,27 @@ import org.apache.spark.storage.StorageLevel;
 /**
  * Reads an event source with its declared schema enforced. Every row either fits (each column
  * converts to its declared type and the event time is present) or is a reject with the reason;
- * rejects are counted and written as JSON next to the warehouse, never dropped silently.
+ * rejects are counted and written as JSON ({@code {"row", "reason"}}) next to the warehouse,
+ * never dropped silently.
+ *
+ * <p>CSV and JSON files are read by feature-dsl's {@link EventFiles} inside the Spark tasks, not
+ * by Spark's own readers: the rows and the rejects (with their reasons) are exactly those of the
+ * file replay and the oracle. A large plain file is read in ranges sized as Spark sizes its file
+ * splits ({@code spark.sql.files.maxPartitionBytes}, at most, and enough to keep every core
+ * busy), one per task; when a range turns out not to end at a record
+ * boundary (a quoted line break where the bytes suggested one), its file is read again whole.
+ * Parquet files and tables are read by Spark, and their values decoded by the same {@link
+ * EventDecoder}.
  */
 public final class SourceReader {
   /** Column of the reason a row was rejected (null for rows that fit). */
   static final String REJECT = "_reject";
   /** Column of the raw row of a reject, as text. */
   static final String RAW = "_raw";
+  /** Reasons starting with this are not rejects but messages from the tasks to the driver. */
+  private static final String CONTROL = "\u0000";
+  private static final String UNCLEAN = CONTROL + "unclean";
+  private static final String FATAL = CONTROL + "fatal";
 
   /** The rows that fit, in the internal schema (timestamps as microseconds), and the rejects. */
   public record Result(Dataset<Row> events, long rows, long rejected, String rejectsPath) {}
@@ -45,6 +64,7 @@ public final class SourceReader {
   private final Path projectDir;
   private final String rejectsDir;
   private final String catalog;
+  private long rangeBytes = -1;
 
   /** {@code rejectsDir}: a folder or a URI (object storage) where rejected rows are written. */
   public SourceReader(SparkSession spark, Path projectDir, String rejectsDir, String catalog) {
@@ -52,6 +72,12 @@ public final class SourceReader {
     this.projectDir = projectDir;
     this.rejectsDir = rejectsDir;
     this.catalog = catalog;
+  }
+
+  /** The size of the ranges large text files are read in (tests make it small). */
+  SourceReader rangeBytes(long bytes) {
+    this.rangeBytes = bytes;
+    return this;
   }
 
   /** Reads the source's batch input (its path or table). */
@@ -87,44 +113,180 @@ public final class SourceReader {
       throw new JobException("Cannot read " + what + ": " + file + " does not exist.");
     }
     String f = format != null ? format.toLowerCase(Locale.ROOT) : formatOf(file);
-    Dataset<Row> raw = switch (f) {
-      // Everything as text: the declared schema decides, and a bad cell becomes a reject.
-      case "csv" -> spark.read().option("header", "true").option("inferSchema", "false").csv(file.toString());
-      // A file holding one JSON array (not JSON lines) needs Spark's multi-line mode.
-      case "json" -> spark.read().option("mode", "PERMISSIVE").option("multiLine", startsWithArray(file))
-          .json(file.toString());
-      case "parquet" -> spark.read().parquet(file.toString());
+    return switch (f) {
+      case "csv" -> readText(what, name, schema, timestamp, file, EventFiles.Format.CSV);
+      case "json" -> readText(what, name, schema, timestamp, file, EventFiles.Format.JSON);
+      case "parquet" -> enforce(what, name, schema, timestamp, spark.read().parquet(file.toString()));
       default -> throw new JobException("Cannot read " + what + ": unknown format '" + f
           + "' (expected csv, parquet or json).");
     };
-    return enforce(what, name, schema, timestamp, raw);
-  }
-
-  private static boolean startsWithArray(Path file) {
-    if (!Files.isRegularFile(file)) {
-      return false;
-    }
-    try (var in = Files.newBufferedReader(file)) {
-      int c;
-      do {
-        c = in.read();
-      } while (c >= 0 && Character.isWhitespace(c));
-      return c == '[';
-    } catch (java.io.IOException e) {
-      return false;
-    }
   }
 
   private static String formatOf(Path file) {
-    String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
-    if (n.endsWith(".csv") || n.endsWith(".csv.gz")) {
-      return "csv";
-    }
-    if (n.endsWith(".json") || n.endsWith(".jsonl") || n.endsWith(".ndjson") || n.endsWith(".json.gz")) {
-      return "json";
-    }
-    return "parquet";
+    EventFiles.Format f = EventFiles.Format.of(null, file.getFileName().toString());
+    return f == null ? "parquet" : f.name().toLowerCase(Locale.ROOT);
   }
+
+  // ------------------------------------------------------------------ CSV and JSON
+
+  /** A range of a file, read by one task. */
+  private record Chunk(String file, EventFiles.Range range) implements Serializable {}
+
+  private Result readText(String what, String name, Schema schema, String timestamp, Path path, EventFiles.Format format) {
+    EventDecoder decoder = EventDecoder.of(schema, timestamp);
+    List<Path> files = EventFiles.files(path);
+    if (files.isEmpty()) {
+      throw new JobException("Cannot read " + what + ": " + path + " holds no files.");
+    }
+    if (format == EventFiles.Format.CSV) {
+      for (Path f : files) {
+        try {
+          decoder.csvLayout(EventFiles.csvHeader(f)); // a missing column fails here, once, in one sentence
+        } catch (IllegalArgumentException e) {
+          throw new JobException("Cannot read " + what + ": "
+              + (e.getMessage().startsWith("Cannot read ") ? e.getMessage().substring(12) : f + ": " + e.getMessage())
+              + (e.getMessage().endsWith(".") ? "" : "."));
+        }
+      }
+    }
+    long target = rangeBytes > 0 ? rangeBytes : rangeBytes(files);
+    Set<Path> whole = new HashSet<>();
+    while (true) {
+      List<Chunk> chunks = new ArrayList<>();
+      for (Path f : files) {
+        List<EventFiles.Range> ranges = whole.contains(f)
+            ? List.of(new EventFiles.Range(0, -1, true)) : EventFiles.ranges(f, format, target);
+        ranges.forEach(r -> chunks.add(new Chunk(f.toString(), r)));
+      }
+      StructType out = outputSchema(schema);
+      JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+      // A task reads its chunks one after another: a folder of many small files needs no task per file.
+      int slices = Math.max(1, Math.min(chunks.size(), 4 * jsc.defaultParallelism()));
+      JavaRDD<Chunk> rdd = jsc.parallelize(chunks, slices);
+      Dataset<Row> converted = spark.createDataFrame(rdd.mapPartitions(new ReadChunks(decoder, format)), out)
+          .persist(StorageLevel.MEMORY_AND_DISK());
+      List<Row> control = converted.where(functions.col(REJECT).startsWith(CONTROL)).select(REJECT, RAW).collectAsList();
+      for (Row c : control) {
+        if (c.getString(0).equals(FATAL)) {
+          converted.unpersist();
+          throw new JobException("Cannot read " + what + ": " + sentence(c.getString(1)));
+        }
+      }
+      if (control.isEmpty()) {
+        return finish(name, schema, converted);
+      }
+      converted.unpersist();
+      control.forEach(c -> whole.add(Path.of(c.getString(1))));
+    }
+  }
+
+  /** Spark's own split size for files: every core busy, no range over maxPartitionBytes. */
+  private long rangeBytes(List<Path> files) {
+    var conf = spark.sessionState().conf();
+    long total = 0;
+    for (Path f : files) {
+      try {
+        total += Files.size(f) + conf.filesOpenCostInBytes();
+      } catch (java.io.IOException e) {
+        throw new JobException("Cannot read " + f + ": " + e.getMessage());
+      }
+    }
+    long perCore = total / Math.max(1, spark.sparkContext().defaultParallelism());
+    return Math.min(conf.filesMaxPartitionBytes(), Math.max(conf.filesOpenCostInBytes(), perCore));
+  }
+
+  private static String sentence(String message) {
+    String m = message.startsWith("Cannot read ") ? message.substring(12) : message;
+    return m.endsWith(".") ? m : m + ".";
+  }
+
+  /** Reads the chunks of a partition: a row per record, then a control row if a range was not clean. */
+  private static final class ReadChunks implements FlatMapFunction<Iterator<Chunk>, Row> {
+    private final EventDecoder decoder;
+    private final EventFiles.Format format;
+
+    ReadChunks(EventDecoder decoder, EventFiles.Format format) {
+      this.decoder = decoder;
+      this.format = format;
+    }
+
+    @Override
+    public Iterator<Row> call(Iterator<Chunk> chunks) {
+      int n = decoder.width();
+      return new Iterator<>() {
+        private EventFiles.Reader reader;
+        private Chunk chunk;
+        private Row next;
+
+        @Override
+        public boolean hasNext() {
+          while (next == null) {
+            if (reader == null) {
+              if (!chunks.hasNext()) {
+                return false;
+              }
+              chunk = chunks.next();
+              try {
+                reader = EventFiles.open(Path.of(chunk.file()), format, decoder, chunk.range());
+              } catch (IllegalArgumentException e) {
+                next = control(FATAL, e.getMessage());
+                continue;
+              }
+            }
+            EventFiles.Decoded d;
+            try {
+              d = reader.next();
+            } catch (IllegalArgumentException e) {
+              close();
+              next = control(FATAL, e.getMessage());
+              continue;
+            }
+            if (d == null) {
+              boolean clean = reader.clean();
+              close();
+              if (!clean) {
+                next = control(UNCLEAN, chunk.file());
+              }
+              continue;
+            }
+            Object[] out = new Object[n + 2];
+            if (d.isOk()) {
+              System.arraycopy(d.row(), 0, out, 0, n);
+            } else {
+              out[n] = d.reason();
+              out[n + 1] = d.text();
+            }
+            next = RowFactory.create(out);
+          }
+          return true;
+        }
+
+        private void close() {
+          reader.close();
+          reader = null;
+        }
+
+        private Row control(String kind, String message) {
+          Object[] out = new Object[n + 2];
+          out[n] = kind;
+          out[n + 1] = message;
+          return RowFactory.create(out);
+        }
+
+        @Override
+        public Row next() {
+          if (!hasNext()) {
+            throw new NoSuchElementException();
+          }
+          Row r = next;
+          next = null;
+          return r;
+        }
+      };
+    }
+  }
+
+  // ------------------------------------------------------------------ Parquet and tables
 
   private Result enforce(String what, String name, Schema schema, String timestamp, Dataset<Row> raw) {
     List<String> rawNames = Arrays.asList(raw.columns());
@@ -137,12 +299,20 @@ public final class SourceReader {
             + String.join(", ", rawNames) + ").");
       }
     }
-    StructType out = SparkValues.internalSchema(schema)
+    Converter converter = new Converter(EventDecoder.of(schema, timestamp), schema.names().toArray(String[]::new), positions);
+    Dataset<Row> converted = raw.mapPartitions(converter, Encoders.row(outputSchema(schema)))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    return finish(name, schema, converted);
+  }
+
+  private static StructType outputSchema(Schema schema) {
+    return SparkValues.internalSchema(schema)
         .add(REJECT, DataTypes.StringType, true)
         .add(RAW, DataTypes.StringType, true);
-    Converter converter = new Converter(schema, positions, schema.indexOf(timestamp));
-    Dataset<Row> converted = raw.mapPartitions(converter, Encoders.row(out))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+  }
+
+  /** Counts the rows and the rejects of a converted (persisted) dataset and writes the rejects. */
+  private Result finish(String name, Schema schema, Dataset<Row> converted) {
     Dataset<Row> rejects = converted.where(functions.col(REJECT).isNotNull());
     long rejected = rejects.count();
     long rows = converted.count();
@@ -170,23 +340,21 @@ public final class SourceReader {
     return -1;
   }
 
-  /** Converts raw rows to the declared types; a row that does not fit carries its reason. */
+  /** Decodes typed rows (Parquet, tables) with the source's decoder; a row that does not fit carries its reason. */
   private static final class Converter implements MapPartitionsFunction<Row, Row>, Serializable {
-    // Schema is not serializable; primitive DataTypes (enums) are.
+    private final EventDecoder decoder;
     private final String[] names;
-    private final DataType[] types;
     private final int[] positions;
-    private final int timeIndex;
 
-    Converter(Schema schema, int[] positions, int timeIndex) {
-      this.names = schema.names().toArray(String[]::new);
-      this.types = schema.fields().stream().map(Field::type).toArray(DataType[]::new);
+    Converter(EventDecoder decoder, String[] names, int[] positions) {
+      this.decoder = decoder;
+      this.names = names;
       this.positions = positions;
-      this.timeIndex = timeIndex;
     }
 
     @Override
     public Iterator<Row> call(Iterator<Row> input) {
+      ObjectMapper json = new ObjectMapper();
       return new Iterator<>() {
         @Override
         public boolean hasNext() {
@@ -195,97 +363,29 @@ public final class SourceReader {
 
         @Override
         public Row next() {
-          return convert(input.next());
+          return convert(input.next(), json);
         }
       };
     }
 
-    Row convert(Row raw) {
+    Row convert(Row raw, ObjectMapper json) {
       int n = names.length;
+      Object[] values = new Object[n];
+      for (int i = 0; i < n; i++) {
+        values[i] = raw.get(positions[i]);
+      }
       Object[] out = new Object[n + 2];
-      String reason = null;
-      for (int i = 0; i < n && reason == null; i++) {
-        try {
-          out[i] = SourceReader.convert(types[i], raw.get(positions[i]));
-        } catch (RuntimeException e) {
-          reason = "column " + names[i] + ": expected " + types[i].sqlName() + ", got '" + raw.get(positions[i]) + "'";
+      try {
+        System.arraycopy(decoder.decodeValues(values), 0, out, 0, n);
+      } catch (RejectedRecordException e) {
+        out[n] = e.getMessage();
+        ObjectNode row = json.createObjectNode();
+        for (int i = 0; i < n; i++) {
+          row.put(names[i], values[i] == null ? null : String.valueOf(values[i]));
         }
-      }
-      if (reason == null && out[timeIndex] == null) {
-        reason = "column " + names[timeIndex] + ": no event time";
-      }
-      if (reason != null) {
-        Arrays.fill(out, 0, n, null);
-        out[n] = reason;
-        out[n + 1] = raw.toString();
+        out[n + 1] = row.toString();
       }
       return RowFactory.create(out);
     }
-  }
-
-  /** One cell in its declared type (timestamps as microseconds); throws when it does not fit. */
-  static Object convert(DataType type, Object v) {
-    if (v == null || (v instanceof String s && s.isEmpty())) {
-      return null;
-    }
-    if (type == DataType.STRING) {
-      if (v instanceof String) {
-        return v;
-      }
-      throw new IllegalArgumentException("not a string");
-    }
-    if (type == DataType.LONG) {
-      if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
-        return ((Number) v).longValue();
-      }
-      if (v instanceof String s) {
-        return Long.parseLong(s.trim());
-      }
-      if (v instanceof Double d && d == Math.rint(d) && !Double.isInfinite(d)) {
-        return d.longValue();
-      }
-      throw new IllegalArgumentException("not an integer");
-    }
-    if (type == DataType.DOUBLE) {
-      if (v instanceof Number n) {
-        return n.doubleValue();
-      }
-      if (v instanceof String s) {
-        return Double.parseDouble(s.trim());
-      }
-      throw new IllegalArgumentException("not a number");
-    }
-    if (type == DataType.BOOLEAN) {
-      if (v instanceof Boolean) {
-        return v;
-      }
-      if (v instanceof String s && (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false"))) {
-        return Boolean.valueOf(s);
-      }
-      throw new IllegalArgumentException("not a boolean");
-    }
-    if (type == DataType.TIMESTAMP) {
-      // Timestamps without a zone (timestamp_ntz, text without offset) are UTC (DESIGN.md).
-      if (v instanceof Instant i) {
-        return SparkValues.micros(i);
-      }
-      if (v instanceof LocalDateTime l) {
-        return SparkValues.micros(l.toInstant(ZoneOffset.UTC));
-      }
-      if (v instanceof java.sql.Timestamp ts) {
-        return SparkValues.micros(ts.toInstant());
-      }
-      if (v instanceof LocalDate d) {
-        return SparkValues.micros(d.atStartOfDay(ZoneOffset.UTC).toInstant());
-      }
-      if (v instanceof java.sql.Date d) {
-        return SparkValues.micros(d.toLocalDate().atStartOfDay(ZoneOffset.UTC).toInstant());
-      }
-      if (v instanceof String s) {
-        return Durations.parseInstant(s);
-      }
-      throw new IllegalArgumentException("not a timestamp");
-    }
-    throw new IllegalArgumentException("unsupported type " + type.sqlName());
   }
 }

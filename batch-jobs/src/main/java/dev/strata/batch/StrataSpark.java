@@ -26,7 +26,7 @@ public final class StrataSpark {
     String m = master != null ? master : configured != null ? configured : "local[*]";
     b.master(m);
     if (m.startsWith("local")) {
-      // Spark bound a non-loopback address otherwise (STACK.md).
+      // Spark bound a non-loopback address otherwise (docs/design.md, runtime notes).
       b.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
       b.config("spark.ui.enabled", "false");
       b.config("spark.sql.shuffle.partitions", "8");
@@ -60,7 +60,7 @@ public final class StrataSpark {
       spark.conf().set(prefix + ".type", "jdbc");
       spark.conf().set(prefix + ".uri", uri);
       spark.conf().set(prefix + ".warehouse", config.warehouseUri());
-      // V1 adds view support; V0 tables are still read (STACK.md: worked on PostgreSQL 15).
+      // V1 adds view support; V0 tables are still read (docs/design.md, runtime notes).
       spark.conf().set(prefix + ".jdbc.schema-version", "V1");
       if (config.catalogUser() != null) {
         spark.conf().set(prefix + ".jdbc.user", config.catalogUser());

@@ -9,6 +9,8 @@ import dev.strata.dsl.testing.FlightsSample;
 import dev.strata.dsl.tile.FeatureAssembler;
 import dev.strata.dsl.tile.GroupTiler;
 import dev.strata.dsl.time.Durations;
+import dev.strata.online.EncodedTile;
+import dev.strata.online.TileWriter;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -40,29 +42,33 @@ class MaterializeTest {
     new BackfillJob(ctx).run(group, LocalDate.parse("2001-01-01"), LocalDate.parse("2001-01-12"));
     long at = Durations.parseInstant("2001-01-12T18:00:00Z");
 
-    List<TileRecord> tiles = new ArrayList<>();
-    long n = new MaterializeJob(ctx).run(group, at, new TileWriter() {
-      @Override
-      public void write(TileRecord tile) {
-        tiles.add(tile);
-      }
-
-      @Override
-      public void close() {}
-    });
+    List<EncodedTile> tiles = new ArrayList<>();
+    long n = new MaterializeJob(ctx).run(group, at, tiles::addAll);
     assertThat(n).isEqualTo(tiles.size()).isPositive();
 
     CompiledGroup g = plan.group(group).orElseThrow();
     GroupTiler tiler = GroupTiler.of(plan, group);
     FeatureAssembler assembler = new FeatureAssembler(tiler);
     Map<List<Object>, List<NavigableMap<Long, Object[]>>> byKey = new HashMap<>();
-    for (TileRecord t : tiles) {
+    List<Object[]> events = FlightsSample.events();
+    Map<List<Object>, java.util.TreeSet<Long>> times = new HashMap<>();
+    for (Object[] e : events) {
+      List<Object> key = tiler.keyOf(e);
+      if (key != null) {
+        times.computeIfAbsent(key, k -> new java.util.TreeSet<>()).add((Long) e[0]);
+      }
+    }
+    for (EncodedTile t : tiles) {
       assertThat(t.groupVersion()).isEqualTo(g.version());
-      assertThat(t.tileStartMicros()).isLessThan(at);
+      assertThat(t.startMicros()).isLessThan(at);
       int spec = 0;
       while (tiler.hop(spec) != t.hopMicros()) {
         spec++;
       }
+      // Each tile carries the time of its own latest event.
+      long hop = t.hopMicros();
+      assertThat(t.latestEventMicros()).isEqualTo(times.get(t.key()).lower(t.startMicros() + hop))
+          .isGreaterThanOrEqualTo(t.startMicros());
       List<NavigableMap<Long, Object[]>> specs = byKey.computeIfAbsent(t.key(), k -> {
         List<NavigableMap<Long, Object[]>> l = new ArrayList<>();
         for (int s = 0; s < tiler.specCount(); s++) {
@@ -70,11 +76,10 @@ class MaterializeTest {
         }
         return l;
       });
-      specs.get(spec).put(t.tileStartMicros(), tiler.aggregator(spec).decode(t.tile()));
+      specs.get(spec).put(t.startMicros(), tiler.aggregator(spec).decode(t.bytes()));
     }
     // "at" is on a hop boundary of every spec, so the head [floor(at, h), at) is empty.
     Oracle oracle = new Oracle(plan);
-    List<Object[]> events = FlightsSample.events();
     for (List<Object> key : List.of(List.<Object>of("ORD"), List.<Object>of("BOS"), List.<Object>of("SEA"))) {
       Object[] values = assembler.valuesAsOf(at, byKey.get(key), null);
       Map<String, Object> want = oracle.groupFeatures(group, events, key, at);
@@ -99,7 +104,10 @@ class MaterializeTest {
     String url = "redis://127.0.0.1:6379/10?prefix=" + name;
     dev.strata.config.StrataConfig config = new dev.strata.config.StrataConfig(c.projectDir(), c.warehouse(),
         c.catalogUri(), c.catalogUser(), c.catalogPassword(), c.namespace(), url, c.kafkaBootstrapServers());
-    long n = new MaterializeJob(ctx).run(group, at, new RedisTileWriterFactory().create(config));
+    long n;
+    try (TileWriter writer = BatchJob.openWriter(new JobContext(ctx.spark(), config, ctx.planRef(), name, Progress.silent()))) {
+      n = new MaterializeJob(ctx).run(group, at, writer);
+    }
     assertThat(n).isPositive();
 
     dev.strata.online.OnlineStoreConfig store = dev.strata.online.OnlineStoreConfig.fromUrl(url);
@@ -118,6 +126,17 @@ class MaterializeTest {
           assertThat(got.value(0, f)).as("%s of %s", refs.get(f), airport).isEqualTo(want.get(g.features().get(f).name()));
         }
       }
+      // The store holds each key's events up to its latest before "at": an exact read as of an
+      // earlier instant is refused, naming the first instant it can answer.
+      List<Object[]> ord = events.stream().filter(e -> "ORD".equals(e[3]) && (Long) e[0] < at && (Long) e[2] > 0).toList();
+      long ordLatest = ord.stream().mapToLong(e -> (Long) e[0]).max().orElseThrow();
+      assertThat(redis.hget(new dev.strata.online.RedisLayout(store.prefix()).key(g, List.of("ORD")), "@t"))
+          .isEqualTo(Long.toString(ordLatest));
+      long earlier = at - 6 * Durations.HOUR;
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> reader.getOnlineFeaturesByName(refs, List.of(Map.of("airport", "ORD")), earlier))
+          .isInstanceOf(dev.strata.online.OnlineReader.InstantNotAnswerableException.class)
+          .hasMessageContaining("it answers as of " + Durations.formatInstant(ordLatest + 1) + " or later");
       for (String key : redis.keys(store.prefix() + ":*")) {
         redis.del(key);
       }

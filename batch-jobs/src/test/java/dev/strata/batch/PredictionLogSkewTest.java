@@ -118,8 +118,11 @@ class PredictionLogSkewTest {
     StrataConfig c = base.config();
     StrataConfig config = new StrataConfig(c.projectDir(), c.warehouse(), c.catalogUri(), c.catalogUser(), c.catalogPassword(),
         c.namespace(), url, c.kafkaBootstrapServers());
-    for (String g : List.of("origin_delays", "destination_delays", "route_delays")) {
-      new MaterializeJob(ctx).run(g, AT, new RedisTileWriterFactory().create(config));
+    try (dev.strata.online.TileWriter writer =
+        BatchJob.openWriter(new JobContext(ctx.spark(), config, ctx.planRef(), catalog, Progress.silent()))) {
+      for (String g : List.of("origin_delays", "destination_delays", "route_delays")) {
+        new MaterializeJob(ctx).run(g, AT, writer);
+      }
     }
 
     // 40 routes flown in the week before AT, and two never flown (NOT_FOUND online)

@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
       "Compare a current sample with a reference sample, column by column (CSV, Parquet or JSON lines files):",
       "PSI, KS statistic and p-value, Wasserstein (raw and normed), Jensen-Shannon distance,",
       "chi-square for categorical columns, null-rate change and share out of the reference range,",
-      "computed exactly (definitions in DESIGN.md, equal to scipy's), with a status per column",
+      "computed exactly (definitions in docs/design.md, equal to scipy's), with a status per column",
       "(ok / warn / drift). Prints a table, or JSON with --json; exits 1 with one sentence on bad input."
     })
 final class DriftCommand implements Callable<Integer> {

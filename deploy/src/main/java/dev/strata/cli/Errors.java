@@ -35,6 +35,19 @@ final class Errors implements CommandLine.IExecutionExceptionHandler, CommandLin
     return INPUT_ERROR;
   }
 
+  /** A failure that escaped every handler (an Error): one sentence, the trace only with STRATA_DEBUG=1. */
+  static int internal(CommandLine cli, Throwable e) {
+    var err = cli.getErr();
+    String what = e instanceof StackOverflowError ? "the input is nested too deeply to process"
+        : e instanceof OutOfMemoryError ? "out of memory (raise it with STRATA_JAVA_OPTS=-Xmx...)" : describe(e);
+    err.println("strata: failed: " + what + " (set STRATA_DEBUG=1 for details)");
+    if ("1".equals(System.getenv("STRATA_DEBUG"))) {
+      e.printStackTrace(err);
+    }
+    err.flush();
+    return INPUT_ERROR;
+  }
+
   private static String describe(Throwable ex) {
     Throwable root = ex;
     while (root.getCause() != null && root.getCause() != root) {

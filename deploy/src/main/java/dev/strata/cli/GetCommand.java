@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.config.StrataConfig;
+import dev.strata.dsl.io.TypedValues;
+import dev.strata.dsl.io.ValueFormatException;
 import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.time.Durations;
 import dev.strata.dsl.types.DataType;
@@ -82,11 +84,16 @@ final class GetCommand implements Callable<Integer> {
   }
 
   private long parseAt() {
+    long micros;
     try {
-      return Durations.parseInstant(at); // in Strata's time domain, or a message naming it
+      micros = Durations.parseInstant(at);
     } catch (IllegalArgumentException e) {
-      throw new UserException("Cannot read --at: " + e.getMessage());
+      throw new UserException("Cannot read --at '" + at + "': expected an ISO-8601 instant such as 2001-03-15T12:00:00Z");
     }
+    if (!dev.strata.dsl.time.TimeDomain.contains(micros)) {
+      throw new UserException("Cannot read --at '" + at + "': Strata's instants lie in [0001-01-01T00:00:00Z, 10000-01-01T00:00:00Z)");
+    }
+    return micros;
   }
 
   private Map<String, Object> parseKeys(CompiledPlan plan) {
@@ -110,12 +117,13 @@ final class GetCommand implements Callable<Integer> {
             + dev.strata.dsl.diag.Suggestions.hint(name, types.keySet()));
       }
       try {
-        row.put(name, type == DataType.LONG ? (Object) Long.valueOf(text)
-            : type == DataType.DOUBLE ? (Object) Double.valueOf(text)
-            : type == DataType.BOOLEAN ? (Object) Boolean.valueOf(text)
-            : type == DataType.TIMESTAMP ? (Object) Durations.parseInstant(text) : text);
-      } catch (NumberFormatException e) {
-        throw new UserException("Cannot read entity key '" + name + "': '" + text + "' is not a " + type.sqlName());
+        Object value = TypedValues.parse(text, type); // the text rules of every event file
+        if (value == null) {
+          throw new UserException("Cannot read entity key '" + name + "': it is empty");
+        }
+        row.put(name, value);
+      } catch (ValueFormatException e) {
+        throw new UserException("Cannot read entity key '" + name + "': " + e.getMessage());
       }
     }
     return row;

@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * Runs a job jar as a child process: Spark and Flink never share a classpath with each other or
- * with the CLI (DESIGN.md). The same jars go to spark-submit / flink run on a cluster.
+ * with the CLI (docs/design.md). The same jars go to spark-submit / flink run on a cluster.
  */
 final class JobLauncher {
   /** A job: its module, its jar and library folder under target/, and its main class. */

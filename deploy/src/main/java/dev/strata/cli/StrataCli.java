@@ -45,7 +45,12 @@ public final class StrataCli implements Runnable {
     CommandLine cli = new CommandLine(new StrataCli());
     cli.setExecutionExceptionHandler(new Errors());
     cli.setParameterExceptionHandler(new Errors());
-    return cli.execute(args);
+    try {
+      return cli.execute(args);
+    } catch (StackOverflowError | OutOfMemoryError e) {
+      // picocli hands only Exceptions to the handler; these are Strata's failures, not the user's mistakes
+      return Errors.internal(cli, e);
+    }
   }
 
   @Override

@@ -9,11 +9,11 @@ import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.testing.FlightsSample;
 import dev.strata.dsl.time.Durations;
 import dev.strata.online.EventTiler;
-import dev.strata.online.KeyTiles;
+import dev.strata.online.EncodedTile;
 import dev.strata.online.OnlineStoreConfig;
 import dev.strata.online.RedisConnections;
 import dev.strata.online.RedisLayout;
-import dev.strata.online.TileWriter;
+import dev.strata.online.RedisTileWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,11 +37,11 @@ class OnlineCommandsTest {
     OnlineStoreConfig store = OnlineStoreConfig.fromUrl(URL);
     try (UnifiedJedis redis = RedisConnections.open(store)) {
       redis.flushDB();
-      TileWriter writer = TileWriter.builder(plan, redis).layout(new RedisLayout(store.prefix())).build();
+      RedisTileWriter writer = RedisTileWriter.builder(plan, redis).layout(new RedisLayout(store.prefix())).build();
       for (CompiledPlan.CompiledGroup g : plan.groups()) {
         EventTiler tiler = new EventTiler(plan, g.name());
         events.forEach(tiler::add);
-        List<KeyTiles> all = new ArrayList<>(tiler.all());
+        List<EncodedTile> all = new ArrayList<>(tiler.all());
         writer.write(all);
       }
     }
@@ -70,6 +70,17 @@ class OnlineCommandsTest {
     StrataCliTest.Run table = StrataCliTest.run("get", "delay_model_v1", "airport=ORD", "origin=ORD", "destination=LAX",
         "--at", at, "-C", dir.toString());
     assertThat(table.out()).contains("origin_delays.avg_delay_7d").contains("PRESENT");
+    // Before ORD's latest stored event the store cannot answer: one sentence naming when it can.
+    StrataCliTest.Run early = StrataCliTest.run("get", "delay_model_v1", "airport=ORD", "origin=ORD", "destination=LAX",
+        "--at", "2001-03-01T00:00:00Z", "-C", dir.toString());
+    assertThat(early.code()).isEqualTo(1);
+    assertThat(early.err().strip()).startsWith("strata: Cannot read group '").contains("as of 2001-03-01T00:00:00Z")
+        .contains("; it answers as of 2001-03-").doesNotContain("\n").doesNotContain("Exception");
+    StrataCliTest.Run outside = StrataCliTest.run("get", "delay_model_v1", "airport=ORD", "origin=ORD", "destination=LAX",
+        "--at", "+294000-01-01T00:00:00Z", "-C", dir.toString());
+    assertThat(outside.code()).isEqualTo(1);
+    assertThat(outside.err().strip()).isEqualTo("strata: Cannot read --at '+294000-01-01T00:00:00Z': "
+        + "Strata's instants lie in [0001-01-01T00:00:00Z, 10000-01-01T00:00:00Z)");
   }
 
   @Test

@@ -92,6 +92,134 @@ class StrataCliTest {
         .contains("unknown column 'nope'");
   }
 
+  /** "line:col" (1-based) of the first {@code needle} in {@code text}, counted here from the text itself. */
+  static String lineColumn(String text, String needle) {
+    int at = text.indexOf(needle);
+    assertThat(at).as(needle).isNotNegative();
+    int line = 1 + (int) text.substring(0, at).chars().filter(c -> c == '\n').count();
+    int column = at - (text.lastIndexOf('\n', at - 1) + 1) + 1;
+    return line + ":" + column;
+  }
+
+  /** Issue 15 item 8: huge durations were "For input string" and "long overflow", without a position. */
+  @Test
+  void hugeDurationsArePositionedErrors(@TempDir Path tmp) throws IOException {
+    for (String huge : List.of("99999999999999999999d", "9223372036854775807s", "3652060d")) {
+      Path dir = copyExample(tmp.resolve(huge));
+      Path features = dir.resolve("features.yaml");
+      String text = Files.readString(features).replace("0.0 END\", windows: [1d, 7d]", "0.0 END\", windows: [1d, " + huge + "]");
+      Files.writeString(features, text);
+      for (String command : List.of("validate", "plan")) {
+        Run r = run(command, dir.toString());
+        assertThat(r.code()).as(r.err()).isEqualTo(1);
+        assertNoStackTrace(r);
+        assertThat(r.err().lines().toList()).containsExactly(
+            features + ":" + lineColumn(text, huge) + ": an item of 'windows': duration '" + huge
+                + "' is longer than Strata's time range (at most 3652059d; for a window over all time use lifetime)",
+            "strata: 1 error(s)");
+      }
+    }
+  }
+
+  /** Issue 15 item 8: a binary strata.yaml was "plan failed: Input length = 1", a non-UTF-8 file an exception's name. */
+  @Test
+  void unreadableFilesArePositionedErrors(@TempDir Path tmp) throws IOException {
+    Path dir = copyExample(tmp.resolve("flights"));
+    byte[] binary = {'w', 'a', 'r', (byte) 0xFF, 0, 1, 2, (byte) 0xC3};
+    Files.write(dir.resolve("strata.yaml"), binary);
+    Run plan = run("plan", dir.toString());
+    assertThat(plan.code()).isEqualTo(1);
+    assertNoStackTrace(plan);
+    String config = dir.toAbsolutePath().normalize().resolve("strata.yaml").toString();
+    assertThat(plan.err().lines().toList()).containsExactly(
+        config + ":1:4: cannot read file: byte 0xFF (at byte 3) is not UTF-8 text; save the file as UTF-8", "strata: 1 error(s)");
+    Run validate = run("validate", dir.toString());
+    assertThat(validate.err()).isEqualTo(plan.err());
+
+    Path other = copyExample(tmp.resolve("latin1"));
+    Files.write(other.resolve("entities.yaml"), "project: flights\n# caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
+    Run r = run("validate", other.toString());
+    assertThat(r.code()).isEqualTo(1);
+    assertNoStackTrace(r);
+    assertThat(r.err()).contains("entities.yaml:2:6: cannot read file: byte 0xE9 (at byte 22) is not UTF-8 text; "
+        + "save the file as UTF-8").doesNotContain("MalformedInput");
+  }
+
+  /** Issue 15 item 6: deep YAML and a 20,001-term filter were stack traces. */
+  @Test
+  void deepInputsArePositionedErrors(@TempDir Path tmp) throws IOException {
+    Path dir = copyExample(tmp.resolve("deep"));
+    Files.writeString(dir.resolve("deep.yaml"), "monitors: " + "[".repeat(20_000) + "]".repeat(20_000) + "\n");
+    Path features = dir.resolve("features.yaml");
+    String filter = String.join(" OR ", java.util.stream.IntStream.range(0, 20_001).mapToObj(i -> "distance > " + i).toList());
+    String text = Files.readString(features).replace("filter: \"distance > 0\"", "filter: \"" + filter + "\"");
+    Files.writeString(features, text);
+    for (String command : List.of("validate", "plan")) {
+      Run r = run(command, dir.toString());
+      assertThat(r.code()).isEqualTo(1);
+      assertNoStackTrace(r);
+      // the file's mapping is level 1: the 64th '[' opens level 65
+      List<String> lines = r.err().lines().toList();
+      assertThat(lines.get(0)).endsWith("deep.yaml:1:" + (10 + 64) + ": YAML is nested too deeply: lists and mappings nest at most 64 levels");
+      // each "distance > N" is a level and each OR one more: the 200th OR is the 201st
+      assertThat(lines.get(1)).endsWith("features.yaml:" + lineColumn(text, "OR distance > 200 ")
+          + ": filter: expression is nested too deeply; at most 200 levels are allowed");
+      // then what follows from origin_delays having no features (its derived features), and the count
+      assertThat(lines.subList(2, lines.size() - 1)).allMatch(l -> l.matches(".*features\\.yaml:\\d+:\\d+: derived feature .*"));
+      assertThat(lines.get(lines.size() - 1)).isEqualTo("strata: " + (lines.size() - 1) + " error(s)");
+    }
+  }
+
+  /** Issue 15 items 3-5: names that a later stage cannot store. */
+  @Test
+  void namesALaterStageCannotStoreAreRefused(@TempDir Path tmp) throws IOException {
+    Path dir = copyExample(tmp.resolve("names"));
+    Path features = dir.resolve("features.yaml");
+    String text = Files.readString(features)
+        .replace("  destination_delays:\n", "  origin_delays__tiles:\n")
+        .replace("destination_delays.avg_arrival_delay_1d", "origin_delays__tiles.avg_arrival_delay_1d")
+        .replace("  route_delays:\n", "  served_features:\n")
+        .replace("route_delays.", "served_features.")
+        .replace("      - { name: p90_delay,", "      - { name: MAX_DELAY, function: min, input: delay, windows: [1d] }\n"
+            + "      - { name: p90_delay,");
+    Files.writeString(features, text);
+    Run r = run("validate", dir.toString());
+    assertThat(r.code()).isEqualTo(1);
+    assertNoStackTrace(r);
+    assertThat(r.err()).contains(lineColumn(text, "origin_delays__tiles:") + ": 'origin_delays__tiles' is not a valid name")
+        .contains(lineColumn(text, "served_features:") + ": feature group 'served_features' has the name of one of Strata's own tables")
+        .contains(lineColumn(text, "MAX_DELAY") + ": aggregation 'MAX_DELAY' in group 'origin_delays' differs only in case from 'max_delay'");
+
+    Path longName = copyExample(tmp.resolve("long"));
+    Path longFeatures = longName.resolve("features.yaml");
+    Files.writeString(longFeatures, Files.readString(longFeatures).replace("origin_delays", "g".repeat(300)));
+    Run l = run("validate", longName.toString());
+    assertThat(l.code()).isEqualTo(1);
+    assertThat(l.err()).contains("features.yaml:3:3: name '" + "g".repeat(30) + "...' is 300 characters long; names have at most 63");
+  }
+
+  @Test
+  void reservedNamespacesAndHugeSettingsInStrataYamlArePositionedErrors(@TempDir Path tmp) throws IOException {
+    Path dir = copyExample(tmp.resolve("config"));
+    Path config = dir.resolve("strata.yaml");
+    String text = Files.readString(config).replace("  namespace: strata", "  namespace: training")
+        .replace("      replicas: 2", "      replicas: 99999999999");
+    Files.writeString(config, text);
+    String file = dir.toAbsolutePath().normalize().resolve("strata.yaml").toString();
+    for (String[] command : List.of(new String[] {"validate", dir.toString()},
+        new String[] {"deploy", "render", dir.toString(), "--env", "prod", "--out", tmp.resolve("out").toString()})) {
+      Run r = run(command);
+      assertThat(r.code()).isEqualTo(1);
+      assertNoStackTrace(r);
+      assertThat(r.err().lines().toList()).containsExactly(
+          file + ":" + lineColumn(text, "training") + ": namespace 'training' is reserved (rejects, training hold training sets "
+              + "and rejected rows); choose another",
+          file + ":" + lineColumn(text, "99999999999") + ": 'replicas': integer '99999999999' is out of range (at most "
+              + "2147483647 in magnitude)",
+          "strata: 2 error(s)");
+    }
+  }
+
   @Test
   void missingDirectoryIsOneSentence() {
     Run r = run("validate", "no/such/dir");

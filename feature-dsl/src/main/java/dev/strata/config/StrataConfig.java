@@ -5,24 +5,18 @@ import static dev.strata.dsl.lang.YamlNodes.text;
 
 import dev.strata.dsl.diag.DefinitionException;
 import dev.strata.dsl.diag.Diagnostics;
-import dev.strata.dsl.diag.SourcePosition;
+import dev.strata.dsl.lang.NameRules;
 import dev.strata.dsl.lang.ProjectLoader;
 import dev.strata.dsl.lang.Shape;
 import dev.strata.dsl.lang.Shape.Kind;
 import dev.strata.dsl.lang.Shape.Obj;
 import dev.strata.dsl.lang.ShapeChecker;
+import dev.strata.dsl.lang.YamlDocuments;
 import dev.strata.dsl.lang.YamlNodes;
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.api.lowlevel.Compose;
-import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.nodes.Node;
 
 /**
@@ -177,9 +171,18 @@ public record StrataConfig(
         uri,
         pick(env, "STRATA_CATALOG_USER", text(catalog, "user"), null),
         pick(env, "STRATA_CATALOG_PASSWORD", text(catalog, "password"), null),
-        pick(env, "STRATA_CATALOG_NAMESPACE", text(catalog, "namespace"), "strata"),
+        namespace(pick(env, "STRATA_CATALOG_NAMESPACE", text(catalog, "namespace"), "strata")),
         pick(env, "STRATA_REDIS_URL", text(get(root, "redis"), "url"), "redis://127.0.0.1:6379"),
         pick(env, "STRATA_KAFKA_BOOTSTRAP_SERVERS", text(get(root, "kafka"), "bootstrap_servers"), "127.0.0.1:9092"));
+  }
+
+  /** The namespace of Strata's tables; the file's is checked with a position, this also covers the environment's. */
+  private static String namespace(String ns) {
+    if (NameRules.RESERVED_NAMESPACES.contains(NameRules.fold(ns))) {
+      throw new IllegalArgumentException("Cannot use namespace '" + ns + "' for Strata's tables: it is reserved ("
+          + String.join(", ", NameRules.RESERVED_NAMESPACES.stream().sorted().toList()) + " hold training sets and rejected rows)");
+    }
+    return ns;
   }
 
   private static String pick(Map<String, String> env, String var, String fromFile, String dflt) {
@@ -194,23 +197,32 @@ public record StrataConfig(
     Diagnostics diags = new Diagnostics();
     String label = file.toString();
     Node root = null;
-    try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      Optional<Node> node = new Compose(LoadSettings.builder().setLabel(label).build()).composeReader(r);
-      root = node.orElse(null);
-      if (root != null && !YamlNodes.isNull(root)) {
-        new ShapeChecker(label, diags).check(root, SHAPE, "strata.yaml");
+    String text = YamlDocuments.readFile(file, label, diags);
+    List<Node> docs = text == null ? List.of() : YamlDocuments.compose(label, text, false, diags);
+    if (docs.size() > 1) {
+      diags.error(YamlNodes.pos(label, docs.get(1)), "strata.yaml holds one YAML document; this is a second one");
+    } else if (docs.size() == 1) {
+      root = docs.get(0);
+      if (new ShapeChecker(label, diags).check(root, SHAPE, "strata.yaml")) {
+        reservedNamespace(label, get(get(root, "catalog"), "namespace"), diags);
+        for (YamlNodes.Entry env : YamlNodes.entries(label, get(root, "environments"))) {
+          reservedNamespace(label, get(get(env.value(), "catalog"), "namespace"), diags);
+        }
       }
-    } catch (MarkedYamlEngineException e) {
-      SourcePosition pos = e.getProblemMark().map(m -> new SourcePosition(label, m.getLine() + 1, m.getColumn() + 1))
-          .orElse(new SourcePosition(label, 1, 1));
-      diags.error(pos, "invalid YAML: " + e.getProblem());
-    } catch (IOException e) {
-      diags.error(new SourcePosition(label, 1, 1), "cannot read file: " + e.getMessage());
     }
     if (diags.hasErrors()) {
       throw new DefinitionException(diags.sorted());
     }
     return root;
+  }
+
+  private static void reservedNamespace(String label, Node namespace, Diagnostics diags) {
+    String ns = text(namespace);
+    if (ns != null && NameRules.RESERVED_NAMESPACES.contains(NameRules.fold(ns))) {
+      diags.error(YamlNodes.pos(label, namespace), "namespace '" + ns + "' is reserved ("
+          + String.join(", ", NameRules.RESERVED_NAMESPACES.stream().sorted().toList())
+          + " hold training sets and rejected rows); choose another");
+    }
   }
 
   /** Whether a warehouse setting is a URI with a scheme (s3://…, file:/…) rather than a path. */

@@ -1,45 +1,29 @@
 package dev.strata.online;
 
+import dev.strata.dsl.io.TypedValues;
+import dev.strata.dsl.io.ValueFormatException;
 import dev.strata.dsl.types.DataType;
 
-/** Checks and normalizes entity key values given by callers (JSON numbers, strings). */
+/**
+ * Entity key values given by callers (JSON values of a request, Java values of an in-process
+ * call) as values of the key's type, by {@link TypedValues}' JSON rules: the key {@code "12"} of a
+ * bigint key is 12, as a CSV or JSON event's would be.
+ */
 final class EntityKeys {
   private EntityKeys() {}
 
   static Object coerce(Object v, DataType type, String service, String key, int row) {
-    String t = type.sqlName();
-    switch (t) {
-      case "string":
-        if (v instanceof String) {
-          return v;
-        }
-        break;
-      case "bigint":
-      case "int":
-        if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
-          return ((Number) v).longValue();
-        }
-        break;
-      case "boolean":
-        if (v instanceof Boolean) {
-          return v;
-        }
-        break;
-      default:
-        return v;
+    Object value;
+    try {
+      value = TypedValues.fromObject(v, type);
+    } catch (ValueFormatException e) {
+      throw new IllegalArgumentException("Cannot fetch features of service '" + service + "': key '" + key + "' of entity row "
+          + row + " must be a " + type.sqlName() + " (" + e.getMessage() + ")");
     }
-    throw new IllegalArgumentException("Cannot fetch features of service '" + service + "': key '" + key + "' of entity row "
-        + row + " must be a " + t + ", got " + describe(v));
-  }
-
-  private static String describe(Object v) {
-    if (v instanceof String) {
-      return "a string";
-    } else if (v instanceof Number) {
-      return "a number";
-    } else if (v instanceof Boolean) {
-      return "a boolean";
+    if (value == null) {
+      throw new IllegalArgumentException("Cannot fetch features of service '" + service + "': entity row " + row
+          + " has no value for key '" + key + "'");
     }
-    return "a " + v.getClass().getSimpleName();
+    return value;
   }
 }

@@ -11,8 +11,8 @@ import java.util.TreeMap;
 
 /**
  * Keeps the tiles of one group in memory as events arrive (through {@link GroupTiler}) and hands
- * out the tiles each key changed since the last {@link #drainChanged()}: what a stream sink or a
- * small materialize writes. Not thread-safe.
+ * out the tiles each key changed since the last {@link #drainChanged()}, encoded: what a stream
+ * sink or a small materialize writes. Not thread-safe.
  */
 public final class EventTiler {
   private final GroupTiler tiler;
@@ -46,29 +46,36 @@ public final class EventTiler {
   }
 
   /** Every tile of every key (a full materialize). */
-  public List<KeyTiles> all() {
-    List<KeyTiles> out = new ArrayList<>();
-    keys.forEach((k, ks) -> out.add(new KeyTiles(tiler.group().name(), k, new ArrayList<>(ks.tiles), ks.latest)));
+  public List<EncodedTile> all() {
+    List<EncodedTile> out = new ArrayList<>();
+    keys.forEach((k, ks) -> {
+      for (int s = 0; s < ks.tiles.size(); s++) {
+        for (Map.Entry<Long, Object[]> e : ks.tiles.get(s).entrySet()) {
+          out.add(encoded(k, ks, s, e.getKey(), e.getValue()));
+        }
+      }
+    });
     return out;
   }
 
-  /** The tiles changed since the last call, whole, per key. */
-  public List<KeyTiles> drainChanged() {
-    List<KeyTiles> out = new ArrayList<>();
+  /** The tiles changed since the last call, whole. */
+  public List<EncodedTile> drainChanged() {
+    List<EncodedTile> out = new ArrayList<>();
     changed.forEach((k, ks) -> {
-      List<java.util.Map<Long, Object[]>> specs = new ArrayList<>();
       for (int s = 0; s < ks.tiles.size(); s++) {
-        TreeMap<Long, Object[]> m = new TreeMap<>();
         for (Long start : ks.dirty.get(s)) {
-          m.put(start, ks.tiles.get(s).get(start));
+          out.add(encoded(k, ks, s, start, ks.tiles.get(s).get(start)));
         }
         ks.dirty.get(s).clear();
-        specs.add(m);
       }
-      out.add(new KeyTiles(tiler.group().name(), k, specs, ks.latest));
     });
     changed.clear();
     return out;
+  }
+
+  private EncodedTile encoded(List<Object> key, KeyState ks, int spec, long start, Object[] irs) {
+    return new EncodedTile(tiler.group().name(), tiler.group().version(), key, tiler.hop(spec), start,
+        tiler.aggregator(spec).encode(irs), ks.latest);
   }
 
   private static final class KeyState {

@@ -50,7 +50,7 @@ final class FlightsFixture {
         tilers.forEach(x -> x.add(row));
       }
     }
-    List<KeyTiles> batch = new ArrayList<>();
+    List<EncodedTile> batch = new ArrayList<>();
     tilers.forEach(x -> batch.addAll(x.drainChanged()));
     writer.write(batch);
   }

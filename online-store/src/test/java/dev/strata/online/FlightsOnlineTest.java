@@ -46,7 +46,7 @@ class FlightsOnlineTest {
   @Test
   void servedValuesEqualTheOracleAsOfEachStageAndExpireLater() {
     RedisLayout layout = new RedisLayout(CONFIG.prefix());
-    TileWriter writer = TileWriter.builder(PLAN, redis).layout(layout).build();
+    TileWriter writer = RedisTileWriter.builder(PLAN, redis).layout(layout).build();
     List<EventTiler> tilers = FlightsFixture.tilers();
     // Odd offsets and an hour boundary: heads partly filled, empty, and windows cut mid-block.
     long[] stages = {
@@ -95,7 +95,7 @@ class FlightsOnlineTest {
   @Test
   void lateAndOutOfOrderWritesLeaveTheRollUpsExact() {
     RedisLayout layout = new RedisLayout("t-late");
-    TileWriter writer = TileWriter.builder(PLAN, redis).layout(layout).batchKeys(37).build();
+    TileWriter writer = RedisTileWriter.builder(PLAN, redis).layout(layout).batchKeys(37).build();
     long t = instant(0.7, 29 * Durations.MINUTE);
     List<Object[]> before = new java.util.ArrayList<>(FlightsFixture.before(t));
     java.util.Collections.shuffle(before, new java.util.Random(5));
@@ -105,7 +105,7 @@ class FlightsOnlineTest {
       for (Object[] row : before.subList(i, Math.min(before.size(), i + chunk))) {
         tilers.forEach(x -> x.add(row));
       }
-      List<KeyTiles> batch = new java.util.ArrayList<>();
+      List<EncodedTile> batch = new java.util.ArrayList<>();
       tilers.forEach(x -> batch.addAll(x.drainChanged()));
       writer.write(batch);
     }
@@ -119,12 +119,12 @@ class FlightsOnlineTest {
   void requestsReadInStreamedOrParallelChunksEqualOnePipeline() {
     RedisLayout layout = new RedisLayout("t-par");
     long t = instant(0.8, 11 * Durations.MINUTE);
-    List<KeyTiles> batch = new ArrayList<>();
+    List<EncodedTile> batch = new ArrayList<>();
     for (EventTiler tiler : FlightsFixture.tilers()) {
       FlightsFixture.before(t).forEach(tiler::add);
       batch.addAll(tiler.all());
     }
-    TileWriter.builder(PLAN, redis).layout(layout).build().write(batch);
+    RedisTileWriter.builder(PLAN, redis).layout(layout).build().write(batch);
     List<Map<String, Object>> rows = FlightsFixture.rows(t, 90, 21);
     OnlineFeatures onePipeline = OnlineReader.builder(PLAN, redis).layout(layout).streamRows(0).parallelism(1).build()
         .getOnlineFeatures(SERVICE, rows, t);
@@ -154,13 +154,13 @@ class FlightsOnlineTest {
         .maxConnections(1).build();
     RedisLayout layout = new RedisLayout(one.prefix());
     long t = instant(0.8, 11 * Durations.MINUTE);
-    List<KeyTiles> batch = new ArrayList<>();
+    List<EncodedTile> batch = new ArrayList<>();
     for (EventTiler tiler : FlightsFixture.tilers()) {
       FlightsFixture.before(t).forEach(tiler::add);
       batch.addAll(tiler.all());
     }
     try (UnifiedJedis client = RedisConnections.open(one)) {
-      TileWriter.builder(PLAN, client).layout(layout).build().write(batch);
+      RedisTileWriter.builder(PLAN, client).layout(layout).build().write(batch);
       OnlineReader reader = OnlineReader.builder(PLAN, client).layout(layout).streamRows(5).build();
       List<Map<String, Object>> rows = FlightsFixture.rows(t, 60, 33);
       OnlineFeatures before = reader.getOnlineFeatures(SERVICE, rows, t);
@@ -236,10 +236,10 @@ class FlightsOnlineTest {
   @Test
   void writesAreIdempotentTrimmedAndExpire() {
     RedisLayout layout = new RedisLayout("t-idem");
-    TileWriter writer = TileWriter.builder(PLAN, redis).layout(layout).build();
+    TileWriter writer = RedisTileWriter.builder(PLAN, redis).layout(layout).build();
     EventTiler tiler = new EventTiler(PLAN, "origin_delays");
     EVENTS.forEach(tiler::add);
-    List<KeyTiles> all = tiler.all();
+    List<EncodedTile> all = tiler.all();
     writer.write(all);
     Map<String, Map<String, String>> first = snapshot(layout, all);
     writer.write(all);
@@ -247,7 +247,7 @@ class FlightsOnlineTest {
     assertThat(snapshot(layout, all)).isEqualTo(first);
 
     CompiledGroup g = PLAN.group("origin_delays").orElseThrow();
-    for (KeyTiles kt : all) {
+    for (EncodedTile kt : all) {
       String key = layout.key(g, kt.key());
       long ttl = redis.pttl(key);
       assertThat(ttl).isGreaterThan(30 * Durations.DAY / 1000).isLessThanOrEqualTo(31 * Durations.DAY / 1000);
@@ -277,8 +277,8 @@ class FlightsOnlineTest {
     RedisLayout once = new RedisLayout("t-trim-once");
     RedisLayout ranged = new RedisLayout("t-trim-ranged");
     RedisLayout scanned = new RedisLayout("t-trim-scanned");
-    TileWriter rangedWriter = TileWriter.builder(PLAN, redis).layout(ranged).build();
-    TileWriter scannedWriter = TileWriter.builder(PLAN, redis).layout(scanned).maxTrimFields(2).build();
+    RedisTileWriter rangedWriter = RedisTileWriter.builder(PLAN, redis).layout(ranged).build();
+    RedisTileWriter scannedWriter = RedisTileWriter.builder(PLAN, redis).layout(scanned).maxTrimFields(2).build();
     List<EventTiler> tilers = FlightsFixture.tilers();
     List<EventTiler> scanTilers = FlightsFixture.tilers();
     long from = (Long) EVENTS.get(0)[0];
@@ -288,12 +288,12 @@ class FlightsOnlineTest {
       FlightsFixture.stream(tilers, rangedWriter, t, Math.min(to, t + 2 * Durations.DAY));
       FlightsFixture.stream(scanTilers, scannedWriter, t, Math.min(to, t + 2 * Durations.DAY));
     }
-    List<KeyTiles> all = new ArrayList<>();
+    List<EncodedTile> all = new ArrayList<>();
     for (EventTiler tiler : FlightsFixture.tilers()) {
       EVENTS.forEach(tiler::add);
       all.addAll(tiler.all());
     }
-    TileWriter.builder(PLAN, redis).layout(once).build().write(all);
+    RedisTileWriter.builder(PLAN, redis).layout(once).build().write(all);
     Map<String, Map<String, String>> expected = snapshot(once, all);
     long trimmedGroups = PLAN.groups().stream().filter(g -> g.online() && !g.maxWindow().isLifetime()).count();
     assertThat(trimmedGroups).as("the sample has groups whose old blocks are trimmed").isPositive();
@@ -312,9 +312,9 @@ class FlightsOnlineTest {
     return out;
   }
 
-  static Map<String, Map<String, String>> snapshot(RedisLayout layout, List<KeyTiles> tiles) {
+  static Map<String, Map<String, String>> snapshot(RedisLayout layout, List<EncodedTile> tiles) {
     Map<String, Map<String, String>> out = new HashMap<>();
-    for (KeyTiles kt : tiles) {
+    for (EncodedTile kt : tiles) {
       String key = layout.key(PLAN.group(kt.group()).orElseThrow(), kt.key());
       Map<String, String> fields = new HashMap<>();
       redis.hgetAll(key.getBytes(StandardCharsets.UTF_8)).forEach((f, v) ->

@@ -36,7 +36,7 @@ class RestartAndClusterTest {
 
   /** Materialize: every tile of every key built from the events before T, in one write. */
   static void materialize(TileWriter writer) {
-    List<KeyTiles> batch = new ArrayList<>();
+    List<EncodedTile> batch = new ArrayList<>();
     for (EventTiler tiler : FlightsFixture.tilers()) {
       for (Object[] row : EVENTS) {
         if ((Long) row[0] < T) {
@@ -58,7 +58,7 @@ class RestartAndClusterTest {
     OnlineFeatures before;
     OnlineStoreConfig config = OnlineStoreConfig.fromUrl("redis://127.0.0.1:" + port + "?prefix=t-restart");
     try (UnifiedJedis redis = RedisConnections.open(config)) {
-      materialize(TileWriter.builder(PLAN, redis).layout(new RedisLayout(config.prefix())).build());
+      materialize(RedisTileWriter.builder(PLAN, redis).layout(new RedisLayout(config.prefix())).build());
       before = OnlineReader.builder(PLAN, redis).layout(new RedisLayout(config.prefix())).build().getOnlineFeatures(SERVICE, rows, T);
       FlightsFixture.assertMatchesOracle(before, rows, T);
     } finally {
@@ -87,7 +87,7 @@ class RestartAndClusterTest {
       List<Map<String, Object>> rows = FlightsFixture.rows(T, 20, 13);
       try (UnifiedJedis redis = RedisConnections.open(good)) {
         RedisLayout layout = new RedisLayout(good.prefix());
-        materialize(TileWriter.builder(PLAN, redis).layout(layout).build());
+        materialize(RedisTileWriter.builder(PLAN, redis).layout(layout).build());
         OnlineFeatures got = OnlineReader.builder(PLAN, redis).layout(layout).build().getOnlineFeatures(SERVICE, rows, T);
         FlightsFixture.assertMatchesOracle(got, rows, T);
       }
@@ -130,7 +130,7 @@ class RestartAndClusterTest {
       assertThat(config.cluster()).isTrue();
       try (UnifiedJedis redis = RedisConnections.open(config)) {
         RedisLayout layout = new RedisLayout(config.prefix());
-        materialize(TileWriter.builder(PLAN, redis).layout(layout).build());
+        materialize(RedisTileWriter.builder(PLAN, redis).layout(layout).build());
         List<Map<String, Object>> rows = FlightsFixture.rows(T, 80, 12);
         // Streamed per node (the default) and through the cluster pipeline: the same, and the oracle's.
         OnlineReader streamed = OnlineReader.builder(PLAN, redis).layout(layout).build();
@@ -200,7 +200,7 @@ class RestartAndClusterTest {
         OnlineFeatures again = null;
         for (int attempt = 0; again == null; attempt++) {
           try {
-            materialize(TileWriter.builder(PLAN, redis).layout(layout).build());
+            materialize(RedisTileWriter.builder(PLAN, redis).layout(layout).build());
             again = streamed.getOnlineFeatures(SERVICE, rows, T);
           } catch (RuntimeException e) {
             // pooled connections to the stopped node fail once each, and are dropped

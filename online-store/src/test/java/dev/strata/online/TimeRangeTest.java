@@ -90,7 +90,7 @@ class TimeRangeTest {
     Oracle oracle = new Oracle(plan);
     List<Object[]> events = events();
     RedisLayout layout = new RedisLayout(CONFIG.prefix() + "-" + System.nanoTime());
-    TileWriter writer = TileWriter.builder(plan, redis).layout(layout).build();
+    TileWriter writer = RedisTileWriter.builder(plan, redis).layout(layout).build();
     EventTiler tiler = new EventTiler(plan, "history");
     // Streamed in stages: reads as of each stage's end (before 1970, across it, long after).
     long[] stages = {Durations.parseInstant("1935-06-01T12:34:56Z"), Durations.parseInstant("1970-01-01T00:30:00Z"),
@@ -132,7 +132,7 @@ class TimeRangeTest {
   void readsAsOfAnInstantTheStoreHasPassedAreRefused(@TempDir Path dir) throws Exception {
     CompiledPlan plan = plan(dir);
     RedisLayout layout = new RedisLayout(CONFIG.prefix() + "-" + System.nanoTime());
-    TileWriter writer = TileWriter.builder(plan, redis).layout(layout).build();
+    TileWriter writer = RedisTileWriter.builder(plan, redis).layout(layout).build();
     EventTiler tiler = new EventTiler(plan, "history");
     long latest = Durations.parseInstant("1950-03-01T10:00:00Z");
     tiler.add(new Object[] {latest - Durations.DAY, 3L, "S0"});

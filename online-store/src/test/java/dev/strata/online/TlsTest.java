@@ -60,7 +60,7 @@ class TlsTest {
     List<Map<String, Object>> rows = FlightsFixture.rows(RestartAndClusterTest.T, 40, 17);
     try (UnifiedJedis redis = RedisConnections.open(config)) {
       RedisLayout layout = new RedisLayout(config.prefix());
-      RestartAndClusterTest.materialize(TileWriter.builder(PLAN, redis).layout(layout).build());
+      RestartAndClusterTest.materialize(RedisTileWriter.builder(PLAN, redis).layout(layout).build());
       OnlineFeatures got = OnlineReader.builder(PLAN, redis).layout(layout).build()
           .getOnlineFeatures(SERVICE, rows, RestartAndClusterTest.T);
       FlightsFixture.assertMatchesOracle(got, rows, RestartAndClusterTest.T);

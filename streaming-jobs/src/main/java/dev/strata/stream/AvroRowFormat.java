@@ -1,5 +1,7 @@
 package dev.strata.stream;
 
+import dev.strata.dsl.io.TypedValues;
+import dev.strata.dsl.io.ValueFormatException;
 import dev.strata.dsl.types.DataType;
 import dev.strata.dsl.types.Field;
 import java.io.IOException;
@@ -76,7 +78,10 @@ public final class AvroRowFormat implements RowFormat {
     if (s.getType() != Schema.Type.RECORD) {
       throw new IllegalArgumentException("the schema is a " + s.getType().getName() + ", not a record");
     }
-    DataType[] dt = Formats.resolve(types);
+    DataType[] dt = new DataType[types.length];
+    for (int i = 0; i < dt.length; i++) {
+      dt[i] = DataType.parseOrNull(types[i]);
+    }
     int[] of = new int[names.length];
     long[] scale = new long[names.length];
     for (int i = 0; i < names.length; i++) {
@@ -186,29 +191,28 @@ public final class AvroRowFormat implements RowFormat {
     }
   }
 
+  /** An Avro value as a value of its column: Avro's own types, then {@link TypedValues}' rules. */
   private Object value(int i, Object v) throws MalformedRecordException {
     if (v == null) {
       return null;
     }
     DataType type = dataTypes[i];
-    if (type == DataType.TIMESTAMP) {
-      if (v instanceof Long l) {
-        long scale = timeScale[i];
-        try {
-          return scale >= 0 ? Math.multiplyExact(l, scale) : Math.floorDiv(l, -scale);
-        } catch (ArithmeticException e) {
-          throw new MalformedRecordException("column '" + names[i] + "': " + l + " is out of the timestamp range");
-        }
+    Object plain = v;
+    if (type == DataType.TIMESTAMP && v instanceof Long l) {
+      long scale = timeScale[i];
+      try {
+        plain = scale >= 0 ? Math.multiplyExact(l, scale) : Math.floorDiv(l, -scale);
+      } catch (ArithmeticException e) {
+        throw new MalformedRecordException("column '" + names[i] + "': " + l + " is out of the timestamp range");
       }
-      return Values.fromText(names[i], type, v.toString());
-    } else if (type == DataType.LONG) {
-      return ((Number) v).longValue();
-    } else if (type == DataType.DOUBLE) {
-      return ((Number) v).doubleValue();
-    } else if (type == DataType.STRING) {
-      return v.toString(); // Utf8 or an enum symbol
+    } else if (v instanceof CharSequence || v instanceof GenericData.EnumSymbol) {
+      plain = v.toString(); // Utf8 or an enum symbol
     }
-    return v;
+    try {
+      return TypedValues.fromObject(plain, type);
+    } catch (ValueFormatException e) {
+      throw new MalformedRecordException("column '" + names[i] + "': " + e.getMessage());
+    }
   }
 
   private static String hex(byte[] b, int from, int to) {

@@ -1,22 +1,26 @@
 package dev.strata.stream;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.strata.dsl.io.EventDecoder;
+import dev.strata.dsl.io.EventFiles;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
 
 /**
- * Replays the records of a file in event-time order: record {@code i} of the replay is the
- * {@code i}-th by event time (ties and unreadable records keep their file order; unreadable ones
- * come first and go on to the dead letters). At {@code speed} &gt; 0, event time runs {@code speed}
- * times faster than the wall clock; at 0, as fast as the job reads.
+ * Replays the records of a CSV or JSON file in event-time order: record {@code i} of the replay
+ * is the {@code i}-th by event time (ties and unreadable records keep their file order; unreadable
+ * ones come first and go on to the dead letters). At {@code speed} &gt; 0, event time runs {@code
+ * speed} times faster than the wall clock; at 0, as fast as the job reads.
+ *
+ * <p>The file is read by {@link EventFiles}, exactly as the batch sources and the oracle read it:
+ * the same records, the same rows, the same rejects with the same reasons.
  *
  * <p>Used through Flink's generator source, whose checkpointed position is the record index, so
  * a restored job resumes the replay exactly where its checkpoint was.
@@ -25,41 +29,57 @@ final class FileReplay implements GeneratorFunction<Long, Parsed> {
   private static final long serialVersionUID = 1L;
 
   private final String path;
-  private final boolean header;
+  private final EventFiles.Format format;
+  private final EventDecoder decoder;
   private final RecordParser parser;
   private final double speed;
 
   private transient List<String> records;
+  private transient Map<Integer, String> rejects;
   private transient Integer[] order;
   private transient long[] times;
   private transient long wallStartNanos;
   private transient long eventStartMicros;
   private transient boolean started;
 
-  FileReplay(Path path, boolean header, RecordParser parser, double speed) {
+  FileReplay(Path path, EventFiles.Format format, EventDecoder decoder, RecordParser parser, double speed) {
     this.path = path.toAbsolutePath().toString();
-    this.header = header;
+    this.format = format;
+    this.decoder = decoder;
     this.parser = parser;
     this.speed = speed;
   }
 
-  /** The records of a file: its non-blank lines, less the header line if it has one. */
-  static List<String> records(Path file, boolean header) {
-    try {
-      List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-      return lines.stream().skip(header ? 1 : 0).filter(l -> !l.isBlank()).toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read " + file + ": " + e.getMessage(), e);
+  /**
+   * The number of records of a file, read where the job is built.
+   *
+   * @throws IllegalArgumentException (one sentence) when the file cannot be read as events
+   */
+  static long count(Path file, EventFiles.Format format, EventDecoder decoder) {
+    long n = 0;
+    try (EventFiles.Reader r = EventFiles.open(file, format, decoder)) {
+      while (r.next() != null) {
+        n++;
+      }
     }
+    return n;
   }
 
   @Override
   public void open(SourceReaderContext context) {
-    records = records(Path.of(path), header);
-    times = new long[records.size()];
-    for (int i = 0; i < times.length; i++) {
-      times[i] = parser.parse(records.get(i)).micros(); // malformed: Long.MIN_VALUE, first
+    records = new ArrayList<>();
+    rejects = new HashMap<>();
+    List<Long> t = new ArrayList<>();
+    try (EventFiles.Reader r = EventFiles.open(Path.of(path), format, decoder)) {
+      for (EventFiles.Decoded d = r.next(); d != null; d = r.next()) {
+        if (!d.isOk()) {
+          rejects.put(records.size(), d.reason());
+        }
+        records.add(d.text());
+        t.add(d.isOk() ? decoder.eventTime(d.row()) : Long.MIN_VALUE); // malformed: first
+      }
     }
+    times = t.stream().mapToLong(Long::longValue).toArray();
     order = new Integer[records.size()];
     Arrays.setAll(order, i -> i);
     Arrays.sort(order, Comparator.comparingLong(i -> times[i])); // stable: ties keep file order
@@ -68,7 +88,11 @@ final class FileReplay implements GeneratorFunction<Long, Parsed> {
   @Override
   public Parsed map(Long index) throws InterruptedException {
     int i = order[index.intValue()];
-    if (speed > 0 && times[i] != Long.MIN_VALUE) {
+    String reject = rejects.get(i);
+    if (reject != null) {
+      return Parsed.malformed(records.get(i), "malformed record: " + reject);
+    }
+    if (speed > 0) {
       pace(times[i]);
     }
     // Parsed again rather than kept: holding every parsed row of a large file costs more.

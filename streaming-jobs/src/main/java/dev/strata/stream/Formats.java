@@ -1,7 +1,6 @@
 package dev.strata.stream;
 
 import dev.strata.dsl.plan.CompiledPlan.CompiledSource;
-import dev.strata.dsl.types.DataType;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,36 +10,21 @@ import java.nio.file.Path;
 final class Formats {
   private Formats() {}
 
-  static DataType[] resolve(String[] sqlNames) {
-    DataType[] out = new DataType[sqlNames.length];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = switch (sqlNames[i]) {
-        case "boolean" -> DataType.BOOLEAN;
-        case "bigint" -> DataType.LONG;
-        case "double" -> DataType.DOUBLE;
-        case "string" -> DataType.STRING;
-        case "timestamp" -> DataType.TIMESTAMP;
-        default -> throw new IllegalArgumentException("Cannot read stream records: type " + sqlNames[i] + " is not supported");
-      };
-    }
-    return out;
-  }
-
   /**
-   * The format of a source's records; {@code csvHeader} is the header line of a CSV file.
+   * The format of a source's records; {@code csvHeader} is the header of a CSV file.
    *
    * @throws IllegalArgumentException for a format streams do not read (yet)
    */
-  static RowFormat of(CompiledSource source, String format, String csvHeader, ProjectFiles project) {
+  static RowFormat of(CompiledSource source, String format, java.util.List<String> csvHeader, ProjectFiles project) {
     String f = format == null ? "json" : format.toLowerCase();
     return switch (f) {
-      case "json" -> new JsonRowFormat(source.schema());
+      case "json" -> new JsonRowFormat(source.schema(), source.timestamp());
       case "avro" -> avro(source, project);
       case "csv" -> {
         if (csvHeader == null) {
           throw new IllegalArgumentException("Cannot read source '" + source.name() + "' as CSV: only files have a header line");
         }
-        yield new CsvRowFormat(source.schema(), csvHeader);
+        yield new CsvRowFormat(source.schema(), source.timestamp(), csvHeader);
       }
       default -> throw new IllegalArgumentException(
           "Cannot read source '" + source.name() + "': stream format '" + f + "' is not supported yet (use json, avro or csv)");

@@ -1,74 +1,29 @@
 package dev.strata.stream;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.strata.dsl.types.DataType;
-import dev.strata.dsl.types.Field;
+import dev.strata.dsl.io.EventDecoder;
+import dev.strata.dsl.io.EventJson;
+import dev.strata.dsl.io.RejectedRecordException;
 import dev.strata.dsl.types.Schema;
-import java.util.List;
 
 /**
- * One JSON object per record, one member per schema column (missing or null = NULL; other
- * members are ignored). Timestamps are ISO-8601 text or a number of microseconds since the
- * epoch, the unit of the language.
+ * One JSON object per record in Strata's dialect ({@link EventJson}), decoded by the source's
+ * {@link EventDecoder}: a Kafka message value or a line of a file.
  */
 public final class JsonRowFormat implements RowFormat {
   private static final long serialVersionUID = 1L;
 
-  private final String[] names;
-  private final String[] types;
-  private transient ObjectMapper mapper;
-  private transient DataType[] dataTypes;
+  private final EventDecoder decoder;
 
-  public JsonRowFormat(Schema schema) {
-    List<Field> fields = schema.fields();
-    this.names = fields.stream().map(Field::name).toArray(String[]::new);
-    // DataType is not serializable: keep the SQL names, resolve where the function runs.
-    this.types = fields.stream().map(f -> f.type().sqlName()).toArray(String[]::new);
+  public JsonRowFormat(Schema schema, String timeColumn) {
+    this.decoder = EventDecoder.of(schema, timeColumn);
   }
 
   @Override
   public Object[] parse(String record) throws MalformedRecordException {
-    if (mapper == null) {
-      mapper = new ObjectMapper();
-      dataTypes = Formats.resolve(types);
-    }
-    JsonNode node;
     try {
-      node = mapper.readTree(record);
-    } catch (JsonProcessingException e) {
-      throw new MalformedRecordException("not JSON: " + e.getOriginalMessage());
+      return decoder.decodeJson(record);
+    } catch (RejectedRecordException e) {
+      throw new MalformedRecordException(e.getMessage());
     }
-    if (node == null || !node.isObject()) {
-      throw new MalformedRecordException("expected a JSON object, got " + (node == null ? "nothing" : node.getNodeType().name().toLowerCase()));
-    }
-    Object[] row = new Object[names.length];
-    for (int i = 0; i < row.length; i++) {
-      row[i] = value(names[i], dataTypes[i], node.get(names[i]));
-    }
-    return row;
-  }
-
-  private static Object value(String column, DataType type, JsonNode v) throws MalformedRecordException {
-    if (v == null || v.isNull()) {
-      return null;
-    }
-    if (v.isContainerNode()) {
-      throw new MalformedRecordException("column '" + column + "': expected " + type.sqlName() + ", got a JSON " + v.getNodeType().name().toLowerCase());
-    }
-    if (type == DataType.LONG || type == DataType.TIMESTAMP) {
-      if (v.isIntegralNumber() && v.canConvertToLong()) {
-        return v.longValue();
-      }
-      if (v.isNumber()) {
-        throw new MalformedRecordException("column '" + column + "': expected a whole number, got " + v.asText());
-      }
-    } else if (type == DataType.DOUBLE && v.isNumber()) {
-      return v.doubleValue();
-    } else if (type == DataType.BOOLEAN && v.isBoolean()) {
-      return v.booleanValue();
-    }
-    return Values.fromText(column, type, v.asText());
   }
 }

@@ -10,8 +10,9 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Parsed records → one {@link KeyedEvent} per online group the row belongs to, keyed by {@link
- * GroupTiler#keyOf} (filter and NULL keys decided there, as everywhere). Malformed records
+ * Parsed records → one {@link KeyedEvent} per online group the row belongs to, keyed by the
+ * group's name and version and the entity key of {@link GroupTiler#keyOf} (filter and NULL keys
+ * decided there, as everywhere): see {@link TileStateKey}. Malformed records
  * (metric {@code malformedRecords}) and events more than the allowed lateness behind the
  * watermark (metric {@code lateEvents}) go to the dead letters with the reason, once per record.
  * Nothing malformed stops the job.
@@ -28,6 +29,7 @@ final class KeyFunction extends ProcessFunction<Parsed, KeyedEvent> {
   private final long allowedLatenessMicros;
   private final OutputTag<DeadLetter> deadLetters;
   private transient GroupTiler[] tilers;
+  private transient String[] stateKeyGroups; // TileStateKey.group of each tiler's group version
   private transient Counter malformed;
   private transient Counter late;
 
@@ -43,6 +45,10 @@ final class KeyFunction extends ProcessFunction<Parsed, KeyedEvent> {
   @Override
   public void open(OpenContext context) {
     tilers = TileFunction.tilers(project, groups);
+    stateKeyGroups = new String[tilers.length];
+    for (int g = 0; g < tilers.length; g++) {
+      stateKeyGroups[g] = TileStateKey.group(tilers[g].group().name(), tilers[g].group().version());
+    }
     malformed = getRuntimeContext().getMetricGroup().counter("malformedRecords");
     late = getRuntimeContext().getMetricGroup().counter("lateEvents");
   }
@@ -77,7 +83,7 @@ final class KeyFunction extends ProcessFunction<Parsed, KeyedEvent> {
       }
       if (key != null) {
         Object[] k = key.toArray();
-        out.collect(new KeyedEvent(g, Keys.partition(g, k), k, parsed.micros(), row));
+        out.collect(new KeyedEvent(TileStateKey.of(stateKeyGroups[g], k), k, parsed.micros(), row));
       }
     }
   }

@@ -2,10 +2,11 @@ package dev.strata.stream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.dsl.io.EventDecoder;
+import dev.strata.dsl.io.RejectedRecordException;
 import dev.strata.dsl.types.DataType;
 import dev.strata.dsl.types.Field;
 import dev.strata.dsl.types.Schema;
-import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -34,8 +35,9 @@ import org.apache.flink.connector.datagen.source.GeneratorFunction;
  *
  * <p>Columns map to the source schema by name; a column the file lacks is NULL. A TIMESTAMP column
  * may be any Parquet timestamp or date (read as UTC, as the batch side reads timestamp_ntz), whole
- * microseconds since the epoch, or ISO-8601 text. A value that does not fit its column's type
- * makes its row malformed, with the reason, not the job fail.
+ * microseconds since the epoch, or ISO-8601 text. Values are read by {@link EventDecoder#decodeValues}, as
+ * the batch side reads Parquet: a value that does not fit its column's type makes its row
+ * malformed, with the reason, not the job fail.
  */
 final class ParquetReplay implements GeneratorFunction<Long, Parsed> {
   private static final long serialVersionUID = 1L;
@@ -44,6 +46,7 @@ final class ParquetReplay implements GeneratorFunction<Long, Parsed> {
   private final String[] names;
   private final String[] types;
   private final int timeIndex;
+  private final EventDecoder decoder;
   private final double speed;
 
   private transient Connection connection;
@@ -56,11 +59,12 @@ final class ParquetReplay implements GeneratorFunction<Long, Parsed> {
   private transient long eventStartMicros;
   private transient boolean started;
 
-  private ParquetReplay(Path path, Schema schema, int timeIndex, double speed) {
+  private ParquetReplay(Path path, Schema schema, String timeColumn, double speed) {
     this.path = path.toAbsolutePath().toString();
     this.names = schema.fields().stream().map(Field::name).toArray(String[]::new);
     this.types = schema.fields().stream().map(f -> f.type().sqlName()).toArray(String[]::new);
-    this.timeIndex = timeIndex;
+    this.timeIndex = schema.indexOf(timeColumn);
+    this.decoder = EventDecoder.of(schema, timeColumn);
     this.speed = speed;
   }
 
@@ -73,7 +77,7 @@ final class ParquetReplay implements GeneratorFunction<Long, Parsed> {
    * @throws IllegalArgumentException (one sentence) for a file that is not Parquet, or lacks the event-time column
    */
   static Checked check(Path file, Schema schema, String timeColumn, double speed) {
-    ParquetReplay replay = new ParquetReplay(file, schema, schema.indexOf(timeColumn), speed);
+    ParquetReplay replay = new ParquetReplay(file, schema, timeColumn, speed);
     try (Connection c = connect(); PreparedStatement count = c.prepareStatement("SELECT count(*) FROM read_parquet(?)")) {
       Map<String, String> columns = columnTypes(c, replay.path);
       if (!columns.containsKey(timeColumn)) {
@@ -124,7 +128,10 @@ final class ParquetReplay implements GeneratorFunction<Long, Parsed> {
 
   @Override
   public void open(SourceReaderContext context) throws Exception {
-    dataTypes = Formats.resolve(types);
+    dataTypes = new DataType[types.length];
+    for (int i = 0; i < types.length; i++) {
+      dataTypes[i] = DataType.parseOrNull(types[i]);
+    }
     json = new ObjectMapper();
     connection = connect();
     Map<String, String> columns = columnTypes(connection, path);
@@ -177,19 +184,13 @@ final class ParquetReplay implements GeneratorFunction<Long, Parsed> {
       raw[i] = rows.getObject(i + 1);
     }
     long fileRow = rows.getLong(names.length + 1);
-    Object[] row = new Object[names.length];
+    Object[] row;
     try {
-      for (int i = 0; i < row.length; i++) {
-        row[i] = value(names[i], dataTypes[i], raw[i]);
-      }
-    } catch (MalformedRecordException e) {
+      row = decoder.decodeValues(raw);
+    } catch (RejectedRecordException e) {
       return Parsed.malformed(describe(fileRow, raw), "malformed record: " + e.getMessage());
     }
     Object t = row[timeIndex];
-    if (t == null) {
-      return Parsed.malformed(describe(fileRow, raw), "malformed record: no event time (column '" + names[timeIndex]
-          + "' is missing or null)");
-    }
     if (speed > 0) {
       pace((Long) t);
     }
@@ -209,36 +210,6 @@ final class ParquetReplay implements GeneratorFunction<Long, Parsed> {
       n.put(names[i], raw[i] == null ? null : raw[i].toString());
     }
     return fileRow(fileRow) + " " + n;
-  }
-
-  /** A value read from the file as a value of the column's type. */
-  static Object value(String column, DataType type, Object v) throws MalformedRecordException {
-    if (v == null) {
-      return null;
-    }
-    if (v instanceof String s) {
-      return Values.fromText(column, type, s); // text columns parse as in CSV
-    }
-    if (type == DataType.LONG || type == DataType.TIMESTAMP) {
-      if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
-        return ((Number) v).longValue();
-      }
-      if (v instanceof BigDecimal d) {
-        try {
-          return d.longValueExact();
-        } catch (ArithmeticException e) {
-          throw new MalformedRecordException("column '" + column + "': expected a whole number, got " + d);
-        }
-      }
-    } else if (type == DataType.DOUBLE && v instanceof Number n) {
-      return n.doubleValue();
-    } else if (type == DataType.BOOLEAN && v instanceof Boolean b) {
-      return b;
-    } else if (type == DataType.STRING) {
-      return v.toString();
-    }
-    throw new MalformedRecordException("column '" + column + "': expected " + type.sqlName() + ", got "
-        + v.getClass().getSimpleName() + " " + Values.abbreviate(v.toString()));
   }
 
   private void pace(long eventMicros) throws InterruptedException {

@@ -44,8 +44,9 @@ final class RecordParser implements Serializable {
   private Parsed parsed(String record, Object[] row, Origin origin) {
     Object t = row[timeIndex];
     if (t == null) {
-      return new Parsed(record, null, Long.MIN_VALUE, "malformed record: no event time (column '" + timeColumn
-          + "' is missing or null)", origin);
+      // The words of EventDecoder's reject: the same record gets the same reason everywhere.
+      return new Parsed(record, null, Long.MIN_VALUE, "malformed record: column '" + timeColumn
+          + "': no event time (missing or empty)", origin);
     }
     return new Parsed(record, row, (Long) t, null, origin);
   }

@@ -6,6 +6,7 @@ import dev.strata.dsl.model.Source;
 import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.plan.CompiledPlan.CompiledSource;
 import dev.strata.dsl.time.Durations;
+import dev.strata.online.TileWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -113,7 +114,7 @@ public final class StreamJob {
 
     String redisUrl = o.redis != null ? o.redis : config.redisUrl();
     if (!"discard".equals(o.sink)) {
-      RedisTileSink.checkReachable(redisUrl);
+      RedisTileWriterFactory.checkReachable(redisUrl);
     }
 
     Configuration flink = new Configuration();
@@ -130,9 +131,9 @@ public final class StreamJob {
       if (input instanceof StreamInput.Kafka k) {
         KafkaCheck.checkTopic(name, k, 10_000);
       }
-      TileSink.Factory tiles = "discard".equals(o.sink)
-          ? DiscardingTileSink.factory()
-          : RedisTileSink.factory(project, redisUrl);
+      TileWriter.Factory tiles = "discard".equals(o.sink)
+          ? DiscardingTileWriter.factory()
+          : RedisTileWriterFactory.of(project, redisUrl);
       DeadLetterSink.Factory deadLetters;
       Object target = deadLetterTarget(o, dir, source);
       if (target instanceof String topic) {

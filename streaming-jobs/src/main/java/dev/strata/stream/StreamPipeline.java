@@ -1,9 +1,13 @@
 package dev.strata.stream;
 
+import dev.strata.dsl.io.EventDecoder;
+import dev.strata.dsl.io.EventFiles;
 import dev.strata.dsl.model.Source;
 import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
 import dev.strata.dsl.plan.CompiledPlan.CompiledSource;
+import dev.strata.online.EncodedTile;
+import dev.strata.online.TileWriter;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -42,7 +46,7 @@ public final class StreamPipeline {
    * @throws IllegalArgumentException (one sentence) when the source cannot be streamed as asked
    */
   public static void add(StreamExecutionEnvironment env, ProjectFiles project, String sourceName, StreamInput input,
-      TileSink.Factory tiles, DeadLetterSink.Factory deadLetters, long flushIntervalMs) {
+      TileWriter.Factory tiles, DeadLetterSink.Factory deadLetters, long flushIntervalMs) {
     CompiledPlan plan = project.plan();
     CompiledSource source = plan.source(sourceName)
         .orElseThrow(() -> new IllegalArgumentException("Cannot stream source '" + sourceName + "': no such source in the project"));
@@ -54,11 +58,9 @@ public final class StreamPipeline {
       throw new IllegalArgumentException("Cannot replay " + f.path() + ": no such readable file");
     }
     Source.Stream settings = source.stream() != null ? source.stream() : Source.Stream.kafka(null, "json");
-    int timeIndex = source.schema().indexOf(source.timestamp());
     OutputTag<DeadLetter> deadTag = new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
 
-    RowFormat format = formatOf(project, source, input);
-    RecordParser parser = format == null ? null : new RecordParser(format, timeIndex, source.timestamp());
+    RecordParser parser = parser(project, source, input);
     // Watermarks at the source: Kafka tracks them per partition, so a partition read ahead of
     // another does not make the other's events late.
     WatermarkStrategy<Parsed> watermarks = WatermarkStrategy
@@ -71,15 +73,21 @@ public final class StreamPipeline {
     SingleOutputStreamOperator<KeyedEvent> keyed = records(env, source, input, parser, watermarks)
         .process(new KeyFunction(project, sourceName, groups, settings.allowedLatenessMicros(), deadTag))
         .name("key " + sourceName).uid("key-" + sourceName);
-    SingleOutputStreamOperator<TileWrite> tileWrites = keyed
-        .keyBy(KeyedEvent::partition)
+    SingleOutputStreamOperator<EncodedTile> tileWrites = keyed
+        .keyBy(KeyedEvent::stateKey)
         .process(new TileFunction(project, sourceName, groups, settings.allowedLatenessMicros(), deadTag))
         .name("tiles " + sourceName).uid("tiles-" + sourceName);
 
-    tileWrites.sinkTo(new TileSinkAdapter(tiles, flushIntervalMs, DEFAULT_MAX_PENDING_TILES))
+    tileWrites.sinkTo(new TileWriterSink(tiles, flushIntervalMs, DEFAULT_MAX_PENDING_TILES))
         .name("tile sink " + sourceName).uid("tile-sink-" + sourceName);
     keyed.getSideOutput(deadTag).union(tileWrites.getSideOutput(deadTag))
         .sinkTo(new DeadLetterSinkAdapter(deadLetters)).name("dead letters " + sourceName).uid("dead-letters-" + sourceName);
+  }
+
+  /** The parser of the input's records; null for Parquet files, whose rows are read as values, not parsed. */
+  static RecordParser parser(ProjectFiles project, CompiledSource source, StreamInput input) {
+    RowFormat format = formatOf(project, source, input);
+    return format == null ? null : new RecordParser(format, source.schema().indexOf(source.timestamp()), source.timestamp());
   }
 
   /** The record format of the input; null for Parquet files, whose rows are read as values, not parsed. */
@@ -93,8 +101,15 @@ public final class StreamPipeline {
         // A text replay reads lines, and Avro files (containers) are not Avro messages.
         throw new IllegalArgumentException("Cannot replay " + f.path() + " as " + format + ": files replay as json, csv or parquet");
       }
-      String header = "csv".equalsIgnoreCase(format) ? firstLine(f.path()) : null;
-      return Formats.of(source, format, header, project);
+      if (format.equals("csv")) {
+        java.util.List<String> header = EventFiles.csvHeader(f.path());
+        try {
+          return Formats.of(source, format, header, project);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("Cannot replay " + f.path() + ": " + e.getMessage());
+        }
+      }
+      return Formats.of(source, format, null, project);
     }
     return Formats.of(source, ((StreamInput.Kafka) input).format(), null, project);
   }
@@ -122,40 +137,37 @@ public final class StreamPipeline {
               watermarks, "replay " + f.path().getFileName())
           .setParallelism(1).uid("replay-" + source.name());
     }
-    boolean csv = fileFormat(f).equals("csv");
-    long count = FileReplay.records(f.path(), csv).size();
-    FileReplay replay = new FileReplay(f.path(), csv, parser, f.speed());
+    FileReplay replay = fileReplay(source, f, parser);
+    long count = FileReplay.count(f.path(), EventFiles.Format.of(fileFormat(f), f.path().getFileName().toString()),
+        EventDecoder.of(source.schema(), source.timestamp()));
     // One reader: the replay is globally ordered by event time.
     return env.fromSource(new DataGeneratorSource<>(replay, count, TypeInformation.of(Parsed.class)), watermarks,
             "replay " + f.path().getFileName())
         .setParallelism(1).uid("replay-" + source.name());
   }
 
+  /** The replay of a CSV or JSON file, as the job runs it. */
+  static FileReplay fileReplay(CompiledSource source, StreamInput.File f, RecordParser parser) {
+    EventFiles.Format format = EventFiles.Format.of(fileFormat(f), f.path().getFileName().toString());
+    return new FileReplay(f.path(), format, EventDecoder.of(source.schema(), source.timestamp()), parser, f.speed());
+  }
+
   static String formatFromName(String fileName) {
     String n = fileName.toLowerCase(java.util.Locale.ROOT);
+    if (n.endsWith(".gz")) {
+      n = n.substring(0, n.length() - 3);
+    }
     if (n.endsWith(".csv")) {
       return "csv";
     }
     if (n.endsWith(".parquet")) {
       return "parquet";
     }
-    return "json"; // .json, .jsonl, .ndjson
+    return "json"; // .json, .jsonl, .ndjson (each optionally .gz)
   }
 
   /** The format of a replayed file, lower case: as given, else from its name. */
   static String fileFormat(StreamInput.File f) {
     return (f.format() != null ? f.format() : formatFromName(f.path().getFileName().toString())).toLowerCase(java.util.Locale.ROOT);
-  }
-
-  private static String firstLine(java.nio.file.Path file) {
-    try (java.io.BufferedReader r = java.nio.file.Files.newBufferedReader(file)) {
-      String line = r.readLine();
-      if (line == null) {
-        throw new IllegalArgumentException("Cannot replay " + file + ": the file is empty (a CSV file needs a header line)");
-      }
-      return line;
-    } catch (java.io.IOException e) {
-      throw new IllegalArgumentException("Cannot replay " + file + ": " + e.getMessage());
-    }
   }
 }

@@ -1,5 +1,7 @@
 package dev.strata.stream;
 
+import dev.strata.online.EncodedTile;
+import dev.strata.online.TileWriter;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -14,18 +16,18 @@ final class Collected {
   private static final Map<String, Collected> RUNS = new ConcurrentHashMap<>();
 
   final String id = UUID.randomUUID().toString();
-  final Map<String, TileWrite> tiles = new ConcurrentHashMap<>();
+  final Map<EncodedTile.Id, EncodedTile> tiles = new ConcurrentHashMap<>();
   final List<DeadLetter> deadLetters = new CopyOnWriteArrayList<>();
 
   Collected() {
     RUNS.put(id, this);
   }
 
-  TileSink.Factory tileSink() {
+  TileWriter.Factory tileSink() {
     String run = id;
     return () -> batch -> {
       Collected c = RUNS.get(run);
-      for (TileWrite t : batch) {
+      for (EncodedTile t : batch) {
         c.tiles.put(t.id(), t);
       }
     };

@@ -10,6 +10,7 @@ import dev.strata.dsl.tile.FeatureAssembler;
 import dev.strata.dsl.tile.GroupTiler;
 import dev.strata.dsl.time.Durations;
 import java.util.ArrayList;
+import dev.strata.online.EncodedTile;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -24,12 +25,11 @@ final class Expected {
   private Expected() {}
 
   /** Tile id → encoded IRs of every online group of {@code source}, built directly by GroupTiler. */
-  static Map<String, byte[]> tiles(CompiledPlan plan, String source, List<Object[]> events) {
-    Map<String, byte[]> out = new HashMap<>();
+  static Map<EncodedTile.Id, byte[]> tiles(CompiledPlan plan, String source, List<Object[]> events) {
+    Map<EncodedTile.Id, byte[]> out = new HashMap<>();
     for (String name : StreamPipeline.onlineGroups(plan, source)) {
       GroupTiler tiler = GroupTiler.of(plan, name);
-      Map<String, Object[]> irs = new HashMap<>();
-      Map<String, TileWrite> ids = new HashMap<>();
+      Map<EncodedTile.Id, Object[]> irs = new HashMap<>();
       for (Object[] row : events) {
         List<Object> key = tiler.keyOf(row);
         if (key == null) {
@@ -37,36 +37,25 @@ final class Expected {
         }
         for (int s = 0; s < tiler.specCount(); s++) {
           long start = tiler.tileStart(s, tiler.eventTime(row));
-          TileWrite id = new TileWrite(name, tiler.group().version(), key.toArray(), tiler.hop(s), start, new byte[0], 0);
+          EncodedTile.Id id = new EncodedTile.Id(name, tiler.group().version(), key, tiler.hop(s), start);
           int spec = s;
-          irs.compute(id.id(), (k, v) -> tiler.update(spec, v, row));
-          ids.putIfAbsent(id.id(), id);
+          irs.compute(id, (k, v) -> tiler.update(spec, v, row));
         }
       }
       irs.forEach((id, v) -> {
-        TileWrite t = ids.get(id);
-        int spec = specOf(tiler, t.hopMicros());
+        int spec = tiler.geometry().specOfHop(id.hopMicros());
         out.put(id, tiler.aggregator(spec).encode(v));
       });
     }
     return out;
   }
 
-  static int specOf(GroupTiler tiler, long hop) {
-    for (int s = 0; s < tiler.specCount(); s++) {
-      if (tiler.hop(s) == hop) {
-        return s;
-      }
-    }
-    throw new IllegalArgumentException("no spec with hop " + hop);
-  }
-
   /** Asserts the written tiles are exactly the expected ones, byte for byte. */
-  static void assertSameTiles(Map<String, TileWrite> written, Map<String, byte[]> expected) {
+  static void assertSameTiles(Map<EncodedTile.Id, EncodedTile> written, Map<EncodedTile.Id, byte[]> expected) {
     assertThat(written.keySet()).as("tile ids").containsExactlyInAnyOrderElementsOf(expected.keySet());
     int differing = 0;
     String first = null;
-    for (Map.Entry<String, byte[]> e : expected.entrySet()) {
+    for (Map.Entry<EncodedTile.Id, byte[]> e : expected.entrySet()) {
       if (!Arrays.equals(written.get(e.getKey()).bytes(), e.getValue())) {
         differing++;
         first = first == null ? written.get(e.getKey()).toString() : first;
@@ -79,7 +68,7 @@ final class Expected {
    * Online values from the written tiles (FeatureAssembler, as the reader does) equal the oracle's
    * for sampled keys at day boundaries inside the data (every hop divides a day, so no head).
    */
-  static int assertOracleValues(CompiledPlan plan, String source, Map<String, TileWrite> written, List<Object[]> events, int keysPerGroup) {
+  static int assertOracleValues(CompiledPlan plan, String source, Map<EncodedTile.Id, EncodedTile> written, List<Object[]> events, int keysPerGroup) {
     Oracle oracle = new Oracle(plan);
     Random random = new Random(7);
     int checked = 0;
@@ -88,19 +77,19 @@ final class Expected {
       CompiledGroup g = tiler.group();
       FeatureAssembler assembler = new FeatureAssembler(tiler);
       Map<List<Object>, List<NavigableMap<Long, Object[]>>> byKey = new HashMap<>();
-      for (TileWrite t : written.values()) {
+      for (EncodedTile t : written.values()) {
         if (!t.group().equals(name)) {
           continue;
         }
-        List<NavigableMap<Long, Object[]>> specs = byKey.computeIfAbsent(t.keyList(), k -> {
+        List<NavigableMap<Long, Object[]>> specs = byKey.computeIfAbsent(t.key(), k -> {
           List<NavigableMap<Long, Object[]>> l = new ArrayList<>();
           for (int s = 0; s < tiler.specCount(); s++) {
             l.add(new TreeMap<>());
           }
           return l;
         });
-        int spec = specOf(tiler, t.hopMicros());
-        specs.get(spec).put(t.tileStart(), tiler.aggregator(spec).decode(t.bytes()));
+        int spec = tiler.geometry().specOfHop(t.hopMicros());
+        specs.get(spec).put(t.startMicros(), tiler.aggregator(spec).decode(t.bytes()));
       }
       List<List<Object>> keys = new ArrayList<>(new LinkedHashSet<>(byKey.keySet()));
       keys.sort((a, b) -> a.toString().compareTo(b.toString()));

@@ -74,7 +74,7 @@ class FileReplayJobTest {
     env.execute("parquet replay test");
 
     assertThat(out.deadLetters).hasSize(garbage).allSatisfy(l -> {
-      assertThat(l.reason()).isEqualTo("malformed record: no event time (column 'date' is missing or null)");
+      assertThat(l.reason()).isEqualTo("malformed record: column 'date': no event time (missing or empty)");
       assertThat(l.record()).startsWith("flights.parquet#").contains("\"origin\":\"ORD\"");
     });
     Expected.assertSameTiles(out.tiles, Expected.tiles(PLAN, "flights", EVENTS));

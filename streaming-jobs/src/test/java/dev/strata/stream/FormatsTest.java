@@ -20,7 +20,7 @@ class FormatsTest {
 
   @Test
   void jsonRecordsBecomeRowsOfTheSchema() throws Exception {
-    RowFormat json = new JsonRowFormat(FLIGHTS.schema());
+    RowFormat json = new JsonRowFormat(FLIGHTS.schema(), "date");
     assertThat(json.parse("{\"date\":\"2001-01-03 10:00:00\",\"delay\":-3,\"distance\":\"700\",\"origin\":\"ORD\",\"extra\":[1]}"))
         .containsExactly(T, -3L, 700L, "ORD", null);
     assertThat(json.parse("{\"date\":" + T + ",\"delay\":null}")).containsExactly(T, null, null, null, null);
@@ -28,29 +28,34 @@ class FormatsTest {
 
   @Test
   void malformedJsonSaysWhy() {
-    RowFormat json = new JsonRowFormat(FLIGHTS.schema());
+    RowFormat json = new JsonRowFormat(FLIGHTS.schema(), "date");
     assertThatThrownBy(() -> json.parse("{oops")).isInstanceOf(MalformedRecordException.class).hasMessageStartingWith("not JSON");
-    assertThatThrownBy(() -> json.parse("[1]")).hasMessage("expected a JSON object, got array");
-    assertThatThrownBy(() -> json.parse("{\"delay\":\"soon\"}")).hasMessage("column 'delay': expected bigint, got 'soon'");
-    assertThatThrownBy(() -> json.parse("{\"delay\":1.5}")).hasMessage("column 'delay': expected a whole number, got 1.5");
+    assertThatThrownBy(() -> json.parse("[1]")).hasMessage("expected a JSON object, got an array");
+    assertThatThrownBy(() -> json.parse("{\"date\":1,\"delay\":\"soon\"}")).hasMessage("column 'delay': expected bigint, got 'soon'");
+    assertThatThrownBy(() -> json.parse("{\"date\":1,\"delay\":1.5}")).hasMessage("column 'delay': expected bigint, got 1.5");
     assertThatThrownBy(() -> json.parse("{\"date\":\"yesterday\"}")).hasMessage("column 'date': expected timestamp, got 'yesterday'");
-    assertThatThrownBy(() -> json.parse("{\"origin\":{\"a\":1}}")).hasMessage("column 'origin': expected string, got a JSON object");
+    assertThatThrownBy(() -> json.parse("{\"date\":1,\"origin\":{\"a\":1}}")).hasMessage("column 'origin': expected string, got a JSON object");
+    assertThatThrownBy(() -> json.parse("{\"date\":1,\"date\":2}")).hasMessageStartingWith("not JSON: Duplicate field 'date'");
+    assertThatThrownBy(() -> json.parse("{\"date\":1} {}")).hasMessageStartingWith("not JSON: Trailing token");
   }
 
   @Test
   void csvFindsColumnsByHeaderAndHonoursQuotes() throws Exception {
-    RowFormat csv = new CsvRowFormat(FLIGHTS.schema(), "origin,date,delay,note,destination");
-    assertThat(csv.parse("\"O\"\"RD\",2001-01-03T10:00:00Z,,\"a, b\",JFK")).containsExactly(T, null, null, "O\"RD", "JFK");
-    assertThatThrownBy(() -> csv.parse("ORD,2001-01-03")).hasMessage("expected 5 CSV columns, got 2");
-    assertThat(CsvRowFormat.split("a,,\"\"")).isEqualTo(List.of("a", "", ""));
+    RowFormat csv = new CsvRowFormat(FLIGHTS.schema(), "date", List.of("origin", "date", "delay", "note", "destination", "distance"));
+    assertThat(csv.parse("\"O\"\"RD\",2001-01-03T10:00:00Z,,\"a, b\nc\",JFK,")).containsExactly(T, null, null, "O\"RD", "JFK");
+    assertThat(csv.parse("\"\",2001-01-03T10:00:00Z,,,,")).containsExactly(T, null, null, "", null);
+    assertThatThrownBy(() -> csv.parse("ORD,2001-01-03")).hasMessage("expected 6 cells as in the header, got 2");
+    assertThatThrownBy(() -> csv.parse("ORD,2001-01-03,\"1")).hasMessage("a quoted field is not closed (unbalanced quote)");
+    assertThatThrownBy(() -> new CsvRowFormat(FLIGHTS.schema(), "date", List.of("origin", "date")))
+        .hasMessage("column 'delay' is missing from the header (it has origin, date)");
   }
 
   @Test
   void recordsWithoutEventTimeAreMalformed() {
-    RecordParser parser = new RecordParser(new JsonRowFormat(FLIGHTS.schema()), 0, "date");
+    RecordParser parser = new RecordParser(new JsonRowFormat(FLIGHTS.schema(), "date"), 0, "date");
     Parsed p = parser.parse("{\"delay\":5}");
     assertThat(p.isOk()).isFalse();
-    assertThat(p.error()).isEqualTo("malformed record: no event time (column 'date' is missing or null)");
+    assertThat(p.error()).isEqualTo("malformed record: column 'date': no event time (missing or empty)");
     assertThat(parser.parse("{\"date\":\"2001-01-03T10:00:00Z\"}").micros()).isEqualTo(T);
   }
 

@@ -120,7 +120,7 @@ class KafkaJobTest {
       kafka.send("flights-late", 1, List.of(Events.json(source.schema(), source.timestamp(), lateButAccepted), tooLateRecord));
       List<Object[]> accepted = new ArrayList<>(events);
       accepted.add(lateButAccepted);
-      Map<String, byte[]> expected = Expected.tiles(PLAN, "flights", accepted);
+      Map<dev.strata.online.EncodedTile.Id, byte[]> expected = Expected.tiles(PLAN, "flights", accepted);
       await(() -> out.deadLetters.size() == 1 && expected.entrySet().stream()
           .allMatch(e -> out.tiles.containsKey(e.getKey()) && Arrays.equals(out.tiles.get(e.getKey()).bytes(), e.getValue())),
           () -> out.deadLetters.toString());

@@ -3,10 +3,11 @@ package dev.strata.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.strata.dsl.io.EventDecoder;
+import dev.strata.dsl.io.RejectedRecordException;
 import dev.strata.dsl.plan.CompiledPlan.CompiledSource;
 import dev.strata.dsl.testing.FlightsSample;
 import dev.strata.dsl.time.Durations;
-import dev.strata.dsl.types.DataType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -63,14 +64,18 @@ class ParquetReplayTest {
 
   @Test
   void valuesThatDoNotFitTheirColumnAreMalformed() throws Exception {
-    assertThat(ParquetReplay.value("d", DataType.LONG, 5)).isEqualTo(5L);
-    assertThat(ParquetReplay.value("d", DataType.DOUBLE, 5L)).isEqualTo(5.0);
-    assertThat(ParquetReplay.value("d", DataType.STRING, 5L)).isEqualTo("5");
-    assertThat(ParquetReplay.value("t", DataType.TIMESTAMP, "2001-01-01T00:00:00Z")).isEqualTo(Durations.parseInstant("2001-01-01T00:00:00Z"));
-    assertThatThrownBy(() -> ParquetReplay.value("d", DataType.LONG, 1.5))
-        .isInstanceOf(MalformedRecordException.class).hasMessage("column 'd': expected bigint, got Double 1.5");
-    assertThatThrownBy(() -> ParquetReplay.value("d", DataType.LONG, new java.math.BigDecimal("1.5")))
-        .isInstanceOf(MalformedRecordException.class).hasMessage("column 'd': expected a whole number, got 1.5");
+    // Parquet values go through the decoder the batch side uses for Parquet: the same rules.
+    EventDecoder d = EventDecoder.of(SOURCE.schema(), SOURCE.timestamp());
+    long t = Durations.parseInstant("2001-01-01T00:00:00Z");
+    assertThat(d.decodeValues(new Object[] {"2001-01-01T00:00:00Z", 5, 7L, "A", "B"})).containsExactly(t, 5L, 7L, "A", "B");
+    assertThat(d.decodeValues(new Object[] {t, new java.math.BigDecimal("5.0"), null, "A", null}))
+        .containsExactly(t, 5L, null, "A", null);
+    assertThatThrownBy(() -> d.decodeValues(new Object[] {t, 1.5, null, null, null}))
+        .isInstanceOf(RejectedRecordException.class).hasMessage("column 'delay': expected bigint, got 1.5");
+    assertThatThrownBy(() -> d.decodeValues(new Object[] {t, new java.math.BigDecimal("1.5"), null, null, null}))
+        .hasMessage("column 'delay': expected bigint, got 1.5");
+    assertThatThrownBy(() -> d.decodeValues(new Object[] {t, null, null, 5L, null}))
+        .hasMessage("column 'origin': expected string, got a number (5)");
   }
 
   @Test

@@ -7,12 +7,14 @@ import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
 import dev.strata.dsl.testing.FlightsSample;
 import dev.strata.dsl.time.Durations;
+import dev.strata.online.EncodedTile;
 import dev.strata.online.FeatureStatus;
 import dev.strata.online.OnlineFeatures;
 import dev.strata.online.OnlineReader;
 import dev.strata.online.OnlineStoreConfig;
 import dev.strata.online.RedisConnections;
 import dev.strata.online.RedisLayout;
+import dev.strata.online.TileWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -86,7 +88,7 @@ class RedisJobTest {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(2);
     StreamPipeline.add(env, project, "flights", new StreamInput.File(CSV, "csv", 0),
-        RedisTileSink.factory(project, url(prefix)), dead.deadLetterSink(), StreamPipeline.DEFAULT_FLUSH_INTERVAL_MS);
+        RedisTileWriterFactory.of(project, url(prefix)), dead.deadLetterSink(), StreamPipeline.DEFAULT_FLUSH_INTERVAL_MS);
     env.execute("redis test");
     try {
       assertThat(dead.deadLetters).isEmpty();
@@ -112,8 +114,8 @@ class RedisJobTest {
     // About three seconds of replay: checkpoints complete before the crash, events follow it.
     double speed = (90 * Durations.DAY / Durations.SECOND) / 3.0;
     WRITES.set(0);
-    TileSink.Factory redisSink = RedisTileSink.factory(project, url(prefix));
-    TileSink.Factory crashing = CrashingSink.factory(redisSink);
+    TileWriter.Factory redisSink = RedisTileWriterFactory.of(project, url(prefix));
+    TileWriter.Factory crashing = CrashingSink.factory(redisSink);
     StreamPipeline.add(env, project, "flights", new StreamInput.File(CSV, "csv", speed), crashing, dead.deadLetterSink(), 100);
     env.execute("redis crash test");
     try {
@@ -142,7 +144,7 @@ class RedisJobTest {
       env.enableCheckpointing(200);
       double speed = (90 * Durations.DAY / Durations.SECOND) / 4.0; // about four seconds of events
       StreamPipeline.add(env, project, "flights", new StreamInput.File(CSV, "csv", speed),
-          RedisTileSink.factory(project, url), dead.deadLetterSink(), 100);
+          RedisTileWriterFactory.of(project, url), dead.deadLetterSink(), 100);
       JobClient job = env.executeAsync("redis restart test");
       Thread.sleep(1500);
       server.stop(); // down for three seconds mid-stream: writes fail, the job restarts from its checkpoint
@@ -163,22 +165,22 @@ class RedisJobTest {
 
   static void assertRedisMatches(UnifiedJedis redis, String prefix) {
     RedisLayout layout = new RedisLayout(prefix);
-    Map<String, byte[]> expected = Expected.tiles(PLAN, "flights", EVENTS);
+    Map<EncodedTile.Id, byte[]> expected = Expected.tiles(PLAN, "flights", EVENTS);
     int tiles = 0;
-    List<TileWrite> ids = expectedIds();
+    List<EncodedTile.Id> ids = expectedIds();
     List<Response<byte[]>> stored = new ArrayList<>();
     try (AbstractPipeline p = redis.pipelined()) {
-      for (TileWrite t : ids) {
+      for (EncodedTile.Id t : ids) {
         CompiledGroup g = PLAN.group(t.group()).orElseThrow();
-        stored.add(p.hget(layout.keyBytes(g, t.keyList()),
-            RedisLayout.field(t.hopMicros(), t.hopMicros(), t.tileStart()).getBytes(StandardCharsets.UTF_8)));
+        stored.add(p.hget(layout.keyBytes(g, t.key()),
+            RedisLayout.field(t.hopMicros(), t.hopMicros(), t.startMicros()).getBytes(StandardCharsets.UTF_8)));
       }
       p.sync();
     }
     for (int i = 0; i < ids.size(); i++) {
       byte[] bytes = stored.get(i).get();
       if (bytes != null) { // the writer trims tiles that left the largest window
-        assertThat(bytes).as("tile %s", ids.get(i)).isEqualTo(expected.get(ids.get(i).id()));
+        assertThat(bytes).as("tile %s", ids.get(i)).isEqualTo(expected.get(ids.get(i)));
         tiles++;
       }
     }
@@ -213,21 +215,21 @@ class RedisJobTest {
     assertThat(checked).isGreaterThan(1000);
   }
 
-  /** One TileWrite (without bytes) per expected tile id. */
-  static List<TileWrite> expectedIds() {
-    List<TileWrite> out = new ArrayList<>();
+  /** Every expected tile id. */
+  static List<EncodedTile.Id> expectedIds() {
+    List<EncodedTile.Id> out = new ArrayList<>();
     for (String name : StreamPipeline.onlineGroups(PLAN, "flights")) {
       var tiler = dev.strata.dsl.tile.GroupTiler.of(PLAN, name);
-      LinkedHashSet<String> seen = new LinkedHashSet<>();
+      LinkedHashSet<EncodedTile.Id> seen = new LinkedHashSet<>();
       for (Object[] row : EVENTS) {
         List<Object> key = tiler.keyOf(row);
         if (key == null) {
           continue;
         }
         for (int s = 0; s < tiler.specCount(); s++) {
-          TileWrite t = new TileWrite(name, tiler.group().version(), key.toArray(), tiler.hop(s),
-              tiler.tileStart(s, tiler.eventTime(row)), new byte[0], 0);
-          if (seen.add(t.id())) {
+          EncodedTile.Id t = new EncodedTile.Id(name, tiler.group().version(), key, tiler.hop(s),
+              tiler.tileStart(s, tiler.eventTime(row)));
+          if (seen.add(t)) {
             out.add(t);
           }
         }
@@ -259,10 +261,10 @@ class RedisJobTest {
   }
 
   /** Writes through; the 12th batch of the run is written half-way, then the task dies (once). */
-  static final class CrashingSink implements TileSink {
-    private final TileSink sink;
+  static final class CrashingSink implements TileWriter {
+    private final TileWriter sink;
 
-    private CrashingSink(TileSink sink) {
+    private CrashingSink(TileWriter sink) {
       this.sink = sink;
     }
 
@@ -271,16 +273,16 @@ class RedisJobTest {
     }
 
     @Override
-    public void write(List<TileWrite> tiles) throws IOException {
+    public void write(List<EncodedTile> tiles) {
       if (WRITES.incrementAndGet() == 12) {
         sink.write(tiles.subList(0, tiles.size() / 2));
-        throw new IOException("injected crash");
+        throw new dev.strata.online.OnlineStoreException("injected crash", null);
       }
       sink.write(tiles);
     }
 
     @Override
-    public void close() throws IOException {
+    public void close() {
       sink.close();
     }
   }

@@ -89,7 +89,7 @@ class StreamJobOptionsTest {
 
   @Test
   void unreachableRedisIsOneSentence() {
-    assertThatThrownBy(() -> RedisTileSink.checkReachable("redis://127.0.0.1:1?timeout_ms=300"))
+    assertThatThrownBy(() -> RedisTileWriterFactory.checkReachable("redis://127.0.0.1:1?timeout_ms=300"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("Cannot reach Redis at ");
   }
 }

@@ -73,6 +73,26 @@ public final class RowAggregator {
     return a;
   }
 
+  /**
+   * Merges the row encoded in {@code row} (what {@link #encode} wrote) into {@code into}, IR by IR
+   * through {@link Aggregator#mergeEncoded}: the same as {@code merge(into, decode(row))} without
+   * building the decoded row. May mutate and return {@code into}.
+   *
+   * @throws IllegalArgumentException when the bytes are not a row encoding of these aggregators
+   *     ({@code into} may then be partly merged)
+   */
+  @SuppressWarnings("unchecked")
+  public Object[] mergeEncoded(Object[] into, byte[] row) {
+    checkLength("merge", into);
+    int[] bounds = new int[2 * aggregators.size()];
+    locate(row, bounds, 0);
+    ByteCursor cursor = new ByteCursor(row, 0, 0);
+    for (int i = 0; i < into.length; i++) {
+      into[i] = ((Aggregator<Object>) aggregators.get(i)).mergeEncoded(into[i], cursor.reset(row, bounds[2 * i], bounds[2 * i + 1]));
+    }
+    return into;
+  }
+
   public Object[] finish(Object[] irs) {
     checkLength("finish", irs);
     Object[] values = new Object[irs.length];

@@ -3,7 +3,9 @@ package dev.strata.dsl.expr;
 import dev.strata.dsl.time.Durations;
 import dev.strata.dsl.types.DataType;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A Pratt parser from tokens to {@link Syntax}. Binding powers follow SQL: OR < AND < NOT <
@@ -20,12 +22,22 @@ final class Parser {
   static final int MULTIPLICATIVE = 7;
   static final int UNARY = 8;
 
-  /** Deeper text is surely a mistake, and would overflow the stack of the recursive passes. */
+  /**
+   * Most levels of operators and calls in one expression (a chain {@code a OR b OR c} is two
+   * levels): deeper text is surely a mistake, and would overflow the stack of the recursive
+   * passes (type checking, printing, evaluation).
+   */
   static final int MAX_DEPTH = 200;
+
+  /** Most columns and constants in one expression: a long IN list fits, a runaway text does not. */
+  static final int MAX_TERMS = 10_000;
 
   private final List<Token> tokens;
   private int pos = 0;
   private int nesting = 0;
+  private int terms = 0;
+  /** The depth of each operator node made so far (a term has depth 0), to refuse depth as it grows. */
+  private final Map<Syntax, Integer> depths = new IdentityHashMap<>();
 
   private Parser(List<Token> tokens) {
     this.tokens = tokens;
@@ -37,18 +49,51 @@ final class Parser {
     if (!p.peek().is(Token.Kind.EOF)) {
       throw p.expected("an operator or the end of the expression");
     }
-    // Long operator chains nest without recursion in the parser; the later passes recurse.
-    checkDepth(result, 0);
     return result;
   }
 
-  private static void checkDepth(Syntax s, int depth) {
-    if (depth > MAX_DEPTH) {
-      throw new SyntaxError(s.start(), s.end() - s.start(), "expression is nested too deeply; at most " + MAX_DEPTH + " levels are allowed");
-    }
+  /** Records an operator node's depth; refuses it beyond {@link #MAX_DEPTH}, where its operator is. */
+  private Syntax nested(Syntax s) {
+    int depth = 0;
     for (Syntax child : children(s)) {
-      checkDepth(child, depth + 1);
+      depth = Math.max(depth, depths.getOrDefault(child, 0));
     }
+    depth++;
+    if (depth > MAX_DEPTH) {
+      int[] at = operatorSpan(s);
+      throw new SyntaxError(at[0], at[1] - at[0], "expression is nested too deeply; at most " + MAX_DEPTH + " levels are allowed");
+    }
+    depths.put(s, depth);
+    return s;
+  }
+
+  /** Counts a column or constant; refuses more than {@link #MAX_TERMS}. */
+  private Syntax term(Syntax s) {
+    if (++terms > MAX_TERMS) {
+      throw new SyntaxError(s.start(), s.end() - s.start(), "expression is too long; at most " + MAX_TERMS
+          + " columns and constants are allowed");
+    }
+    return s;
+  }
+
+  /** Where a node's own operator is written (its start, end), without walking down its operands. */
+  private static int[] operatorSpan(Syntax s) {
+    if (s instanceof Syntax.Op2 b) {
+      return new int[] {b.opStart(), b.opEnd()};
+    } else if (s instanceof Syntax.Op1 u) {
+      return new int[] {u.opStart(), u.opEnd()};
+    } else if (s instanceof Syntax.InOp in) {
+      return new int[] {in.opStart(), in.opEnd()};
+    } else if (s instanceof Syntax.BetweenOp b) {
+      return new int[] {b.opStart(), b.opEnd()};
+    } else if (s instanceof Syntax.LikeOp l) {
+      return new int[] {l.opStart(), l.opEnd()};
+    } else if (s instanceof Syntax.CallOp c) {
+      return new int[] {c.start(), c.nameEnd()};
+    } else if (s instanceof Syntax.CastOp c) {
+      return new int[] {c.start(), c.end()};
+    }
+    return new int[] {s.start(), s.end()}; // CaseOp: its own start and end
   }
 
   private static List<Syntax> children(Syntax s) {
@@ -184,18 +229,18 @@ final class Parser {
     Token op = advance();
     if (op.is(Token.Kind.OPERATOR)) {
       Syntax right = expression(power + 1);
-      return new Syntax.Op2(binaryOp(op.value()), left, right, op.start(), op.end());
+      return nested(new Syntax.Op2(binaryOp(op.value()), left, right, op.start(), op.end()));
     }
     switch (op.value()) {
       case "OR":
-        return new Syntax.Op2(BinaryOp.OR, left, expression(AND), op.start(), op.end());
+        return nested(new Syntax.Op2(BinaryOp.OR, left, expression(AND), op.start(), op.end()));
       case "AND":
-        return new Syntax.Op2(BinaryOp.AND, left, expression(NOT), op.start(), op.end());
+        return nested(new Syntax.Op2(BinaryOp.AND, left, expression(NOT), op.start(), op.end()));
       case "IS":
         boolean not = acceptKeyword("NOT");
         Token nul = expectKeyword("NULL");
         UnaryOp u = not ? UnaryOp.IS_NOT_NULL : UnaryOp.IS_NULL;
-        return new Syntax.Op1(u, left, op.start(), nul.end(), left.start(), nul.end());
+        return nested(new Syntax.Op1(u, left, op.start(), nul.end(), left.start(), nul.end()));
       case "NOT":
         Token next = peek();
         if (!next.isKeyword("IN") && !next.isKeyword("BETWEEN") && !next.isKeyword("LIKE")) {
@@ -217,14 +262,14 @@ final class Parser {
           list.add(expression(OR));
         } while (accept(Token.Kind.COMMA));
         Token close = expect(Token.Kind.RPAREN, "',' or ')'");
-        return new Syntax.InOp(left, list, negated, opStart, opEnd, close.end());
+        return nested(new Syntax.InOp(left, list, negated, opStart, opEnd, close.end()));
       case "BETWEEN":
         Syntax low = expression(CONCAT);
         expectKeyword("AND");
         Syntax high = expression(CONCAT);
-        return new Syntax.BetweenOp(left, low, high, negated, opStart, opEnd);
+        return nested(new Syntax.BetweenOp(left, low, high, negated, opStart, opEnd));
       default:
-        return new Syntax.LikeOp(left, expression(CONCAT), negated, opStart, opEnd);
+        return nested(new Syntax.LikeOp(left, expression(CONCAT), negated, opStart, opEnd));
     }
   }
 
@@ -276,7 +321,7 @@ final class Parser {
         return number(t, t.start(), false);
       case STRING:
         advance();
-        return new Syntax.Lit(t.value(), DataType.STRING, t.start(), t.end());
+        return term(new Syntax.Lit(t.value(), DataType.STRING, t.start(), t.end()));
       case LPAREN:
         advance();
         Syntax inner = expression(OR);
@@ -293,7 +338,7 @@ final class Parser {
             return number(next, t.start(), true);
           }
           Syntax arg = expression(UNARY);
-          return new Syntax.Op1(UnaryOp.NEGATE, arg, t.start(), t.end(), t.start(), arg.end());
+          return nested(new Syntax.Op1(UnaryOp.NEGATE, arg, t.start(), t.end(), t.start(), arg.end()));
         }
         throw expected("an expression");
       case KEYWORD:
@@ -319,14 +364,14 @@ final class Parser {
       case "NOT":
         advance();
         Syntax arg = expression(NOT);
-        return new Syntax.Op1(UnaryOp.NOT, arg, t.start(), t.end(), t.start(), arg.end());
+        return nested(new Syntax.Op1(UnaryOp.NOT, arg, t.start(), t.end(), t.start(), arg.end()));
       case "TRUE":
       case "FALSE":
         advance();
-        return new Syntax.Lit(t.value().equals("TRUE"), DataType.BOOLEAN, t.start(), t.end());
+        return term(new Syntax.Lit(t.value().equals("TRUE"), DataType.BOOLEAN, t.start(), t.end()));
       case "NULL":
         advance();
-        return new Syntax.Lit(null, null, t.start(), t.end());
+        return term(new Syntax.Lit(null, null, t.start(), t.end()));
       case "CASE":
         return caseWhen();
       default:
@@ -338,7 +383,7 @@ final class Parser {
     String digits = negative ? "-" + t.text() : t.text();
     if (t.is(Token.Kind.INTEGER)) {
       try {
-        return new Syntax.Lit(Long.parseLong(digits), DataType.LONG, start, t.end());
+        return term(new Syntax.Lit(Long.parseLong(digits), DataType.LONG, start, t.end()));
       } catch (NumberFormatException e) {
         throw new SyntaxError(
             start, t.end() - start, "integer " + digits + " is out of range for bigint; write it as a double, e.g. " + digits + ".0");
@@ -348,7 +393,7 @@ final class Parser {
     if (Double.isInfinite(d)) {
       throw new SyntaxError(start, t.end() - start, "number " + digits + " is out of range for double");
     }
-    return new Syntax.Lit(d, DataType.DOUBLE, start, t.end());
+    return term(new Syntax.Lit(d, DataType.DOUBLE, start, t.end()));
   }
 
   private Syntax timestamp() {
@@ -356,7 +401,7 @@ final class Parser {
     Token text = advance();
     try {
       long micros = Durations.parseInstant(text.value());
-      return new Syntax.Lit(micros, DataType.TIMESTAMP, keyword.start(), text.end());
+      return term(new Syntax.Lit(micros, DataType.TIMESTAMP, keyword.start(), text.end()));
     } catch (IllegalArgumentException | ArithmeticException e) {
       throw new SyntaxError(
           text.start(), text.length(),
@@ -381,7 +426,7 @@ final class Parser {
       advance();
       end = part.end();
     }
-    return new Syntax.Col(name.toString(), first.start(), end);
+    return term(new Syntax.Col(name.toString(), first.start(), end));
   }
 
   private Syntax call() {
@@ -394,7 +439,7 @@ final class Parser {
       } while (accept(Token.Kind.COMMA));
     }
     Token close = expect(Token.Kind.RPAREN, "',' or ')'");
-    return new Syntax.CallOp(name.text(), args, name.start(), name.end(), close.end());
+    return nested(new Syntax.CallOp(name.text(), args, name.start(), name.end(), close.end()));
   }
 
   private Syntax cast() {
@@ -408,7 +453,7 @@ final class Parser {
     }
     advance();
     Token close = expect(Token.Kind.RPAREN, "')'");
-    return new Syntax.CastOp(arg, type.text(), type.start(), type.end(), keyword.start(), close.end());
+    return nested(new Syntax.CastOp(arg, type.text(), type.start(), type.end(), keyword.start(), close.end()));
   }
 
   private Syntax caseWhen() {
@@ -431,6 +476,6 @@ final class Parser {
       throw expected("WHEN, ELSE or END");
     }
     Token end = expectKeyword("END");
-    return new Syntax.CaseOp(operand, whens, thens, orElse, keyword.start(), end.end());
+    return nested(new Syntax.CaseOp(operand, whens, thens, orElse, keyword.start(), end.end()));
   }
 }

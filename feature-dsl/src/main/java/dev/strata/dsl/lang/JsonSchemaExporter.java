@@ -68,7 +68,10 @@ public final class JsonSchemaExporter {
       types.add("object");
       types.add("null");
       if (m.keyPattern() != null) {
-        n.putObject("propertyNames").put("pattern", m.keyPattern());
+        ObjectNode names = n.putObject("propertyNames").put("pattern", m.keyPattern());
+        if (m.keyPattern().equals(NameRules.NAME_PATTERN) || m.keyPattern().equals(NameRules.COLUMN_PATTERN)) {
+          names.put("maxLength", NameRules.MAX_LENGTH);
+        }
       }
       n.set("additionalProperties", shape(m.values()));
       return n;
@@ -121,7 +124,9 @@ public final class JsonSchemaExporter {
         t.add("number");
         t.add("boolean");
       }
-      case NAME -> n.put("type", "string").put("pattern", LanguageSpec.NAME_PATTERN);
+      case NAME -> n.put("type", "string").put("pattern", NameRules.NAME_PATTERN).put("maxLength", NameRules.MAX_LENGTH);
+      case COLUMN -> n.put("type", "string").put("pattern", NameRules.COLUMN_PATTERN).put("maxLength", NameRules.MAX_LENGTH);
+      case TOPIC -> n.put("type", "string").put("pattern", NameRules.TOPIC_PATTERN);
       case INTEGER -> n.put("type", "integer");
       case NUMBER -> n.put("type", "number");
       case BOOLEAN -> n.put("type", "boolean");

@@ -15,8 +15,11 @@ import java.util.List;
 
 /** The definition language, declared once. Every key a definition may use appears here. */
 public final class LanguageSpec {
-  /** Names of entities, sources, groups, features...: what SQL and Iceberg accept unquoted. */
-  public static final String NAME_PATTERN = "^[A-Za-z][A-Za-z0-9_]*$";
+  /** Names of entities, sources, groups, aggregations...: see {@link NameRules}, which also limits their length. */
+  public static final String NAME_PATTERN = NameRules.NAME_PATTERN;
+
+  /** Names of columns (source schemas, entity keys): see {@link NameRules}. */
+  public static final String COLUMN_PATTERN = NameRules.COLUMN_PATTERN;
 
   private LanguageSpec() {}
 
@@ -38,13 +41,17 @@ public final class LanguageSpec {
     return new MapOf(values, NAME_PATTERN, description);
   }
 
+  private static MapOf columns(Shape values, String description) {
+    return new MapOf(values, COLUMN_PATTERN, description);
+  }
+
   private static ListOf listOf(Shape items, int minItems, String description) {
     return new ListOf(items, minItems, description);
   }
 
   public static final Obj ENTITY =
       object("entity", "A thing features describe, identified by one or more typed keys.")
-          .required("keys", mapOf(TYPE, "Key columns and their types, in order."))
+          .required("keys", columns(TYPE, "Key columns and their types, in order."))
           .optional("description", DESCRIPTION)
           .build();
 
@@ -57,7 +64,7 @@ public final class LanguageSpec {
 
   public static final Obj KAFKA =
       object("kafka", "A Kafka topic.")
-          .required("topic", STRING)
+          .required("topic", scalar(Kind.TOPIC, "The topic."))
           .optional("bootstrap_servers", scalar(Kind.STRING, "host:port,...; by default from strata.yaml."))
           .optional("group_id", STRING)
           .build();
@@ -70,7 +77,7 @@ public final class LanguageSpec {
 
   public static final Obj DEAD_LETTER =
       object("dead letter", "Where the stream job sends malformed and too-late records, with the reason.")
-          .optional("topic", scalar(Kind.STRING, "A Kafka topic on the source's brokers (it must exist)."))
+          .optional("topic", scalar(Kind.TOPIC, "A Kafka topic on the source's brokers (it must exist)."))
           .optional("path", scalar(Kind.STRING, "A folder for JSON-lines files (relative to the project; default .strata/dead-letters)."))
           .build();
 
@@ -89,8 +96,8 @@ public final class LanguageSpec {
   public static final Obj SOURCE =
       object("source", "Append-only facts with an event time.")
           .optional("type", oneOf("The kind of source.", List.of("events")))
-          .required("timestamp", scalar(Kind.NAME, "The event-time column (UTC)."))
-          .required("schema", mapOf(TYPE, "Columns and their types."))
+          .required("timestamp", scalar(Kind.COLUMN, "The event-time column (UTC)."))
+          .required("schema", columns(TYPE, "Columns and their types."))
           .optional("batch", BATCH_SOURCE)
           .optional("stream", STREAM_SOURCE)
           .optional("description", DESCRIPTION)
@@ -111,7 +118,7 @@ public final class LanguageSpec {
       object("feature group", "Aggregations of one source, keyed by one entity.")
           .required("entity", NAME)
           .required("source", NAME)
-          .required("keys", mapOf(scalar(Kind.EXPRESSION, "A source expression."), "Each entity key and the source expression it comes from."))
+          .required("keys", columns(scalar(Kind.EXPRESSION, "A source expression."), "Each entity key and the source expression it comes from."))
           .optional("filter", scalar(Kind.EXPRESSION, "A boolean expression; only events where it is true count."))
           .required("aggregations", listOf(AGGREGATION, 1, "The aggregations."))
           .optional("online", scalar(Kind.BOOLEAN, "Serve from Redis (default false)."))
@@ -149,7 +156,7 @@ public final class LanguageSpec {
           .optional("path", scalar(Kind.STRING,
               "A CSV, Parquet or JSON-lines file (by its extension) whose rows are the spine, relative to the project."))
           .required("keys", mapOf(SPINE_KEY, "Entity name to the spine expression(s) of its keys."))
-          .optional("timestamp", scalar(Kind.NAME, "The spine's time column (by default the source's timestamp; for a file,"
+          .optional("timestamp", scalar(Kind.COLUMN, "The spine's time column (by default the source's timestamp; for a file,"
               + " the timestamp column of the service's sources)."))
           .optional("schema", mapOf(TYPE, "A file spine's other columns and their types: those the label or key expressions"
               + " read besides the key columns (typed from the entities) and the time column."))
@@ -167,8 +174,8 @@ public final class LanguageSpec {
       object("predictions", "The model's predictions: its name in Strata's prediction log, or a table of one's own.")
           .optional("model", scalar(Kind.STRING, "The model's name in <namespace>.prediction_log (written by `strata log ingest`)."))
           .optional("table", scalar(Kind.STRING, "An Iceberg table of predictions (namespace.name) with a `time` column; instead of `model`."))
-          .optional("column", scalar(Kind.NAME, "The prediction column of `table`."))
-          .optional("label", scalar(Kind.NAME, "The label column of `table`."))
+          .optional("column", scalar(Kind.COLUMN, "The prediction column of `table`."))
+          .optional("label", scalar(Kind.COLUMN, "The label column of `table`."))
           .build();
 
   public static final Obj TIME_RANGE =

@@ -22,8 +22,6 @@ import dev.strata.dsl.types.DataType;
 import dev.strata.dsl.types.Field;
 import dev.strata.dsl.types.Schema;
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,10 +30,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.api.lowlevel.Compose;
-import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
-import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.Tag;
@@ -61,10 +55,9 @@ public final class ProjectLoader {
     Builder builder = new Builder(defaultName(dir), diags);
     for (Path file : files) {
       String label = displayName(dir, file);
-      try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-        loadDocuments(label, reader, builder, diags);
-      } catch (IOException e) {
-        diags.error(new SourcePosition(label, 1, 1), "cannot read file: " + e.getMessage());
+      String text = YamlDocuments.readFile(file, label, diags);
+      if (text != null) {
+        loadDocuments(label, text, builder, diags);
       }
     }
     return new Loaded(builder.build(), diags);
@@ -74,33 +67,15 @@ public final class ProjectLoader {
   public static Loaded loadString(String label, String yaml) {
     Diagnostics diags = new Diagnostics();
     Builder builder = new Builder("project", diags);
-    loadDocuments(label, new java.io.StringReader(yaml), builder, diags);
+    loadDocuments(label, yaml, builder, diags);
     return new Loaded(builder.build(), diags);
   }
 
-  private static void loadDocuments(String label, Reader reader, Builder builder, Diagnostics diags) {
-    LoadSettings settings = LoadSettings.builder().setLabel(label).setAllowDuplicateKeys(true).build();
-    try {
-      for (Node doc : new Compose(settings).composeAllFromReader(reader)) {
-        if (YamlNodes.isNull(doc)) {
-          continue;
-        }
-        new ShapeChecker(label, diags).check(doc, LanguageSpec.FILE, "the file");
-        builder.add(label, doc);
-      }
-    } catch (MarkedYamlEngineException e) {
-      SourcePosition pos =
-          e.getProblemMark()
-              .map(m -> new SourcePosition(label, m.getLine() + 1, m.getColumn() + 1))
-              .orElse(new SourcePosition(label, 1, 1));
-      diags.error(pos, "invalid YAML: " + oneLine(e.getProblem()));
-    } catch (YamlEngineException e) {
-      diags.error(new SourcePosition(label, 1, 1), "invalid YAML: " + oneLine(e.getMessage()));
+  private static void loadDocuments(String label, String text, Builder builder, Diagnostics diags) {
+    for (Node doc : YamlDocuments.compose(label, text, true, diags)) {
+      new ShapeChecker(label, diags).check(doc, LanguageSpec.FILE, "the file");
+      builder.add(label, doc);
     }
-  }
-
-  private static String oneLine(String s) {
-    return s == null ? "syntax error" : s.replaceAll("\\s+", " ").trim();
   }
 
   private static List<Path> definitionFiles(Path dir, Diagnostics diags) {
@@ -176,7 +151,7 @@ public final class ProjectLoader {
         switch (section.key()) {
           case "project" -> {
             String n = text(section.value());
-            if (n != null && n.matches(LanguageSpec.NAME_PATTERN)) {
+            if (n != null && NameRules.isName(n)) {
               if (namePos != null && !n.equals(name)) {
                 diags.error(YamlNodes.pos(file, section.value()),
                     "project is named '" + name + "' at " + namePos + "; a project has one name");
@@ -205,7 +180,7 @@ public final class ProjectLoader {
     private void each(String file, Node section, String kind, Definer definer) {
       Map<String, Boolean> inThisSection = new HashMap<>();
       for (YamlNodes.Entry e : entries(file, section)) {
-        if (!e.key().matches(LanguageSpec.NAME_PATTERN) || inThisSection.putIfAbsent(e.key(), true) != null) {
+        if (!NameRules.isName(e.key()) || inThisSection.putIfAbsent(e.key(), true) != null) {
           continue; // reported by ShapeChecker
         }
         SourcePosition first = definedAt.putIfAbsent(kind + ":" + e.key(), e.keyPos());
@@ -229,7 +204,7 @@ public final class ProjectLoader {
       List<Field> out = new ArrayList<>();
       for (YamlNodes.Entry e : entries(file, node)) {
         DataType t = DataType.parseOrNull(text(e.value()));
-        if (t != null && e.key().matches(LanguageSpec.NAME_PATTERN)) {
+        if (t != null && NameRules.isColumn(e.key())) {
           out.add(new Field(e.key(), t));
         }
       }
@@ -279,12 +254,14 @@ public final class ProjectLoader {
       }
     }
 
+    /** A duration the checker accepts, else the default (the checker reported why). */
     private static long duration(String text, long dflt) {
-      return text != null && Durations.isDuration(text) ? Durations.parseMicros(text) : dflt;
+      Long micros = ShapeChecker.durationMicros(text);
+      return micros != null ? micros : dflt;
     }
 
     private static Long durationOrNull(String text) {
-      return text != null && Durations.isDuration(text) ? Durations.parseMicros(text) : null;
+      return ShapeChecker.durationMicros(text);
     }
 
     private FeatureGroup group(String file, String n, SourcePosition p, Node v) {
@@ -312,8 +289,9 @@ public final class ProjectLoader {
         List<Aggregation.WindowSpec> windows = new ArrayList<>();
         for (Node w : items(get(a, "windows"))) {
           String wt = text(w);
-          if (wt != null && ("lifetime".equals(wt) || Durations.isDuration(wt))) {
-            windows.add(new Aggregation.WindowSpec(Window.parse(wt), YamlNodes.pos(file, w)));
+          Long micros = ShapeChecker.durationMicros(wt);
+          if ("lifetime".equals(wt) || micros != null) {
+            windows.add(new Aggregation.WindowSpec(micros == null ? Window.LIFETIME : Window.of(micros), YamlNodes.pos(file, w)));
           }
         }
         Node hop = get(a, "hop");
@@ -341,14 +319,11 @@ public final class ProjectLoader {
 
     private static Object number(Node node) {
       if (node instanceof ScalarNode s) {
-        try {
-          if (Tag.INT.equals(s.getTag())) {
-            return Long.valueOf(s.getValue());
-          } else if (Tag.FLOAT.equals(s.getTag())) {
-            return Double.valueOf(s.getValue());
-          }
-        } catch (NumberFormatException e) {
-          return null;
+        if (Tag.INT.equals(s.getTag())) {
+          return YamlNumbers.parseLong(s.getValue());
+        } else if (Tag.FLOAT.equals(s.getTag())) {
+          Double d = YamlNumbers.parseDouble(s.getValue());
+          return d == null || d.isNaN() || d.isInfinite() ? null : d;
         }
       }
       return null;
@@ -458,7 +433,7 @@ public final class ProjectLoader {
       }
       try {
         return Durations.parseInstant(text);
-      } catch (IllegalArgumentException e) {
+      } catch (RuntimeException e) { // unparseable or beyond a long of microseconds: reported by the checker
         return Long.MIN_VALUE;
       }
     }

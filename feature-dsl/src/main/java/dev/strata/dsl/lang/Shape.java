@@ -20,7 +20,9 @@ public sealed interface Shape
 
   enum Kind {
     STRING("a string"),
-    NAME("a name (letters, digits and _, starting with a letter)"),
+    NAME("a name (letters and digits, single _ between them, starting with a letter)"),
+    COLUMN("a column name (letters, digits and _, starting with a letter)"),
+    TOPIC("a Kafka topic name"),
     EXPRESSION("an expression"),
     INTEGER("an integer"),
     NUMBER("a number"),

@@ -10,9 +10,13 @@ import dev.strata.dsl.lang.Shape.Property;
 import dev.strata.dsl.lang.Shape.Scalar;
 import dev.strata.dsl.time.Durations;
 import dev.strata.dsl.types.DataType;
+import dev.strata.dsl.time.TimeDomain;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
@@ -113,9 +117,7 @@ public final class ShapeChecker {
         continue;
       }
       String key = keyNode.getValue();
-      if (map.keyPattern() != null && !key.matches(map.keyPattern())) {
-        error(keyNode, "'" + key + "' is not a valid name: use letters, digits and _, starting with a letter");
-      }
+      keyProblem(key, map.keyPattern()).ifPresent(p -> error(keyNode, p));
       check(t.getValueNode(), map.values(), "'" + key + "'");
     }
     return true;
@@ -149,6 +151,18 @@ public final class ShapeChecker {
     return false;
   }
 
+  /** Why a key of a map whose keys follow {@code pattern} is not one, if it is not. */
+  private static Optional<String> keyProblem(String key, String pattern) {
+    if (pattern == null) {
+      return Optional.empty();
+    } else if (pattern.equals(NameRules.NAME_PATTERN)) {
+      return NameRules.nameProblem(key);
+    } else if (pattern.equals(NameRules.COLUMN_PATTERN)) {
+      return NameRules.columnProblem(key);
+    }
+    return key.matches(pattern) ? Optional.empty() : Optional.of(NameRules.quote(key) + " is not a valid key here");
+  }
+
   private boolean checkScalar(Node node, Scalar s, String what) {
     if (!(node instanceof ScalarNode scalar) || YamlNodes.isNull(node)) {
       error(node, what + " must be " + s.expected() + ", got " + describe(node));
@@ -156,16 +170,32 @@ public final class ShapeChecker {
     }
     String v = scalar.getValue();
     Tag tag = scalar.getTag();
+    Optional<String> problem =
+        switch (s.kind()) {
+          case NAME -> NameRules.nameProblem(v);
+          case COLUMN -> NameRules.columnProblem(v);
+          case TOPIC -> NameRules.topicProblem(v);
+          case DURATION, WINDOW -> durationProblem(v);
+          case DATE -> dateProblem(v);
+          case INTEGER, NUMBER -> numberProblem(v, tag, s.kind() == Shape.Kind.INTEGER);
+          default -> Optional.empty();
+        };
+    if (problem.isPresent()) {
+      // A name's problem names it; the same sentence as NameChecker's, so a name is reported once.
+      boolean name = s.kind() == Shape.Kind.NAME || s.kind() == Shape.Kind.COLUMN;
+      error(node, name ? problem.get() : what + ": " + problem.get());
+      return false;
+    }
     boolean ok =
         switch (s.kind()) {
           case STRING, EXPRESSION -> !v.isBlank();
-          case NAME -> v.matches(LanguageSpec.NAME_PATTERN);
+          case NAME, COLUMN, TOPIC -> true;
           case INTEGER -> Tag.INT.equals(tag);
           case NUMBER -> Tag.INT.equals(tag) || Tag.FLOAT.equals(tag);
           case BOOLEAN -> Tag.BOOL.equals(tag);
-          case DURATION -> Durations.isDuration(v);
-          case WINDOW -> "lifetime".equals(v) || Durations.isDuration(v);
-          case DATE -> isInstant(v);
+          case DURATION -> durationMicros(v) != null;
+          case WINDOW -> "lifetime".equals(v) || durationMicros(v) != null;
+          case DATE -> true;
           case TYPE -> java.util.Arrays.asList(DataType.primitiveNames()).contains(v);
           case ENUM -> s.values().contains(v);
         };
@@ -174,18 +204,73 @@ public final class ShapeChecker {
       if (s.kind() == Shape.Kind.ENUM && hint.startsWith("; expected")) {
         hint = ""; // expected() already lists the values
       }
-      error(node, what + " must be " + s.expected() + ", got '" + v + "'" + hint);
+      error(node, what + " must be " + s.expected() + ", got " + describe(node) + hint);
     }
     return ok;
   }
 
-  private static boolean isInstant(String v) {
-    try {
-      Durations.parseInstant(v);
-      return true;
-    } catch (IllegalArgumentException e) {
-      return false;
+  private static final Pattern DURATION_SYNTAX = Pattern.compile("\\s*(\\d+)\\s*([smhd])\\s*");
+
+  /**
+   * The microseconds of a duration that Strata can use (positive, at most {@link
+   * TimeDomain#MAX_WINDOW}), or null.
+   */
+  static Long durationMicros(String text) {
+    if (text == null || !Durations.isDuration(text)) {
+      return null;
     }
+    long micros = Durations.parseMicros(text);
+    return micros <= TimeDomain.MAX_WINDOW ? micros : null;
+  }
+
+  /** Why a duration-shaped text cannot be used; empty for valid durations and for other text. */
+  private static Optional<String> durationProblem(String v) {
+    Matcher m = DURATION_SYNTAX.matcher(v);
+    if (!m.matches() || durationMicros(v) != null) {
+      return Optional.empty();
+    }
+    if (m.group(1).matches("0+")) {
+      return Optional.of("duration '" + v + "' must be positive");
+    }
+    return Optional.of("duration " + NameRules.quote(v) + " is longer than Strata's time range (at most "
+        + Durations.format(TimeDomain.MAX_WINDOW) + "; for a window over all time use lifetime)");
+  }
+
+  private static Optional<String> dateProblem(String v) {
+    long micros;
+    try {
+      micros = Durations.parseInstant(v);
+    } catch (IllegalArgumentException e) {
+      return Optional.of("expected a date such as 2001-01-01 or an ISO-8601 instant, got " + shown(v));
+    } catch (RuntimeException e) { // a valid ISO-8601 year such as +999999999 is beyond a long of microseconds
+      micros = Long.MAX_VALUE;
+    }
+    if (!TimeDomain.contains(micros)) {
+      return Optional.of("date " + shown(v) + " is outside Strata's time range [0001-01-01, 10000-01-01)");
+    }
+    return Optional.empty();
+  }
+
+  /** Why a number-tagged scalar is not a usable number; empty for other text (reported as not a number). */
+  private static Optional<String> numberProblem(String v, Tag tag, boolean integer) {
+    if (Tag.INT.equals(tag)) {
+      Long n = YamlNumbers.parseLong(v);
+      // settings (replicas, ports) are ints; arguments may be any bigint
+      long most = integer ? Integer.MAX_VALUE : Long.MAX_VALUE;
+      if (n == null && !v.trim().matches("[-+]?[0-9]+")) {
+        return Optional.of(shown(v) + " is not a decimal integer");
+      } else if (n == null || Math.abs((double) n) > most) {
+        return Optional.of("integer " + shown(v) + " is out of range (at most " + most + " in magnitude)");
+      }
+    } else if (Tag.FLOAT.equals(tag) && !integer) {
+      Double d = YamlNumbers.parseDouble(v);
+      if (d == null) {
+        return Optional.of(shown(v) + " is not a number");
+      } else if (d.isNaN() || d.isInfinite()) {
+        return Optional.of("number " + shown(v) + " must be finite");
+      }
+    }
+    return Optional.empty();
   }
 
   static String describe(Node node) {
@@ -196,7 +281,16 @@ public final class ShapeChecker {
     } else if (node instanceof SequenceNode) {
       return "a list";
     }
-    return "'" + ((ScalarNode) node).getValue() + "'";
+    ScalarNode s = (ScalarNode) node;
+    boolean looksTyped = s.getValue().matches("true|false|[-+]?[0-9][0-9_.eE+-]*");
+    if (Tag.STR.equals(s.getTag()) && looksTyped) {
+      return "the text " + shown(s.getValue()) + " (quoted or tagged !!str; write it without quotes or tag)";
+    }
+    return shown(s.getValue());
   }
 
+  /** A value for messages: quoted, cut short when long. */
+  static String shown(String value) {
+    return NameRules.quote(value);
+  }
 }

@@ -21,7 +21,7 @@ public record Monitor(
     SourcePosition pos,
     SourcePosition servicePos) {
 
-  /** The drift metrics a monitor may ask for (DESIGN.md, "Monitoring"). */
+  /** The drift metrics a monitor may ask for (docs/design.md, "Monitoring"). */
   public static final List<String> METRICS =
       List.of("psi", "ks", "js_distance", "wasserstein", "wasserstein_normed", "chi_square",
           "null_rate", "out_of_range");

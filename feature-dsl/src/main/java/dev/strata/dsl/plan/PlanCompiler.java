@@ -11,6 +11,7 @@ import dev.strata.dsl.expr.ExpressionError;
 import dev.strata.dsl.expr.ExpressionResult;
 import dev.strata.dsl.expr.Expressions;
 import dev.strata.dsl.expr.TypedExpr;
+import dev.strata.dsl.lang.NameChecker;
 import dev.strata.dsl.model.Aggregation;
 import dev.strata.dsl.model.Entity;
 import dev.strata.dsl.model.ExprText;
@@ -86,6 +87,7 @@ public final class PlanCompiler {
   }
 
   private CompiledPlan run() {
+    NameChecker.check(project, diags);
     List<CompiledEntity> entities = new ArrayList<>();
     for (Entity e : project.entities().values()) {
       if (e.keys().isEmpty()) {

@@ -22,22 +22,30 @@ public final class Durations {
 
   private Durations() {}
 
-  /** True when {@code text} is a duration such as {@code 30s}, {@code 15m}, {@code 1h}, {@code 7d}. */
+  /**
+   * True when {@code text} is a duration such as {@code 30s}, {@code 15m}, {@code 1h}, {@code 7d}
+   * that {@link #parseMicros} reads: positive, and at most {@link Long#MAX_VALUE} microseconds.
+   */
   public static boolean isDuration(String text) {
-    Matcher m = DURATION.matcher(text == null ? "" : text.trim());
-    return m.matches() && Long.parseLong(m.group(1)) > 0;
+    try {
+      parseMicros(text);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
-  /** Parses {@code 30s}, {@code 15m}, {@code 1h}, {@code 7d} into microseconds. */
+  /**
+   * Parses {@code 30s}, {@code 15m}, {@code 1h}, {@code 7d} into microseconds.
+   *
+   * @throws IllegalArgumentException when the text is not a positive duration or its
+   *     microseconds do not fit a {@code long}
+   */
   public static long parseMicros(String text) {
     Matcher m = DURATION.matcher(text == null ? "" : text.trim());
     if (!m.matches()) {
       throw new IllegalArgumentException(
           "Cannot parse duration '" + text + "': expected a number and a unit s, m, h or d, e.g. 15m or 7d");
-    }
-    long n = Long.parseLong(m.group(1));
-    if (n <= 0) {
-      throw new IllegalArgumentException("Cannot parse duration '" + text + "': it must be positive");
     }
     long unit =
         switch (m.group(2)) {
@@ -46,7 +54,21 @@ public final class Durations {
           case "h" -> HOUR;
           default -> DAY;
         };
-    return Math.multiplyExact(n, unit);
+    String digits = m.group(1).replaceFirst("^0+(?=.)", "");
+    long n;
+    try {
+      n = digits.length() > 19 ? Long.MAX_VALUE : Long.parseLong(digits);
+    } catch (NumberFormatException e) {
+      n = Long.MAX_VALUE; // 19 digits above Long.MAX_VALUE
+    }
+    if (n <= 0) {
+      throw new IllegalArgumentException("Cannot parse duration '" + text + "': it must be positive");
+    }
+    if (n > Long.MAX_VALUE / unit) {
+      throw new IllegalArgumentException("Cannot parse duration '" + text + "': it is too long (at most "
+          + Long.MAX_VALUE / unit + m.group(2) + ")");
+    }
+    return n * unit;
   }
 
   /** The largest unit that divides {@code micros}: 86400000000 is {@code 1d}, 5400000000 is {@code 90m}. */
@@ -85,32 +107,33 @@ public final class Durations {
   /**
    * Parses an instant: ISO-8601 with or without offset ({@code 2001-01-01T00:47:00Z}, {@code
    * 2001-01-01T00:47}), a date ({@code 2001-01-01}, midnight UTC), or the flights data's {@code
-   * 2001/01/01 00:47}. Times without an offset are UTC. The instant must lie in the {@link
-   * TimeDomain}.
+   * 2001/01/01 00:47}. Times without an offset are UTC. Instants beyond what a {@code long} of
+   * microseconds holds saturate to {@link Long#MIN_VALUE} or {@link Long#MAX_VALUE}; callers at an
+   * input's edge check the result against {@link TimeDomain}, which excludes both.
    */
   public static long parseInstant(String text) {
     String s = text.trim();
-    long micros;
+    Instant instant;
     try {
       if (s.length() == 10 && s.charAt(4) == '-') {
-        micros = toMicros(LocalDate.parse(s).atStartOfDay(ZoneOffset.UTC).toInstant());
+        instant = LocalDate.parse(s).atStartOfDay(ZoneOffset.UTC).toInstant();
       } else {
         String iso = s.replace('/', '-').replace(' ', 'T');
         if (iso.endsWith("Z") || iso.matches(".*[+-]\\d\\d:\\d\\d$")) {
-          micros = toMicros(OffsetDateTime.parse(iso).toInstant());
+          instant = OffsetDateTime.parse(iso).toInstant();
         } else {
-          micros = toMicros(LocalDateTime.parse(iso).toInstant(ZoneOffset.UTC));
+          instant = LocalDateTime.parse(iso).toInstant(ZoneOffset.UTC);
         }
       }
-    } catch (DateTimeParseException | ArithmeticException e) {
+    } catch (DateTimeParseException e) {
       throw new IllegalArgumentException(
           "Cannot parse time '" + text + "': expected ISO-8601 such as 2001-01-01 or 2001-01-01T00:47:00Z", e);
     }
-    if (!TimeDomain.contains(micros)) {
-      throw new IllegalArgumentException("Cannot parse time '" + text
-          + "': Strata's instants lie in [0001-01-01T00:00:00Z, 10000-01-01T00:00:00Z)");
+    try {
+      return toMicros(instant);
+    } catch (ArithmeticException e) {
+      return instant.getEpochSecond() < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
     }
-    return micros;
   }
 
   /** Midnight UTC of the day containing {@code micros}. */

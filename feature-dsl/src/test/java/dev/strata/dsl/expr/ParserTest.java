@@ -280,6 +280,23 @@ class ParserTest {
   }
 
   @Test
+  void longChainsAndListsAreErrorsAtTheirPositionNotACrash() {
+    // issue 15: a 20,001-term OR filter overflowed the stack while the depth check computed a position
+    String or = String.join(" OR ", java.util.stream.IntStream.range(0, 20_001).mapToObj(i -> "delay > " + i).toList());
+    ExpressionError e = onlyError(or);
+    assertThat(e.message()).isEqualTo("expression is nested too deeply; at most 200 levels are allowed");
+    // each "delay > N" is a level and each OR one more: the 200th OR is the 201st level
+    assertThat(e.offset()).isEqualTo(or.indexOf(" OR delay > 200 ") + 1);
+    assertThat(e.length()).isEqualTo(2);
+    // a long IN list is flat: 9,999 constants are fine, 10,001 terms are too many
+    String in = "delay IN (" + String.join(", ", java.util.Collections.nCopies(9_999, "1")) + ")";
+    assertThat(compile(in).columns()).containsExactly("delay");
+    String tooLong = "delay IN (" + String.join(", ", java.util.Collections.nCopies(10_000, "1")) + ")";
+    assertThat(onlyError(tooLong).message()).isEqualTo("expression is too long; at most 10000 columns and constants are allowed");
+    assertThat(onlyError(tooLong).offset()).isEqualTo(tooLong.length() - 2);
+  }
+
+  @Test
   void errorLineAndColumn() {
     String text = "delay > 1\n  AND dealy < 5";
     ExpressionError e = Expressions.compile(text, ExprTestSupport.SCHEMA).errors().get(0);

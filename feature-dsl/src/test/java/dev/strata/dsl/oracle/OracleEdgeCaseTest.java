@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** Pins DESIGN.md's definition of time and windows on hand-computed cases. */
+/** Pins docs/design.md's definition of time and windows on hand-computed cases. */
 class OracleEdgeCaseTest {
   static final String DEFS = """
       entities:

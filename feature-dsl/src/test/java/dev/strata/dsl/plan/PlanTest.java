@@ -84,7 +84,7 @@ class PlanTest {
     CompiledPlan.CompiledGroup origin = plan.group("origin_delays").orElseThrow();
     assertThat(origin.feature("avg_delay_7d").orElseThrow().type()).isEqualTo(DataType.DOUBLE);
     assertThat(origin.feature("flights_1d").orElseThrow().type()).isEqualTo(DataType.LONG);
-    // Default hops: 1m for W <= 1h, 1h for W < 12d (DESIGN.md).
+    // Default hops: 1m for W <= 1h, 1h for W < 12d (docs/design.md).
     assertThat(origin.feature("avg_delay_1h").orElseThrow().hopMicros()).isEqualTo(60_000_000L);
     assertThat(origin.feature("avg_delay_7d").orElseThrow().hopMicros()).isEqualTo(3_600_000_000L);
     assertThat(plan.group("route_delays").orElseThrow().feature("flights_lifetime").orElseThrow().hopMicros())

@@ -6,7 +6,7 @@ import java.util.Locale;
 
 /** PSI and Jensen–Shannon distance over bins, and bin labels; shared by exact and sketch mode. */
 final class Distributions {
-  /** DESIGN.md: proportions are floored here before PSI (an empty bin would be infinite). */
+  /** docs/design.md: proportions are floored here before PSI (an empty bin would be infinite). */
   static final double FLOOR = 1e-4;
 
   private Distributions() {}

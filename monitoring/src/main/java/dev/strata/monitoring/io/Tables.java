@@ -3,6 +3,7 @@ package dev.strata.monitoring.io;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.strata.dsl.io.EventCsv;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +17,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Reads CSV (RFC 4180, header row; an empty field is null) and JSON lines (one object per
+ * Reads CSV (Strata's dialect, {@link EventCsv}: RFC 4180, a header row; an unquoted empty field
+ * is null, {@code ""} the empty string) and JSON lines (one object per
  * line; a missing key or JSON null is null). Parquet is left to the Spark monitor job: reading
  * it in plain Java would pull Hadoop into this module.
  */
@@ -84,39 +86,48 @@ public final class Tables {
     return new Table(path.toString(), cols, rows);
   }
 
+  /** A CSV file in Strata's dialect ({@link EventCsv}); a malformed record is an error for the file. */
   public static Table readCsv(Path path) throws IOException {
-    try (BufferedReader in = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
-      CsvRecords records = new CsvRecords(in);
-      List<String> header = records.next();
+    try (BufferedReader in = Files.newBufferedReader(path, StandardCharsets.UTF_8);
+        EventCsv.RecordReader records = EventCsv.reader(in)) {
+      EventCsv.Record header = records.next();
       if (header == null) {
         throw new TableFormatException("Cannot read " + path + ": the file is empty (expected a header row)");
       }
-      if (!header.isEmpty() && header.get(0).startsWith("\uFEFF")) {
-        header.set(0, header.get(0).substring(1));
+      if (!header.isOk()) {
+        throw new TableFormatException("Cannot read " + path + ": the header row is malformed (" + header.error() + ")");
       }
+      List<String> names = new ArrayList<>();
       Map<String, List<String>> cols = new LinkedHashMap<>();
-      for (String h : header) {
+      for (String cell : header.cells()) {
+        String h = cell == null ? "" : cell;
+        names.add(h);
         if (cols.put(h, new ArrayList<>()) != null) {
           throw new TableFormatException("Cannot read " + path + ": duplicate column '" + h + "'");
         }
       }
       int rows = 0;
-      for (List<String> rec = records.next(); rec != null; rec = records.next()) {
-        if (rec.size() == 1 && rec.get(0).isEmpty()) {
-          continue; // blank line
+      for (EventCsv.Record rec = records.next(); rec != null; rec = records.next()) {
+        if (!rec.isOk()) {
+          throw new TableFormatException(String.format(Locale.ROOT, "Cannot read %s: record %d is malformed (%s)",
+              path, rows + 1, rec.error()));
         }
-        if (rec.size() != header.size()) {
+        if (rec.cells().size() != names.size()) {
           throw new TableFormatException(String.format(Locale.ROOT,
               "Cannot read %s: record %d has %d fields, the header has %d", path, rows + 1,
-              rec.size(), header.size()));
+              rec.cells().size(), names.size()));
         }
-        for (int i = 0; i < header.size(); i++) {
-          String v = rec.get(i);
-          cols.get(header.get(i)).add(v.isEmpty() ? null : v);
+        for (int i = 0; i < names.size(); i++) {
+          cols.get(names.get(i)).add(rec.cells().get(i));
         }
         rows++;
       }
       return new Table(path.toString(), cols, rows);
+    } catch (java.io.UncheckedIOException e) {
+      if (e.getCause() instanceof java.nio.charset.CharacterCodingException) {
+        throw new TableFormatException("Cannot read " + path + ": it is not UTF-8 text");
+      }
+      throw e.getCause();
     }
   }
 
@@ -164,62 +175,6 @@ public final class Tables {
   public static final class TableFormatException extends IOException {
     public TableFormatException(String message) {
       super(message);
-    }
-  }
-
-  /** RFC 4180 records: quoted fields may hold commas, doubled quotes and line breaks. */
-  private static final class CsvRecords {
-    private final BufferedReader in;
-
-    CsvRecords(BufferedReader in) {
-      this.in = in;
-    }
-
-    List<String> next() throws IOException {
-      String line = in.readLine();
-      if (line == null) {
-        return null;
-      }
-      List<String> fields = new ArrayList<>();
-      StringBuilder field = new StringBuilder();
-      boolean quoted = false;
-      int i = 0;
-      while (true) {
-        if (i == line.length()) {
-          if (quoted) {
-            String more = in.readLine();
-            if (more == null) {
-              throw new TableFormatException("Cannot read CSV: a quoted field is not closed");
-            }
-            field.append('\n');
-            line = more;
-            i = 0;
-            continue;
-          }
-          fields.add(field.toString());
-          return fields;
-        }
-        char c = line.charAt(i++);
-        if (quoted) {
-          if (c == '"') {
-            if (i < line.length() && line.charAt(i) == '"') {
-              field.append('"');
-              i++;
-            } else {
-              quoted = false;
-            }
-          } else {
-            field.append(c);
-          }
-        } else if (c == '"') {
-          quoted = true;
-        } else if (c == ',') {
-          fields.add(field.toString());
-          field.setLength(0);
-        } else if (c != '\r' || i != line.length()) {
-          field.append(c);
-        }
-      }
     }
   }
 }

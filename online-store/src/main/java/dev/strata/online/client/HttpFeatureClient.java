@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.dsl.io.TypedValues;
+import dev.strata.dsl.io.ValueFormatException;
 import dev.strata.dsl.time.Durations;
 import dev.strata.dsl.types.DataType;
 import dev.strata.online.FeatureStatus;
@@ -224,10 +226,19 @@ final class HttpFeatureClient implements FeatureClient {
     FeatureStatus[][] statuses = new FeatureStatus[rows][width];
     long[][] times = new long[rows][width];
     for (int f = 0; f < width; f++) {
-      featureTypes.add(typeOf(keyColumns + f < types.size() ? types.get(keyColumns + f) : "string"));
+      String typeName = keyColumns + f < types.size() ? types.get(keyColumns + f) : null;
+      DataType type = typeName == null ? null : DataType.parseOrNull(typeName);
+      if (type == null) {
+        throw new IOException("feature '" + featureNames.get(f) + "' has no known type (" + typeName + ")");
+      }
+      featureTypes.add(type);
       Column col = columns.get(keyColumns + f);
       for (int r = 0; r < rows; r++) {
-        values[r][f] = col.values[r];
+        try {
+          values[r][f] = TypedValues.fromObject(col.values[r], type); // "NaN" is a double, numbers of lists typed
+        } catch (ValueFormatException e) {
+          throw new IOException("feature '" + featureNames.get(f) + "': " + e.getMessage());
+        }
         statuses[r][f] = col.statuses[r] == null ? FeatureStatus.NOT_FOUND : col.statuses[r];
         times[r][f] = col.times[r];
       }
@@ -337,15 +348,6 @@ final class HttpFeatureClient implements FeatureClient {
     if (actual != expected) {
       throw new IOException("expected " + expected + " at " + p.currentLocation() + ", got " + actual);
     }
-  }
-
-  private static DataType typeOf(String sqlName) {
-    for (DataType.Primitive p : DataType.Primitive.values()) {
-      if (p.sqlName().equals(sqlName)) {
-        return p;
-      }
-    }
-    return DataType.Primitive.STRING; // arrays and maps: values still decode as lists and maps
   }
 
   private Object value(JsonParser p, JsonToken t) throws IOException {

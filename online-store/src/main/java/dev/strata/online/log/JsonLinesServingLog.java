@@ -2,6 +2,7 @@ package dev.strata.online.log;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.strata.dsl.io.TypedValues;
 import dev.strata.online.OnlineFeatures;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -219,11 +220,11 @@ public final class JsonLinesServingLog implements ServingLog {
           g.writeStringField("request_id", s.requestId);
           g.writeNumberField("served_at", s.servedAtMicros);
           g.writeFieldName("entities");
-          json.writeValue(g, s.rows.get(row));
+          TypedValues.writeUntypedJson(g, s.rows.get(row));
           g.writeObjectFieldStart("features");
           for (int f = 0; f < r.featureNames().size(); f++) {
             g.writeFieldName(r.featureNames().get(f));
-            json.writeValue(g, r.value(row, f));
+            TypedValues.writeJson(g, r.value(row, f), r.featureTypes().get(f));
           }
           g.writeEndObject();
           g.writeObjectFieldStart("statuses");
@@ -249,11 +250,11 @@ public final class JsonLinesServingLog implements ServingLog {
             g.writeStringField("request_id", p.requestId());
             g.writeNumberField("time", p.timeMicros());
             g.writeFieldName("entities");
-            json.writeValue(g, p.entities());
+            TypedValues.writeUntypedJson(g, p.entities());
             g.writeFieldName("prediction");
-            json.writeValue(g, p.prediction());
+            TypedValues.writeUntypedJson(g, p.prediction());
             g.writeFieldName("label");
-            json.writeValue(g, p.label());
+            TypedValues.writeUntypedJson(g, p.label());
           } else {
             Label l = (Label) o;
             time = l.timeMicros();
@@ -262,7 +263,7 @@ public final class JsonLinesServingLog implements ServingLog {
             g.writeStringField("request_id", l.requestId());
             g.writeNumberField("time", l.timeMicros());
             g.writeFieldName("label");
-            json.writeValue(g, l.label());
+            TypedValues.writeUntypedJson(g, l.label());
           }
           g.writeEndObject();
         }

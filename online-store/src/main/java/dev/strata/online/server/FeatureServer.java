@@ -7,8 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.config.StrataConfig;
+import dev.strata.dsl.io.TypedValues;
+import dev.strata.dsl.io.ValueFormatException;
 import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.time.Durations;
+import dev.strata.dsl.types.DataType;
 import dev.strata.dsl.types.Field;
 import dev.strata.online.FeatureStatus;
 import dev.strata.online.OnlineFeatures;
@@ -482,11 +485,15 @@ public final class FeatureServer implements AutoCloseable {
       return Durations.toMicros(java.time.Instant.now());
     }
     try {
-      return Durations.parseInstant(t.asText());
-    } catch (RuntimeException e) {
-      error(ctx, 400, "Cannot log predictions: \"time\" must be an ISO-8601 instant such as 2026-01-01T12:00:00Z.");
-      return Long.MIN_VALUE;
+      Long micros = (Long) TypedValues.fromJson(t, DataType.TIMESTAMP);
+      if (micros != null) {
+        return micros;
+      }
+    } catch (ValueFormatException e) {
+      // answered below
     }
+    error(ctx, 400, "Cannot log predictions: \"time\" must be an ISO-8601 instant such as 2026-01-01T12:00:00Z.");
+    return Long.MIN_VALUE;
   }
 
   private boolean authorized(String header) {
@@ -496,19 +503,9 @@ public final class FeatureServer implements AutoCloseable {
     return MessageDigest.isEqual(token, header.substring(7).trim().getBytes(StandardCharsets.UTF_8));
   }
 
+  /** A request value in JSON's data model; typed where its type is known (EntityKeys, the log's readers). */
   private static Object scalar(JsonNode v) {
-    if (v.isTextual()) {
-      return v.asText();
-    } else if (v.isIntegralNumber() && v.canConvertToLong()) {
-      return v.asLong();
-    } else if (v.isBoolean()) {
-      return v.asBoolean();
-    } else if (v.isNull()) {
-      return null;
-    } else if (v.isNumber()) {
-      return v.asDouble();
-    }
-    return v.asText();
+    return TypedValues.untyped(v);
   }
 
   /** Streams the response: a tree of 100 × 50 values costs more than the Redis round trip. */
@@ -540,7 +537,7 @@ public final class FeatureServer implements AutoCloseable {
         gen.writeStartObject();
         gen.writeArrayFieldStart("values");
         for (Object v : keys) {
-          writeValue(gen, v);
+          TypedValues.writeUntypedJson(gen, v); // the keys as the request gave them
         }
         gen.writeEndArray();
         gen.writeArrayFieldStart("statuses");
@@ -557,10 +554,11 @@ public final class FeatureServer implements AutoCloseable {
       }
       Map<Long, SerializedString> times = new java.util.HashMap<>();
       for (int f = 0; f < result.featureNames().size(); f++) {
+        DataType type = result.featureTypes().get(f);
         gen.writeStartObject();
         gen.writeArrayFieldStart("values");
         for (int r = 0; r < n; r++) {
-          writeValue(gen, result.value(r, f));
+          TypedValues.writeJson(gen, result.value(r, f), type);
         }
         gen.writeEndArray();
         gen.writeArrayFieldStart("statuses");
@@ -583,22 +581,6 @@ public final class FeatureServer implements AutoCloseable {
       throw new java.io.UncheckedIOException("Cannot write the response", e);
     }
     return out.toByteArray();
-  }
-
-  private static void writeValue(JsonGenerator gen, Object v) throws java.io.IOException {
-    if (v == null) {
-      gen.writeNull();
-    } else if (v instanceof Long l) {
-      gen.writeNumber(l);
-    } else if (v instanceof Double d) {
-      gen.writeNumber(d);
-    } else if (v instanceof String str) {
-      gen.writeString(str);
-    } else if (v instanceof Boolean b) {
-      gen.writeBoolean(b);
-    } else {
-      gen.writeObject(v); // lists and maps
-    }
   }
 
   static String feastStatus(FeatureStatus s) {

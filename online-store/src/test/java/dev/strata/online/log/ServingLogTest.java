@@ -9,13 +9,13 @@ import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.testing.FlightsSample;
 import dev.strata.dsl.time.Durations;
 import dev.strata.online.EventTiler;
-import dev.strata.online.KeyTiles;
+import dev.strata.online.EncodedTile;
 import dev.strata.online.OnlineFeatures;
 import dev.strata.online.OnlineReader;
 import dev.strata.online.OnlineStoreConfig;
 import dev.strata.online.RedisConnections;
 import dev.strata.online.RedisLayout;
-import dev.strata.online.TileWriter;
+import dev.strata.online.RedisTileWriter;
 import dev.strata.online.client.FeatureClient;
 import dev.strata.online.server.FeatureServer;
 import java.io.IOException;
@@ -61,13 +61,13 @@ class ServingLogTest {
     OnlineStoreConfig config = OnlineStoreConfig.builder().database(10).prefix("t-log").build();
     redis = RedisConnections.open(config);
     RedisLayout layout = new RedisLayout(config.prefix());
-    List<KeyTiles> batch = new ArrayList<>();
+    List<EncodedTile> batch = new ArrayList<>();
     for (var g : plan.groups()) {
       EventTiler tiler = new EventTiler(plan, g.name());
       events.forEach(tiler::add);
       batch.addAll(tiler.all());
     }
-    TileWriter.builder(plan, redis).layout(layout).build().write(batch);
+    RedisTileWriter.builder(plan, redis).layout(layout).build().write(batch);
     reader = OnlineReader.builder(plan, redis).layout(layout).clock(Clock.fixed(Durations.toInstant(t), ZoneOffset.UTC)).build();
   }
 

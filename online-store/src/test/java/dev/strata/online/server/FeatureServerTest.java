@@ -9,14 +9,14 @@ import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.testing.FlightsSample;
 import dev.strata.dsl.time.Durations;
 import dev.strata.online.EventTiler;
-import dev.strata.online.KeyTiles;
+import dev.strata.online.EncodedTile;
 import dev.strata.online.OnlineFeatures;
 import dev.strata.online.OnlineReader;
 import dev.strata.online.OnlineStoreConfig;
 import dev.strata.online.OnlineStoreException;
 import dev.strata.online.RedisConnections;
 import dev.strata.online.RedisLayout;
-import dev.strata.online.TileWriter;
+import dev.strata.online.RedisTileWriter;
 import dev.strata.online.client.FeatureClient;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -54,13 +54,13 @@ class FeatureServerTest {
     redis = RedisConnections.open(config);
     redis.flushDB();
     RedisLayout layout = new RedisLayout(config.prefix());
-    List<KeyTiles> batch = new ArrayList<>();
+    List<EncodedTile> batch = new ArrayList<>();
     for (var g : plan.groups()) {
       EventTiler tiler = new EventTiler(plan, g.name());
       events.forEach(tiler::add);
       batch.addAll(tiler.all());
     }
-    TileWriter.builder(plan, redis).layout(layout).build().write(batch);
+    RedisTileWriter.builder(plan, redis).layout(layout).build().write(batch);
     reader = OnlineReader.builder(plan, redis).layout(layout).clock(Clock.fixed(Durations.toInstant(t), ZoneOffset.UTC)).build();
     server = FeatureServer.builder(reader).maxEntities(50).bearerToken(TOKEN).build().start(0);
   }

@@ -5,14 +5,14 @@ import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
 import dev.strata.dsl.plan.PlanCompiler;
 import dev.strata.dsl.time.Durations;
+import dev.strata.online.EncodedTile;
 import dev.strata.online.EventTiler;
-import dev.strata.online.KeyTiles;
 import dev.strata.online.OnlineFeatures;
 import dev.strata.online.OnlineReader;
 import dev.strata.online.OnlineStoreConfig;
 import dev.strata.online.RedisConnections;
 import dev.strata.online.RedisLayout;
-import dev.strata.online.TileWriter;
+import dev.strata.online.RedisTileWriter;
 import dev.strata.online.client.FeatureClient;
 import dev.strata.online.server.FeatureServer;
 import java.io.BufferedReader;
@@ -156,11 +156,11 @@ public final class OnlineBenchmark {
       }
     }
     long t1 = System.nanoTime();
-    List<KeyTiles> all = new ArrayList<>();
+    List<EncodedTile> all = new ArrayList<>();
     tilers.forEach(t -> all.addAll(t.all()));
-    TileWriter.builder(plan, redis).layout(layout).batchKeys(200).build().write(all);
+    RedisTileWriter.builder(plan, redis).layout(layout).batchKeys(200).build().write(all);
     long t2 = System.nanoTime();
-    System.out.printf(Locale.ROOT, "setup: %d entities, %d events, tiled in %.1f s, %d keys written in %.1f s; redis dbsize %d%n",
+    System.out.printf(Locale.ROOT, "setup: %d entities, %d events, tiled in %.1f s, %d tiles written in %.1f s; redis dbsize %d%n",
         entities, events, (t1 - t0) / 1e9, all.size(), (t2 - t1) / 1e9, redis.dbSize());
     // A server does not hold the setup's tiles: drop them so the measured heap is a server's.
     all.clear();

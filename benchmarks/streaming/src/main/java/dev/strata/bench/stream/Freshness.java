@@ -1,13 +1,12 @@
 package dev.strata.bench.stream;
 
 import dev.strata.dsl.plan.CompiledPlan.CompiledSource;
+import dev.strata.online.EncodedTile;
+import dev.strata.online.TileWriter;
 import dev.strata.stream.DeadLetterSink;
 import dev.strata.stream.ProjectFiles;
 import dev.strata.stream.StreamInput;
 import dev.strata.stream.StreamPipeline;
-import dev.strata.stream.TileSink;
-import dev.strata.stream.TileWrite;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -56,33 +55,33 @@ final class Freshness {
       double p50LastThird, long batches, double tilesPerBatch, double batchP50, double batchP99, double batchMax) {}
 
   /** Logs every write of the measured group after the wrapped sink has written it. */
-  static final class Recording implements TileSink.Factory {
+  static final class Recording implements TileWriter.Factory {
     private static final long serialVersionUID = 1L;
-    private final TileSink.Factory inner;
+    private final TileWriter.Factory inner;
 
-    Recording(TileSink.Factory inner) {
+    Recording(TileWriter.Factory inner) {
       this.inner = inner;
     }
 
     @Override
-    public TileSink open() throws IOException {
-      TileSink sink = inner.open();
-      return new TileSink() {
+    public TileWriter open() {
+      TileWriter sink = inner.open();
+      return new TileWriter() {
         @Override
-        public void write(List<TileWrite> tiles) throws IOException {
+        public void write(List<EncodedTile> tiles) {
           long begin = nowMicros();
           sink.write(tiles);
           long done = nowMicros();
           BATCHES.add(new long[] {tiles.size(), done - begin});
-          for (TileWrite t : tiles) {
+          for (EncodedTile t : tiles) {
             if (t.group().equals(GROUP)) {
-              WRITES.add(new long[] {KEY_IDS.getOrDefault((String) t.key()[0], -1), t.eventMicros(), done});
+              WRITES.add(new long[] {KEY_IDS.getOrDefault((String) t.key().get(0), -1), t.latestEventMicros(), done});
             }
           }
         }
 
         @Override
-        public void close() throws IOException {
+        public void close() {
           sink.close();
         }
       };
@@ -90,7 +89,7 @@ final class Freshness {
   }
 
   static Result run(String label, String servers, String topic, ProjectFiles project, CompiledSource source,
-      List<Object[]> sample, TileSink.Factory tiles, DeadLetterSink.Factory dead, int parallelism, int rate, int seconds)
+      List<Object[]> sample, TileWriter.Factory tiles, DeadLetterSink.Factory dead, int parallelism, int rate, int seconds)
       throws Exception {
     int partitions = 2;
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", servers))) {

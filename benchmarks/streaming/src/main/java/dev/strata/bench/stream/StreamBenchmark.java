@@ -8,13 +8,13 @@ import dev.strata.dsl.testing.FlightsSample;
 import dev.strata.dsl.time.Durations;
 import dev.strata.online.OnlineStoreConfig;
 import dev.strata.online.RedisConnections;
+import dev.strata.online.TileWriter;
 import dev.strata.stream.DeadLetterSink;
-import dev.strata.stream.DiscardingTileSink;
+import dev.strata.stream.DiscardingTileWriter;
 import dev.strata.stream.ProjectFiles;
-import dev.strata.stream.RedisTileSink;
+import dev.strata.stream.RedisTileWriterFactory;
 import dev.strata.stream.StreamInput;
 import dev.strata.stream.StreamPipeline;
-import dev.strata.stream.TileSink;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -90,14 +90,14 @@ public final class StreamBenchmark {
 
       List<String[]> table = new ArrayList<>();
       // Warm-up (JIT, class loading), not reported.
-      run(project, new StreamInput.File(file, "json", 0), DiscardingTileSink.factory(), dead, parallelism);
+      run(project, new StreamInput.File(file, "json", 0), DiscardingTileWriter.factory(), dead, parallelism);
       if (copies > 0) {
         throughput(project, servers, file, n, dead, parallelism, redisUrl, () -> clean(redisUrl, prefix), table);
       }
       if (freshSeconds > 0) {
         List<Freshness.Result> fresh = new ArrayList<>();
         for (String sink : List.of("discard", "redis")) {
-          TileSink.Factory tiles = sink.equals("discard") ? DiscardingTileSink.factory() : RedisTileSink.factory(project, redisUrl);
+          TileWriter.Factory tiles = sink.equals("discard") ? DiscardingTileWriter.factory() : RedisTileWriterFactory.of(project, redisUrl);
           fresh.add(Freshness.run(sink.equals("discard") ? "Kafka -> tiles -> discarding sink" : "Kafka -> tiles -> Redis (TileWriter)",
               servers, "fresh-" + sink, project, source, FlightsSample.events(), tiles, dead, parallelism, freshRate, freshSeconds));
         }
@@ -141,7 +141,7 @@ public final class StreamBenchmark {
 
     int run = 0;
     for (String sink : List.of("discard", "redis")) {
-      TileSink.Factory tiles = sink.equals("discard") ? DiscardingTileSink.factory() : RedisTileSink.factory(project, redisUrl);
+      TileWriter.Factory tiles = sink.equals("discard") ? DiscardingTileWriter.factory() : RedisTileWriterFactory.of(project, redisUrl);
       String to = sink.equals("discard") ? "discarding sink" : "Redis (online-store TileWriter)";
       StreamInput kafkaIn = new StreamInput.Kafka(servers, TOPIC, "bench-" + run++, "json", true);
       emptyRedis.run(); // every Redis run starts from the same (empty) keyspace
@@ -172,7 +172,7 @@ public final class StreamBenchmark {
     }
   }
 
-  static JobExecutionResult run(ProjectFiles project, StreamInput input, TileSink.Factory tiles, DeadLetterSink.Factory dead,
+  static JobExecutionResult run(ProjectFiles project, StreamInput input, TileWriter.Factory tiles, DeadLetterSink.Factory dead,
       int parallelism) throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism);
     env.enableCheckpointing(10_000); // as `strata stream` runs: tiles also flush on checkpoints

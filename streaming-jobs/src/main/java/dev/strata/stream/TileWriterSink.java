@@ -15,9 +15,11 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.metrics.Counter;
+import dev.strata.online.EncodedTile;
+import dev.strata.online.TileWriter;
 
 /**
- * A Flink sink over a {@link TileSink}: keeps the latest state of each changed tile and writes
+ * A Flink sink over the online store's {@link TileWriter}: keeps the latest state of each changed tile and writes
  * them in batches, pipelined: a batch is written by one background thread while the task goes on
  * tiling, and the tiles that change meanwhile wait and coalesce (a tile changed ten times is
  * written once), so a slow store makes batches larger instead of stalling the job. A batch is
@@ -27,38 +29,38 @@ import org.apache.flink.metrics.Counter;
  * before the barrier passes), so a completed checkpoint never covers tiles that are not written.
  * One writer thread per subtask keeps writes of one entity key in order.
  */
-final class TileSinkAdapter implements Sink<TileWrite> {
+final class TileWriterSink implements Sink<EncodedTile> {
   private static final long serialVersionUID = 1L;
 
-  private final TileSink.Factory factory;
+  private final TileWriter.Factory factory;
   private final long flushIntervalMs;
   private final int maxPending;
 
-  TileSinkAdapter(TileSink.Factory factory, long flushIntervalMs, int maxPending) {
+  TileWriterSink(TileWriter.Factory factory, long flushIntervalMs, int maxPending) {
     this.factory = factory;
     this.flushIntervalMs = flushIntervalMs;
     this.maxPending = maxPending;
   }
 
   @Override
-  public SinkWriter<TileWrite> createWriter(WriterInitContext context) throws IOException {
+  public SinkWriter<EncodedTile> createWriter(WriterInitContext context) throws IOException {
     return new Writer(factory.open(), context.getProcessingTimeService(), flushIntervalMs, maxPending,
         context.metricGroup().counter("tilesWritten"), "strata-tile-writer-" + context.getTaskInfo().getIndexOfThisSubtask());
   }
 
-  /** All methods run on the task's thread (timers too); only {@link TileSink#write} runs on the writer thread. */
-  private static final class Writer implements SinkWriter<TileWrite> {
-    private final TileSink sink;
+  /** All methods run on the task's thread (timers too); only {@link TileWriter#write} runs on the writer thread. */
+  private static final class Writer implements SinkWriter<EncodedTile> {
+    private final TileWriter sink;
     private final ProcessingTimeService time;
     private final long intervalMs;
     private final int maxPending;
     private final Counter written;
     private final ExecutorService io;
-    private Map<String, TileWrite> pending = new LinkedHashMap<>();
+    private Map<EncodedTile.Id, EncodedTile> pending = new LinkedHashMap<>();
     private Future<?> inFlight;
     private IOException failure;
 
-    Writer(TileSink sink, ProcessingTimeService time, long intervalMs, int maxPending, Counter written, String threadName) {
+    Writer(TileWriter sink, ProcessingTimeService time, long intervalMs, int maxPending, Counter written, String threadName) {
       this.sink = sink;
       this.time = time;
       this.intervalMs = intervalMs;
@@ -82,7 +84,7 @@ final class TileSinkAdapter implements Sink<TileWrite> {
     }
 
     @Override
-    public void write(TileWrite tile, Context context) throws IOException, InterruptedException {
+    public void write(EncodedTile tile, Context context) throws IOException, InterruptedException {
       rethrow();
       pending.merge(tile.id(), tile, (earlier, later) -> later.replacing(earlier));
       if (pending.size() >= maxPending) {
@@ -102,7 +104,7 @@ final class TileSinkAdapter implements Sink<TileWrite> {
 
     /** Hands the waiting tiles to the writer thread; call only when no batch is in flight. */
     private void handOff() {
-      List<TileWrite> batch = new ArrayList<>(pending.values());
+      List<EncodedTile> batch = new ArrayList<>(pending.values());
       pending = new LinkedHashMap<>();
       inFlight = io.submit(() -> {
         sink.write(batch);
