@@ -164,18 +164,18 @@ class FileSpineTrainingSetTest {
   @Test
   void badSpineFilesAreOneSentence() throws IOException {
     Files.write(project.resolve("no-key.csv"), List.of("date,delay,origin", "2001-02-01T00:00:00Z,3,BOS"));
-    assertThat(fails("no-key.csv")).isEqualTo("Cannot read the spine of training set 'from_file': column 'destination' is missing"
-        + " from the input (it has date, delay, origin).");
+    assertThat(fails("no-key.csv")).isEqualTo("Cannot read the spine of training set 'from_file': "
+        + project.resolve("no-key.csv") + ": column 'destination' is missing from the header (it has date, delay, origin).");
 
     Files.write(project.resolve("bad-time.csv"),
         List.of("origin,destination,date,delay", "BOS,JFK,2001-02-01T00:00:00Z,3", "BOS,JFK,yesterday,4"));
     assertThat(fails("bad-time.csv")).startsWith("Cannot build training set 'from_file': 1 of 2 rows of spine bad-time.csv do not fit"
-        + " (first: column date: expected timestamp, got 'yesterday'; every row and reason in ");
+        + " (first: column 'date': expected timestamp, got 'yesterday'; every row and reason in ");
 
     Files.write(project.resolve("short-row.csv"),
         List.of("origin,destination,date,delay", "BOS,JFK,2001-02-01T00:00:00Z,3", "BOS,JFK"));
     assertThat(fails("short-row.csv")).startsWith("Cannot build training set 'from_file': 1 of 2 rows of spine short-row.csv do not"
-        + " fit (first: column date: no event time; every row and reason in ");
+        + " fit (first: expected 4 cells as in the header, got 2; every row and reason in ");
 
     assertThat(fails("nowhere.csv")).isEqualTo("Cannot read the spine of training set 'from_file': "
         + project.resolve("nowhere.csv") + " does not exist.");
