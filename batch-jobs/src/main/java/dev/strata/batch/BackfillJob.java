@@ -42,6 +42,10 @@ import org.apache.spark.sql.types.StructType;
  *
  * Each table's range is replaced in one Iceberg commit (overwrite by filter): rerunning a range
  * leaves no duplicates, and a job killed before its commit leaves the previous snapshot.
+ *
+ * <p>Rows are computed per key (spread over tasks by key) and written per day (spread over tasks
+ * by day, sorted by day, one open file per task: {@link IcebergWrites#replaceRange}), so memory
+ * does not grow with the number of days in the range; see batch-jobs/README.md, "Memory".
  */
 public final class BackfillJob {
   static final String KEY = "_k";
@@ -78,7 +82,10 @@ public final class BackfillJob {
     ctx.progress().say("backfill " + g.name() + ": tiles of " + from + " .. " + to + " -> " + tilesTable);
     Column tileRange = functions.col("tile_start").geq(functions.lit(Instant.ofEpochSecond(fromMicros / 1_000_000)))
         .and(functions.col("tile_start").lt(functions.lit(Instant.ofEpochSecond(toEnd / 1_000_000))));
-    IcebergWrites.replaceRange(ctx, tilesTable, tiles, tileRange, functions.days(functions.col("tile_start")), g.version());
+    long days = to.toEpochDay() - from.toEpochDay() + 1;
+    Column tileDay = functions.floor(functions.unix_micros(functions.col("tile_start")).divide(Durations.DAY));
+    long tileRows = IcebergWrites.replaceRange(ctx, tilesTable, tiles, tileDay, days, tileRange,
+        functions.days(functions.col("tile_start")), g.version());
 
     // Snapshots: the events that can count in a value as of a day end of the range.
     long neededFrom = TileGeometry.of(g).eventsNeededFrom(fromMicros + Durations.DAY);
@@ -88,10 +95,9 @@ public final class BackfillJob {
     String snapshotTable = ctx.table(g.name());
     ctx.progress().say("backfill " + g.name() + ": daily snapshots -> " + snapshotTable);
     Column dayRange = functions.col("day").geq(functions.lit(from)).and(functions.col("day").leq(functions.lit(to)));
-    IcebergWrites.replaceRange(ctx, snapshotTable, snapshots, dayRange, functions.col("day"), g.version());
+    long snapshotRows = IcebergWrites.replaceRange(ctx, snapshotTable, snapshots, functions.col("day"), days, dayRange,
+        functions.col("day"), g.version());
 
-    long tileRows = ctx.spark().table(tilesTable).where(tileRange).count();
-    long snapshotRows = ctx.spark().table(snapshotTable).where(dayRange).count();
     long events = inRange.count();
     ctx.progress().say(String.format("backfill %s: %,d events, %,d tiles, %,d snapshot rows", g.name(), events, tileRows, snapshotRows));
     return new Result(g.name(), events, tileRows, snapshotRows);
@@ -166,7 +172,11 @@ public final class BackfillJob {
     }
   }
 
-  /** Base of the per-key sweeps over keyed rows sorted by (key, time). */
+  /**
+   * Base of the per-key sweeps over keyed rows sorted by (key, time). A sweep may owe more rows
+   * than it hands over at once (a snapshot row per day of a gap of decades): the iterator asks
+   * for them batch by batch, so a task holds a bounded number of output rows whatever the gaps.
+   */
   private abstract static class PerKey implements MapPartitionsFunction<Row, Row> {
     final PlanRef ref;
     final String group;
@@ -181,11 +191,16 @@ public final class BackfillJob {
     /** Called before the key's first event. */
     abstract void startKey(Object[] key);
 
-    /** Called for each event (time order) with the rows to emit appended to out. */
-    abstract void event(KeySweep sweep, long t, Object[] row, List<Row> out);
+    /** Called for each event (time order), rows to emit appended to out; true when it owes more ({@link #more}). */
+    abstract boolean event(KeySweep sweep, long t, Object[] row, List<Row> out);
 
-    /** Called after the key's last event. */
-    abstract void endKey(KeySweep sweep, List<Row> out);
+    /** Called after the key's last event; true when it owes more rows. */
+    abstract boolean endKey(KeySweep sweep, List<Row> out);
+
+    /** Appends some of the rows owed to out; true while it owes more. */
+    boolean more(KeySweep sweep, List<Row> out) {
+      return false;
+    }
 
     @Override
     public Iterator<Row> call(Iterator<Row> input) {
@@ -198,6 +213,10 @@ public final class BackfillJob {
         private int next;
         private String current;
         private boolean started;
+        private boolean ended;
+        private boolean owing;
+        /** A new key's first row, read while the previous key still owed rows. */
+        private Row held;
         private boolean done;
 
         @Override
@@ -205,22 +224,33 @@ public final class BackfillJob {
           while (next >= pending.size() && !done) {
             pending.clear();
             next = 0;
-            if (!input.hasNext()) {
-              if (started) {
-                endKey(sweep, pending);
-              }
-              done = true;
-              break;
+            if (owing) {
+              owing = more(sweep, pending);
+              continue;
             }
-            Row r = input.next();
-            String k = r.getString(0);
-            if (!started || !Objects.equals(k, current)) {
-              if (started) {
-                endKey(sweep, pending);
+            Row r = held != null ? held : input.hasNext() ? input.next() : null;
+            held = null;
+            if (r == null) {
+              if (started && !ended) {
+                ended = true;
+                owing = endKey(sweep, pending);
+              } else {
+                done = true;
               }
+              continue;
+            }
+            String k = r.getString(0);
+            if (started && !ended && !Objects.equals(k, current)) {
+              ended = true;
+              held = r;
+              owing = endKey(sweep, pending);
+              continue;
+            }
+            if (!started || !Objects.equals(k, current)) {
               sweep.reset();
               current = k;
               started = true;
+              ended = false;
               Object[] key = new Object[keys];
               for (int i = 0; i < keys; i++) {
                 key[i] = r.get(1 + i);
@@ -231,7 +261,7 @@ public final class BackfillJob {
             for (int i = 0; i < n; i++) {
               row[i] = r.get(2 + keys + i);
             }
-            event(sweep, r.getLong(1 + keys), row, pending);
+            owing = event(sweep, r.getLong(1 + keys), row, pending);
           }
           return next < pending.size();
         }
@@ -290,22 +320,30 @@ public final class BackfillJob {
     }
 
     @Override
-    void event(KeySweep sweep, long t, Object[] row, List<Row> target) {
+    boolean event(KeySweep sweep, long t, Object[] row, List<Row> target) {
       sweep.add(row, sink(sweep, target));
+      return false;
     }
 
     @Override
-    void endKey(KeySweep sweep, List<Row> target) {
+    boolean endKey(KeySweep sweep, List<Row> target) {
       sweep.flush(sink(sweep, target));
+      return false;
     }
   }
 
   /** Emits every feature of the key as of each day end of the range while the key is active. */
   private static final class SnapshotSweep extends PerKey {
+    /** The most rows handed over at once. */
+    private static final int BATCH = 256;
     private final long fromMicros;
     private final long toEnd;
     private transient Object[] key;
     private transient long nextDayEnd;
+    /** Rows are owed for the day ends up to here (inclusive)... */
+    private transient long target;
+    /** ...and then this event joins the sweep (null at the key's end). */
+    private transient Object[] waiting;
 
     SnapshotSweep(PlanRef ref, String group, long fromMicros, long toEnd) {
       super(ref, group);
@@ -325,27 +363,37 @@ public final class BackfillJob {
     }
 
     @Override
-    void event(KeySweep sweep, long t, Object[] row, List<Row> out) {
+    boolean event(KeySweep sweep, long t, Object[] row, List<Row> out) {
       // Values as of a day end come before the events at that instant (excluded by definition).
-      emitUntil(sweep, t, out);
-      sweep.add(row, null);
+      target = t;
+      waiting = row;
+      return more(sweep, out);
     }
 
     @Override
-    void endKey(KeySweep sweep, List<Row> out) {
-      emitUntil(sweep, toEnd, out);
+    boolean endKey(KeySweep sweep, List<Row> out) {
+      target = toEnd;
+      waiting = null;
+      return more(sweep, out);
     }
 
-    private void emitUntil(KeySweep sweep, long t, List<Row> out) {
+    @Override
+    boolean more(KeySweep sweep, List<Row> out) {
       CompiledGroup g = sweep.tiler().group();
       TileGeometry geometry = sweep.tiler().geometry();
-      while (nextDayEnd <= t && nextDayEnd <= toEnd) {
+      long last = Math.min(target, toEnd);
+      while (nextDayEnd <= last) {
+        if (out.size() >= BATCH) {
+          return true;
+        }
         long d = nextDayEnd;
-        nextDayEnd += Durations.DAY;
         // A row while some window as of the day end holds an event of the key.
         if (!sweep.hasEvents() || !geometry.isActive(sweep.lastEvent(), d)) {
-          continue;
+          // Until the next event the key stays inactive (windows only move forward): skip those days.
+          nextDayEnd = fromMicros + Durations.DAY * (Math.floorDiv(last - fromMicros, Durations.DAY) + 1);
+          break;
         }
+        nextDayEnd += Durations.DAY;
         Object[] values = sweep.valuesAsOf(d);
         Object[] row = new Object[key.length + 2 + values.length];
         System.arraycopy(key, 0, row, 0, key.length);
@@ -356,6 +404,11 @@ public final class BackfillJob {
         }
         out.add(RowFactory.create(row));
       }
+      if (waiting != null) {
+        sweep.add(waiting, null);
+        waiting = null;
+      }
+      return false;
     }
   }
 }

@@ -166,7 +166,8 @@ public final class BatchJob {
     @Parameters(index = "0", description = "The training set.")
     String name;
 
-    @Option(names = "--spine", description = "A CSV/Parquet/JSON file of spine rows (the spine source's columns), relative to the project.")
+    @Option(names = "--spine", description = "A CSV/Parquet/JSON file of spine rows instead of the training set's spine (its columns: the spine source's,"
+        + " or those of the spine file), relative to the project.")
     String spine;
 
     @Option(names = "--out", required = true, description = "An Iceberg table (namespace.table) or a path ending .parquet or .csv.")

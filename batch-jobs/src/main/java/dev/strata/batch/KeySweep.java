@@ -1,11 +1,14 @@
 package dev.strata.batch;
 
+import dev.strata.dsl.agg.RowAggregator;
 import dev.strata.dsl.tile.FeatureAssembler;
 import dev.strata.dsl.tile.GroupTiler;
 import dev.strata.dsl.tile.TileGeometry;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 
@@ -13,8 +16,14 @@ import java.util.TreeMap;
  * One pass over the events of one key in time order, keeping the key's tiles (GroupTiler) and
  * answering "values as of t" with FeatureAssembler (whole tiles + the head IRs of the open
  * tile). Queries must come in non-decreasing time and before the events at the same instant, so
- * an event at exactly t is never in the value as of t. Memory per key: the tiles of the largest
- * window (all tiles for a lifetime feature), whatever the number of events.
+ * an event at exactly t is never in the value as of t.
+ *
+ * <p>Closed tiles are kept merged into the roll-up blocks of {@link TileGeometry} (the blocks the
+ * online store keeps), and a query merges the few blocks of {@link TileGeometry#cover}: a value
+ * costs O(roll-up levels) merges, not one per tile in its window, so a daily snapshot of a
+ * lifetime feature over decades is linear in days, not quadratic. Memory per key: the blocks of
+ * the largest window (every block since the first event for a lifetime feature), about twice
+ * its tiles, whatever the number of events.
  */
 final class KeySweep {
   /** Receives each tile once it is closed (no later event of the key can fall in it), with its latest event time. */
@@ -25,7 +34,10 @@ final class KeySweep {
   private final GroupTiler tiler;
   private final FeatureAssembler assembler;
   private final TileGeometry geometry;
-  private final List<TreeMap<Long, Object[]>> tiles = new ArrayList<>();
+  /** Per spec, per roll-up level, the closed tiles merged into blocks by block start. */
+  private final List<List<TreeMap<Long, Object[]>>> blocks = new ArrayList<>();
+  /** Per spec, the level of each block span. */
+  private final List<Map<Long, Integer>> levelOfSpan = new ArrayList<>();
   private final long[] headStart;
   private final Object[][] head;
   private final long[] headLatest;
@@ -44,7 +56,14 @@ final class KeySweep {
     this.headLatest = new long[specs];
     this.geometry = tiler.geometry();
     for (int s = 0; s < specs; s++) {
-      tiles.add(new TreeMap<>());
+      List<TreeMap<Long, Object[]>> levels = new ArrayList<>();
+      Map<Long, Integer> spans = new HashMap<>();
+      for (int k = 0; k < geometry.levels(s); k++) {
+        levels.add(new TreeMap<>());
+        spans.put(geometry.span(s, k), k);
+      }
+      blocks.add(levels);
+      levelOfSpan.add(spans);
     }
   }
 
@@ -54,8 +73,8 @@ final class KeySweep {
 
   /** Forgets the previous key. */
   void reset() {
-    for (TreeMap<Long, Object[]> t : tiles) {
-      t.clear();
+    for (List<TreeMap<Long, Object[]>> levels : blocks) {
+      levels.forEach(TreeMap::clear);
     }
     Arrays.fill(head, null);
     hasEvents = false;
@@ -101,7 +120,17 @@ final class KeySweep {
       sink.tile(s, headStart[s], head[s], headLatest[s]);
     }
     if (keepTiles) {
-      tiles.get(s).put(headStart[s], head[s]);
+      RowAggregator agg = tiler.aggregator(s);
+      List<TreeMap<Long, Object[]>> levels = blocks.get(s);
+      for (int k = 0; k < levels.size(); k++) {
+        long start = geometry.blockStart(s, k, headStart[s]);
+        Object[] block = levels.get(k).get(start);
+        if (block == null) {
+          levels.get(k).put(start, k == 0 ? head[s] : agg.copy(head[s]));
+        } else {
+          agg.merge(block, head[s]);
+        }
+      }
     }
     head[s] = null;
   }
@@ -109,17 +138,31 @@ final class KeySweep {
   /** Every feature of the group as of t (in the group's feature order). */
   Object[] valuesAsOf(long t) {
     List<Object[]> heads = new ArrayList<>(head.length);
+    List<NavigableMap<Long, Object[]>> covers = new ArrayList<>(head.length);
     for (int s = 0; s < head.length; s++) {
       if (head[s] != null && headStart[s] < geometry.tileStart(s, t)) {
         close(s, null);
       }
       heads.add(head[s]);
-      // Queries only move forward: tiles before the spec's reach as of t are never read again.
-      if (!tiles.get(s).isEmpty()) {
-        tiles.get(s).headMap(geometry.reach(s, t), false).clear();
+      List<TreeMap<Long, Object[]>> levels = blocks.get(s);
+      // Queries only move forward: blocks that end before the spec's reach as of t are never read again.
+      long reach = geometry.reach(s, t);
+      for (int k = 0; k < levels.size(); k++) {
+        TreeMap<Long, Object[]> level = levels.get(k);
+        while (!level.isEmpty() && new TileGeometry.Block(level.firstKey(), geometry.span(s, k)).end() <= reach) {
+          level.pollFirstEntry();
+        }
       }
+      // The blocks of the cover, by start: every window of the spec is a run of them (plus the head).
+      TreeMap<Long, Object[]> cover = new TreeMap<>();
+      for (TileGeometry.Block b : geometry.cover(s, t)) {
+        Object[] irs = levels.get(levelOfSpan.get(s).get(b.span())).get(b.start());
+        if (irs != null) {
+          cover.put(b.start(), irs);
+        }
+      }
+      covers.add(cover);
     }
-    List<? extends NavigableMap<Long, Object[]>> view = tiles;
-    return assembler.valuesAsOf(t, view, heads);
+    return assembler.valuesAsOf(t, covers, heads);
   }
 }

@@ -93,23 +93,31 @@ public final class SourceReader {
         throw new JobException("Cannot read source '" + source.name() + "': table " + source.batch().table()
             + " is not in the catalog.");
       }
-      return enforce(source.name(), source.schema(), source.timestamp(), raw);
+      return enforce("source '" + source.name() + "'", source.name(), source.schema(), source.timestamp(), raw);
     }
     return readPath(source.name(), source.schema(), source.timestamp(), source.batch().path(), source.batch().format());
   }
 
   /** Reads a file or folder (CSV, Parquet, JSON by format or extension), relative to the project. */
   public Result readPath(String name, Schema schema, String timestamp, String path, String format) {
+    return readPath("source '" + name + "'", name, schema, timestamp, path, format);
+  }
+
+  /**
+   * Like {@link #readPath(String, Schema, String, String, String)}, for an input that is not a
+   * source: messages say "Cannot read {@code what}", rejects go to {@code <rejects>/<name>}.
+   */
+  Result readPath(String what, String name, Schema schema, String timestamp, String path, String format) {
     Path file = projectDir.resolve(path).normalize();
     if (!Files.exists(file)) {
-      throw new JobException("Cannot read source '" + name + "': " + file + " does not exist.");
+      throw new JobException("Cannot read " + what + ": " + file + " does not exist.");
     }
     String f = format != null ? format.toLowerCase(Locale.ROOT) : formatOf(file);
     return switch (f) {
-      case "csv" -> readText(name, schema, timestamp, file, EventFiles.Format.CSV);
-      case "json" -> readText(name, schema, timestamp, file, EventFiles.Format.JSON);
-      case "parquet" -> enforce(name, schema, timestamp, spark.read().parquet(file.toString()));
-      default -> throw new JobException("Cannot read source '" + name + "': unknown format '" + f
+      case "csv" -> readText(what, name, schema, timestamp, file, EventFiles.Format.CSV);
+      case "json" -> readText(what, name, schema, timestamp, file, EventFiles.Format.JSON);
+      case "parquet" -> enforce(what, name, schema, timestamp, spark.read().parquet(file.toString()));
+      default -> throw new JobException("Cannot read " + what + ": unknown format '" + f
           + "' (expected csv, parquet or json).");
     };
   }
@@ -124,18 +132,18 @@ public final class SourceReader {
   /** A range of a file, read by one task. */
   private record Chunk(String file, EventFiles.Range range) implements Serializable {}
 
-  private Result readText(String name, Schema schema, String timestamp, Path path, EventFiles.Format format) {
+  private Result readText(String what, String name, Schema schema, String timestamp, Path path, EventFiles.Format format) {
     EventDecoder decoder = EventDecoder.of(schema, timestamp);
     List<Path> files = EventFiles.files(path);
     if (files.isEmpty()) {
-      throw new JobException("Cannot read source '" + name + "': " + path + " holds no files.");
+      throw new JobException("Cannot read " + what + ": " + path + " holds no files.");
     }
     if (format == EventFiles.Format.CSV) {
       for (Path f : files) {
         try {
           decoder.csvLayout(EventFiles.csvHeader(f)); // a missing column fails here, once, in one sentence
         } catch (IllegalArgumentException e) {
-          throw new JobException("Cannot read source '" + name + "': "
+          throw new JobException("Cannot read " + what + ": "
               + (e.getMessage().startsWith("Cannot read ") ? e.getMessage().substring(12) : f + ": " + e.getMessage())
               + (e.getMessage().endsWith(".") ? "" : "."));
         }
@@ -161,7 +169,7 @@ public final class SourceReader {
       for (Row c : control) {
         if (c.getString(0).equals(FATAL)) {
           converted.unpersist();
-          throw new JobException("Cannot read source '" + name + "': " + sentence(c.getString(1)));
+          throw new JobException("Cannot read " + what + ": " + sentence(c.getString(1)));
         }
       }
       if (control.isEmpty()) {
@@ -280,14 +288,14 @@ public final class SourceReader {
 
   // ------------------------------------------------------------------ Parquet and tables
 
-  private Result enforce(String name, Schema schema, String timestamp, Dataset<Row> raw) {
+  private Result enforce(String what, String name, Schema schema, String timestamp, Dataset<Row> raw) {
     List<String> rawNames = Arrays.asList(raw.columns());
     int[] positions = new int[schema.size()];
     for (int i = 0; i < positions.length; i++) {
       String col = schema.field(i).name();
       positions[i] = indexIgnoreCase(rawNames, col);
       if (positions[i] < 0) {
-        throw new JobException("Cannot read source '" + name + "': column '" + col + "' is missing from the input (it has "
+        throw new JobException("Cannot read " + what + ": column '" + col + "' is missing from the input (it has "
             + String.join(", ", rawNames) + ").");
       }
     }

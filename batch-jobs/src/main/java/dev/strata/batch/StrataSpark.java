@@ -31,6 +31,10 @@ public final class StrataSpark {
       b.config("spark.ui.enabled", "false");
       b.config("spark.sql.shuffle.partitions", "8");
     }
+    if (System.getProperty("spark.hadoop.fs.file.impl") == null) {
+      // Local files (and local warehouses) without a chmod process per file written (see the class).
+      b.config("spark.hadoop.fs.file.impl", NioLocalFileSystem.class.getName());
+    }
     b.config("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions");
     b.config("spark.sql.session.timeZone", "UTC");
     b.config("spark.sql.datetime.java8API.enabled", "true");

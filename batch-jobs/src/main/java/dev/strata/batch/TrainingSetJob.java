@@ -39,7 +39,7 @@ import org.apache.spark.storage.StorageLevel;
  * (left joins: no spine row is dropped or duplicated), then derived features are evaluated with
  * the same expression interpreter as everywhere else.
  *
- * <p>Output columns: the spine source's columns, {@code label}, one column per service feature
+ * <p>Output columns: the spine's columns (its source's, or a file spine's), {@code label}, one column per service feature
  * named {@code <group>__<feature>} (Feast's full feature names; dots trip up SQL readers),
  * then the derived features.
  */
@@ -62,36 +62,50 @@ public final class TrainingSetJob {
     return qualifiedName.replace(".", "__");
   }
 
-  /** Computes the training set (not written); {@code spinePath} null uses the plan's spine. */
+  /**
+   * Computes the training set (not written); {@code spinePath} null uses the plan's spine (its
+   * source's events or its file), else the rows of that file, read with the spine's columns.
+   * Every row of a spine file must fit: a row that does not (a time or key that does not parse)
+   * stops the job with the first reason, since a training set silently missing rows no longer
+   * lines up with what was asked for.
+   */
   public Dataset<Row> compute(String name, String spinePath) {
     CompiledPlan plan = ctx.plan();
     CompiledTrainingSet ts = plan.trainingSet(name).orElseThrow(() -> new JobException(
         "Cannot build training set '" + name + "': no such training set (known: "
             + String.join(", ", plan.trainingSets().stream().map(CompiledTrainingSet::name).toList()) + ")."));
-    if (ts.spineSource() == null) {
-      throw new JobException("Cannot build training set '" + name + "': its spine must name a source so that its keys and label are typed.");
-    }
     CompiledService service = plan.service(ts.service()).orElseThrow();
-    CompiledSource spineSource = plan.source(ts.spineSource()).orElseThrow();
-    SourceReader.Result spineRead = spinePath == null
-        ? ctx.read(spineSource)
-        : ctx.reader().readPath("spine", spineSource.schema(), ts.timestamp(), spinePath, null);
+    Schema spineSchema = ts.spineSchema();
+    String file = spinePath != null ? spinePath : ts.spineSource() == null ? ts.spinePath() : null;
+    SourceReader.Result spineRead = file == null ? ctx.read(plan.source(ts.spineSource()).orElseThrow()) : readSpineFile(ts, file);
     ctx.progress().say(String.format("spine: %,d rows (%,d rejected)", spineRead.rows(), spineRead.rejected()));
 
     List<String> entities = new ArrayList<>(ts.keys().keySet());
     Dataset<Row> spine = spineRead.events()
         .withColumn(ID, functions.monotonically_increasing_id());
-    StructType spineSchema = spine.schema();
+    StructType spineStruct = spine.schema();
     for (String e : entities) {
-      spineSchema = spineSchema.add("_k_" + e, DataTypes.StringType, true);
+      spineStruct = spineStruct.add("_k_" + e, DataTypes.StringType, true);
     }
     DataType labelType = ts.label() == null ? DataType.BOOLEAN : ts.label().type();
-    spineSchema = spineSchema.add("label", SparkValues.internalType(labelType), true);
-    spine = spine.mapPartitions(new SpineKeys(ctx.planRef(), name, entities), Encoders.row(spineSchema))
+    spineStruct = spineStruct.add("label", SparkValues.internalType(labelType), true);
+    spine = spine.mapPartitions(new SpineKeys(ctx.planRef(), name, entities), Encoders.row(spineStruct))
         .persist(StorageLevel.MEMORY_AND_DISK());
 
     Dataset<Row> joined = withFeatures(service, spine, functions.col(ts.timestamp()));
-    return finish(joined, name, service, spineSource.schema(), labelType);
+    return finish(joined, name, service, spineSchema, labelType);
+  }
+
+  /** The rows of a spine file in the spine's columns; every row must fit. */
+  private SourceReader.Result readSpineFile(CompiledTrainingSet ts, String file) {
+    String what = "the spine of training set '" + ts.name() + "'";
+    SourceReader.Result r = ctx.reader().readPath(what, "spine-" + ts.name(), ts.spineSchema(), ts.timestamp(), file, null);
+    if (r.rejected() > 0) {
+      String first = ctx.spark().read().json(r.rejectsPath()).select("reason").first().getString(0);
+      throw new JobException(String.format("Cannot build training set '%s': %,d of %,d rows of spine %s do not fit (first: %s;"
+          + " every row and reason in %s).", ts.name(), r.rejected(), r.rows() + r.rejected(), file, first, r.rejectsPath()));
+    }
+    return r;
   }
 
   /**
@@ -187,7 +201,7 @@ public final class TrainingSetJob {
     public Iterator<Row> call(Iterator<Row> input) {
       CompiledPlan plan = ref.plan();
       CompiledTrainingSet ts = plan.trainingSet(trainingSet).orElseThrow();
-      Schema schema = plan.source(ts.spineSource()).orElseThrow().schema();
+      Schema schema = ts.spineSchema();
       List<List<BoundExpression>> keys = new ArrayList<>();
       for (String e : entities) {
         List<BoundExpression> parts = new ArrayList<>();
@@ -320,7 +334,7 @@ public final class TrainingSetJob {
       CompiledPlan plan = ref.plan();
       CompiledTrainingSet ts = plan.trainingSet(trainingSet).orElseThrow();
       CompiledService service = plan.service(ts.service()).orElseThrow();
-      Schema spineSchema = plan.source(ts.spineSource()).orElseThrow().schema();
+      Schema spineSchema = ts.spineSchema();
       Schema serviceSchema = service.schema();
       List<BoundExpression> derived = service.derived().stream().map(d -> BoundExpression.bind(d.expr(), serviceSchema)).toList();
       int features = service.features().size();

@@ -73,7 +73,7 @@ final class TrainingSetWriter {
     String table = ctx.catalog() + "." + StrataSpark.quote(namespace) + "." + StrataSpark.quote(parts[parts.length - 1]);
     ctx.spark().sql("CREATE NAMESPACE IF NOT EXISTS " + ctx.catalog() + "." + StrataSpark.quote(namespace));
     try {
-      rows.writeTo(table).partitionedBy(functions.days(functions.col(timeColumn))).createOrReplace();
+      IcebergWrites.clusteredTable(rows.writeTo(table)).partitionedBy(functions.days(functions.col(timeColumn))).createOrReplace();
     } catch (Exception e) {
       throw new JobException("Cannot write " + table + ": " + StrataSpark.firstLine(e) + ".", e);
     }

@@ -43,7 +43,8 @@ class FailedWriteTest {
       return r;
     }, Encoders.row(current.schema()));
     String version = ctx.plan().group("destination_delays").orElseThrow().version();
-    assertThatThrownBy(() -> IcebergWrites.replaceRange(ctx, table, failing, functions.lit(true), functions.col("day"), version))
+    assertThatThrownBy(() -> IcebergWrites.replaceRange(ctx, table, failing, functions.col("day"), 2, functions.lit(true),
+        functions.col("day"), version))
         .isInstanceOf(JobException.class).hasMessageStartingWith("Cannot write ");
 
     assertThat(ctx.spark().table(table).count()).isEqualTo(rows);

@@ -33,12 +33,30 @@ final class BatchCommands {
     if (!Files.isRegularFile(jar)) {
       throw new UserException("Cannot run the batch job: " + jar + " is missing; " + JobLauncher.howToBuild(home, "batch-jobs"));
     }
-    List<String> jvm = new ArrayList<>(List.of("-Xmx" + System.getProperty("strata.spark.memory", "6g")));
+    List<String> jvm = new ArrayList<>(List.of("-Xmx" + heap(System.getenv(HEAP_ENV), System.getProperty("strata.spark.memory"))));
     jvm.addAll(sparkJvmFlags(jar));
     List<String> jobArgs = new ArrayList<>(List.of("--project", dir.toAbsolutePath().toString()));
     jobArgs.addAll(args);
     String classpath = jar + java.io.File.pathSeparator + sparkClasspath(home, target);
     return JobLauncher.runWithClasspath("batch job", classpath, MAIN, jvm, jobArgs);
+  }
+
+  /** The environment variable that sets the local batch job's heap. */
+  static final String HEAP_ENV = "STRATA_BATCH_MEMORY";
+  /** The local batch job's heap when none is set: Spark, the job and its sort buffers fit with room to spare. */
+  static final String DEFAULT_HEAP = "6g";
+
+  /**
+   * The heap (-Xmx) of the local batch job: {@value #HEAP_ENV}, else the {@code strata.spark.memory}
+   * system property, else {@value #DEFAULT_HEAP}; a size in Java's notation (2g, 4096m).
+   */
+  static String heap(String env, String property) {
+    String value = env != null && !env.isBlank() ? env.strip() : property != null && !property.isBlank() ? property.strip() : DEFAULT_HEAP;
+    if (!value.matches("[1-9][0-9]*[kKmMgGtT]?")) {
+      throw new UserException("Cannot run the batch job: " + (env != null && !env.isBlank() ? HEAP_ENV : "strata.spark.memory")
+          + " '" + value + "' is not a heap size such as 2g or 4096m");
+    }
+    return value;
   }
 
   /**
@@ -147,8 +165,10 @@ final class BatchCommands {
     @Parameters(index = "0", paramLabel = "NAME", description = "The training set.")
     String name;
 
-    @Option(names = "--spine", paramLabel = "PATH", description = "A CSV/Parquet/JSON file of spine rows instead of the spine source.")
-    String spine;
+    @Option(names = "--spine", paramLabel = "PATH",
+        description = "A CSV/Parquet/JSON file of spine rows (by its extension) instead of the training set's spine, with the"
+            + " spine's columns (the spine source's, or those of its file).")
+    Path spine;
 
     @Option(names = "--out", required = true, paramLabel = "TABLE|PATH", description = "An Iceberg table or a .parquet/.csv path.")
     String out;
@@ -159,7 +179,8 @@ final class BatchCommands {
     @Override
     public Integer call() {
       List<String> args = new ArrayList<>(List.of("training-set", name));
-      option(args, "--spine", spine);
+      // relative to the working directory, like every path on the command line (the job resolves against the project)
+      option(args, "--spine", spine == null ? null : spine.toAbsolutePath());
       option(args, "--out", out);
       return run(dir, args);
     }

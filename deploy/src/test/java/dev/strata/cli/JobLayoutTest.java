@@ -52,4 +52,14 @@ class JobLayoutTest {
               + "or use a full distribution (mvn package -Pdist puts Spark in jobs/spark-lib)");
     }
   }
+
+  @Test
+  void theBatchHeapComesFromTheEnvironmentThenThePropertyThenTheDefault() {
+    assertThat(BatchCommands.heap("2g", "8g")).isEqualTo("2g");
+    assertThat(BatchCommands.heap(null, "4096m")).isEqualTo("4096m");
+    assertThat(BatchCommands.heap(" ", null)).isEqualTo("6g");
+    assertThatThrownBy(() -> BatchCommands.heap("2 GB", null))
+        .isInstanceOf(UserException.class)
+        .hasMessage("Cannot run the batch job: STRATA_BATCH_MEMORY '2 GB' is not a heap size such as 2g or 4096m");
+  }
 }

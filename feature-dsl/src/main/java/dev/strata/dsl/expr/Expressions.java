@@ -104,6 +104,19 @@ public final class Expressions {
     }
   }
 
+  /**
+   * The column an expression is, when it is nothing but a column name (plain or in backquotes):
+   * for inputs whose columns are typed from where they are used, such as a file spine's key
+   * columns. Empty for any other expression and for text that does not parse.
+   */
+  public static java.util.Optional<String> columnName(String text) {
+    try {
+      return Parser.parse(text) instanceof Syntax.Col c ? java.util.Optional.of(c.name()) : java.util.Optional.empty();
+    } catch (SyntaxError e) {
+      return java.util.Optional.empty();
+    }
+  }
+
   /** Compiles and throws IllegalArgumentException on errors; for tests and code-built plans. */
   public static TypedExpr parse(String text, Schema schema) {
     return compile(text, schema).orElseThrow();

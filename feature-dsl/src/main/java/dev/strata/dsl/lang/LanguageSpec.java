@@ -153,9 +153,13 @@ public final class LanguageSpec {
   public static final Obj SPINE =
       object("spine", "The rows of a training set: entity keys, a time, a label.")
           .optional("source", scalar(Kind.NAME, "A source whose events are the spine."))
-          .optional("path", scalar(Kind.STRING, "A Parquet or CSV file whose rows are the spine."))
+          .optional("path", scalar(Kind.STRING,
+              "A CSV, Parquet or JSON-lines file (by its extension) whose rows are the spine, relative to the project."))
           .required("keys", mapOf(SPINE_KEY, "Entity name to the spine expression(s) of its keys."))
-          .optional("timestamp", scalar(Kind.COLUMN, "The spine's time column (by default the source's timestamp)."))
+          .optional("timestamp", scalar(Kind.COLUMN, "The spine's time column (by default the source's timestamp; for a file,"
+              + " the timestamp column of the service's sources)."))
+          .optional("schema", mapOf(TYPE, "A file spine's other columns and their types: those the label or key expressions"
+              + " read besides the key columns (typed from the entities) and the time column."))
           .optional("label", scalar(Kind.EXPRESSION, "The label expression."))
           .build();
 

@@ -379,7 +379,7 @@ public final class ProjectLoader {
       }
       Node service = get(v, "service");
       TrainingSet.Spine s = new TrainingSet.Spine(text(spine, "source"), text(spine, "path"), keys,
-          text(spine, "timestamp"), expr(file, get(spine, "label")),
+          text(spine, "timestamp"), expr(file, get(spine, "label")), typedColumns(file, get(spine, "schema")),
           spine == null ? p : YamlNodes.pos(file, spine), keyPos);
       return new TrainingSet(n, text(service), s, text(v, "description"), p,
           service == null ? p : YamlNodes.pos(file, service));

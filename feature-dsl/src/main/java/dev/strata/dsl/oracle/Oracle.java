@@ -143,15 +143,13 @@ public final class Oracle {
   public record TrainingRow(long timestamp, Map<String, List<Object>> keys, Object label, Map<String, Object> features) {}
 
   /**
-   * The training set for spine rows taken from the spine source (rows in its schema order): for
-   * every spine row, in order, the service's features as of that row's time. No row is dropped
-   * or duplicated.
+   * The training set for spine rows in the training set's spine schema (the spine source's
+   * schema, or a file spine's columns): for every spine row, in order, the service's features as
+   * of that row's time. No row is dropped or duplicated.
    */
   public List<TrainingRow> trainingSet(String name, Map<String, List<Object[]>> eventsBySource, List<Object[]> spineRows) {
     CompiledTrainingSet ts = plan.trainingSet(name).orElseThrow(() -> new IllegalArgumentException("Cannot evaluate: unknown training set " + name));
-    CompiledSource spineSource = plan.source(ts.spineSource())
-        .orElseThrow(() -> new IllegalArgumentException("Cannot evaluate training set " + name + ": the oracle needs a spine source"));
-    Schema schema = spineSource.schema();
+    Schema schema = ts.spineSchema();
     int tIndex = schema.indexOf(ts.timestamp());
     BoundExpression label = ts.label() == null ? null : BoundExpression.bind(ts.label(), schema);
     List<TrainingRow> out = new ArrayList<>();

@@ -174,11 +174,13 @@ public record CompiledPlan(
   }
 
   /**
-   * A training set: the spine (source or file), for each entity of the service the typed spine
-   * expressions of its keys, the spine time column and the label.
+   * A training set: the spine (source or file), the spine time column, the columns of a spine
+   * row ({@code spineSchema}: the spine source's schema, or the columns a file spine is read
+   * with; null when the definitions are in error), for each entity of the service the typed
+   * spine expressions of its keys (over the spine schema) and the label.
    */
   public record CompiledTrainingSet(
-      String name, String service, String spineSource, String spinePath, String timestamp,
+      String name, String service, String spineSource, String spinePath, String timestamp, Schema spineSchema,
       Map<String, List<TypedExpr>> keys, TypedExpr label) {}
 
   public record CompiledMonitor(

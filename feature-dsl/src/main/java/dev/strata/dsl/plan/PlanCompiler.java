@@ -419,6 +419,7 @@ public final class PlanCompiler {
     Map<String, List<TypedExpr>> keys = new LinkedHashMap<>();
     TypedExpr label = null;
     String timestamp = null;
+    Schema schema = null;
     if (spine != null) {
       if ((spine.source() == null) == (spine.path() == null)) {
         diags.error(spine.pos(), "spine of training set '" + t.name() + "' needs exactly one of 'source' or 'path'");
@@ -428,7 +429,27 @@ public final class PlanCompiler {
         diags.error(spine.pos(), "unknown source '" + spine.source() + "' in spine"
             + Suggestions.hint(spine.source(), project.sources().keySet()));
       }
-      timestamp = spine.timestamp() != null ? spine.timestamp() : src == null ? null : src.timestamp();
+      if (spine.source() != null && !spine.columns().isEmpty()) {
+        diags.error(spine.pos(), "spine of training set '" + t.name() + "' takes 'schema' only with 'path': a source spine has"
+            + " the source's columns");
+      }
+      if (src != null) {
+        schema = src.schema();
+        timestamp = spine.timestamp() != null ? spine.timestamp() : src.timestamp();
+      } else if (spine.source() == null && spine.path() != null) {
+        timestamp = spine.timestamp() != null ? spine.timestamp() : fileSpineTime(t, service, groups);
+        schema = timestamp == null ? null : fileSpineSchema(t, timestamp);
+      }
+      if (schema != null && timestamp != null) {
+        Optional<Field> time = schema.find(timestamp);
+        if (time.isEmpty()) {
+          diags.error(spine.pos(), "spine time column '" + timestamp + "' of training set '" + t.name() + "' is not a column of source '"
+              + spine.source() + "'" + Suggestions.hint(timestamp, schema.names()));
+        } else if (time.get().type() != DataType.TIMESTAMP) {
+          diags.error(spine.pos(), "spine time column '" + timestamp + "' of training set '" + t.name() + "' must be timestamp, got "
+              + time.get().type());
+        }
+      }
       Set<String> needed = new LinkedHashSet<>();
       if (service != null) {
         for (String g : service.groups()) {
@@ -450,8 +471,8 @@ public final class PlanCompiler {
         List<TypedExpr> exprs = new ArrayList<>();
         for (int i = 0; i < k.getValue().size(); i++) {
           Field key = entity.keys().get(i);
-          if (src != null) {
-            exprs.add(expression(k.getValue().get(i), src.schema(), key.type(), "spine key '" + key.name() + "'"));
+          if (schema != null) {
+            exprs.add(expression(k.getValue().get(i), schema, key.type(), "spine key '" + key.name() + "'"));
           }
         }
         keys.put(entity.name(), exprs);
@@ -462,12 +483,85 @@ public final class PlanCompiler {
               + "' (used by service '" + t.service() + "')");
         }
       }
-      if (src != null) {
-        label = expression(spine.label(), src.schema(), null, "label");
+      if (schema != null) {
+        label = expression(spine.label(), schema, null, "label");
       }
     }
     return new CompiledTrainingSet(t.name(), t.service(), spine == null ? null : spine.source(),
-        spine == null ? null : spine.path(), timestamp, keys, label);
+        spine == null ? null : spine.path(), timestamp, schema, keys, label);
+  }
+
+  /**
+   * The time column of a file spine that names none: the timestamp column of the sources of the
+   * service's groups when they all call it the same, so a spine cut from the events needs no
+   * setting; otherwise an error asking for one.
+   */
+  private String fileSpineTime(TrainingSet t, CompiledService service, Map<String, CompiledGroup> groups) {
+    Set<String> names = new java.util.TreeSet<>();
+    if (service != null) {
+      for (String g : service.groups()) {
+        Source src = project.sources().get(groups.get(g).source());
+        if (src != null && src.timestamp() != null) {
+          names.add(src.timestamp());
+        }
+      }
+    }
+    if (names.size() == 1) {
+      return names.iterator().next();
+    }
+    if (service != null) {
+      diags.error(t.spine().pos(), "spine of training set '" + t.name() + "' reads a file: name its time column with 'timestamp'"
+          + (names.isEmpty() ? "" : " (the service's sources call theirs " + String.join(", ", names) + ")"));
+    }
+    return null;
+  }
+
+  /**
+   * The columns a file spine is read with, in this order: each key column (a key expression that
+   * is a bare column name) typed as its entity key, the time column as a timestamp, then the
+   * other columns of the spine's {@code schema}. A declared type wins (the key expression is then
+   * checked against the entity key's type as everywhere).
+   */
+  private Schema fileSpineSchema(TrainingSet t, String timestamp) {
+    TrainingSet.Spine spine = t.spine();
+    Map<String, DataType> declared = new LinkedHashMap<>();
+    for (Field f : spine.columns()) {
+      declared.putIfAbsent(f.name(), f.type());
+    }
+    Map<String, DataType> columns = new LinkedHashMap<>();
+    Map<String, String> keyOf = new HashMap<>();
+    for (Map.Entry<String, List<ExprText>> k : spine.keys().entrySet()) {
+      Entity entity = project.entities().get(k.getKey());
+      if (entity == null || k.getValue().size() != entity.keys().size()) {
+        continue; // reported with the keys
+      }
+      for (int i = 0; i < k.getValue().size(); i++) {
+        Field key = entity.keys().get(i);
+        String column = Expressions.columnName(k.getValue().get(i).text()).orElse(null);
+        if (column == null) {
+          continue; // an expression: the columns it reads are declared in the schema
+        }
+        String what = entity.name() + "." + key.name();
+        keyOf.putIfAbsent(column, what);
+        DataType type = declared.getOrDefault(column, key.type());
+        DataType before = columns.putIfAbsent(column, type);
+        if (before != null && before != type) {
+          diags.error(spine.keyPos().getOrDefault(k.getKey(), spine.pos()), "spine column '" + column + "' of training set '"
+              + t.name() + "' cannot be both " + before + " (key " + keyOf.get(column) + ") and " + type + " (key " + what
+              + "); declare its type in the spine's schema");
+        }
+      }
+    }
+    if (keyOf.containsKey(timestamp)) {
+      diags.error(spine.pos(), "spine time column '" + timestamp + "' of training set '" + t.name() + "' is also the column of key "
+          + keyOf.get(timestamp));
+      return null;
+    }
+    columns.put(timestamp, declared.getOrDefault(timestamp, DataType.TIMESTAMP));
+    declared.forEach(columns::putIfAbsent);
+    List<Field> fields = new ArrayList<>();
+    columns.forEach((n, type) -> fields.add(new Field(n, type)));
+    return Schema.of(fields);
   }
 
   private CompiledMonitor monitor(Monitor m) {

@@ -274,6 +274,9 @@ public final class PlanJson {
     putIfNotNull(spine, "source", t.spineSource());
     putIfNotNull(spine, "path", t.spinePath());
     putIfNotNull(spine, "timestamp", t.timestamp());
+    if (t.spinePath() != null && t.spineSchema() != null) {
+      spine.set("schema", fields(schemaFields(t.spineSchema())));
+    }
     ObjectNode keys = spine.putObject("keys");
     for (Map.Entry<String, List<TypedExpr>> k : t.keys().entrySet()) {
       ArrayNode a = keys.putArray(k.getKey());

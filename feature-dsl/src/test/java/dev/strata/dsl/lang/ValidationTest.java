@@ -292,4 +292,53 @@ class ValidationTest {
         .containsExactly("defs.yaml:18:3: predictions of monitor 'm' take 'column' and 'label' only with 'table'"
             + " (the prediction log has its own)");
   }
+
+  @Test
+  void fileSpineColumnsAreTypedFromTheEntitiesAndItsSchema() {
+    String head = GOOD_HEAD + """
+          clicks:
+            timestamp: ts
+            schema: { ts: timestamp, user: string }
+            batch: { path: data/clicks.csv }
+        feature_groups:
+          g:
+            entity: airport
+            source: flights
+            keys: { airport: origin }
+            aggregations:
+              - { name: a, function: count, windows: [1h] }
+        feature_services:
+          svc: { features: [g.*] }
+        training_sets:
+          t:
+            service: svc
+        """;
+    // keys typed from the entity, the time column from the service's sources, the label's column declared
+    assertThat(errors(head + "    spine: { path: s.csv, keys: { airport: code }, schema: { late: boolean }, label: late }\n")).isEmpty();
+    assertThat(errors(head + "    spine: { path: s.csv, keys: { airport: \"UPPER(code)\" }, schema: { code: string } }\n")).isEmpty();
+    assertThat(errors(head + "    spine: { path: s.csv, keys: { airport: code }, label: \"delay > 15\" }\n"))
+        .containsExactly("defs.yaml:24:60: label: unknown column 'delay'; available columns: code, date");
+    assertThat(errors(head + "    spine: { path: s.csv, keys: { airport: code }, timestamp: at, schema: { at: date } }\n"))
+        .containsExactly("defs.yaml:24:81: 'at' must be a type: boolean, int, bigint, double, string or timestamp, got 'date'");
+    assertThat(errors(head + "    spine: { path: s.csv, keys: { airport: code }, timestamp: at, schema: { at: bigint } }\n"))
+        .containsExactly("defs.yaml:24:12: spine time column 'at' of training set 't' must be timestamp, got bigint");
+    assertThat(errors(head + "    spine: { path: s.csv, keys: { airport: date } }\n"))
+        .containsExactly("defs.yaml:24:12: spine time column 'date' of training set 't' is also the column of key airport.airport");
+    assertThat(errors(head + "    spine: { source: flights, keys: { airport: origin }, schema: { late: boolean } }\n"))
+        .containsExactly("defs.yaml:24:12: spine of training set 't' takes 'schema' only with 'path': a source spine has the"
+            + " source's columns");
+    // a service over sources whose time columns differ: the spine names its own
+    String twoSources = head.replace("svc: { features: [g.*] }", "svc: { features: [g.*, h.*] }").replace("feature_services:", """
+          h:
+            entity: airport
+            source: clicks
+            keys: { airport: user }
+            aggregations:
+              - { name: b, function: count, windows: [1h] }
+        feature_services:""");
+    assertThat(errors(twoSources + "    spine: { path: s.csv, keys: { airport: code } }\n"))
+        .containsExactly("defs.yaml:30:12: spine of training set 't' reads a file: name its time column with 'timestamp'"
+            + " (the service's sources call theirs date, ts)");
+    assertThat(errors(twoSources + "    spine: { path: s.csv, keys: { airport: code }, timestamp: at }\n")).isEmpty();
+  }
 }
