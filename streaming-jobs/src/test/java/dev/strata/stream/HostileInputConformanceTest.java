@@ -40,6 +40,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.UnifiedJedis;
+import dev.strata.online.store.RedisKvStore;
 
 /**
  * Issue 14, one input dialect: a hostile CSV file (byte-order mark, CRLF, quoted commas, quotes
@@ -269,7 +270,7 @@ class HostileInputConformanceTest {
         .containsExactlyInAnyOrderElementsOf(csvRejects.stream().map(r -> List.of(r.get(0), "malformed record: " + r.get(1))).toList());
     try (UnifiedJedis redis = RedisConnections.open(OnlineStoreConfig.fromUrl(REDIS))) {
       try {
-        OnlineReader reader = OnlineReader.builder(plan, redis).layout(new RedisLayout(prefix)).build();
+        OnlineReader reader = OnlineReader.builder(plan, RedisKvStore.of(redis)).layout(new RedisLayout(prefix)).build();
         List<String> keys = List.of(OHARE, "Zürich", "東京", "São Paulo", "");
         List<Map<String, Object>> rows = keys.stream().map(k -> Map.<String, Object>of("station", k)).toList();
         int checked = 0;

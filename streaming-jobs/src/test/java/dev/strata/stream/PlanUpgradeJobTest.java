@@ -47,6 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
+import dev.strata.online.store.RedisKvStore;
 
 /**
  * A plan upgrade through a savepoint, as the rendered deployment does it: the flights sample
@@ -214,7 +215,7 @@ class PlanUpgradeJobTest {
 
   /** The values the online reader serves for every airport and many routes, at instants after the last event. */
   static void assertServedValuesAreTheOracles(CompiledPlan plan, String prefix, List<Object[]> all, List<Object[]> after) {
-    OnlineReader reader = OnlineReader.builder(plan, redis).layout(new RedisLayout(prefix)).build();
+    OnlineReader reader = OnlineReader.builder(plan, RedisKvStore.of(redis)).layout(new RedisLayout(prefix)).build();
     Oracle oracle = new Oracle(plan);
     long last = all.stream().mapToLong(r -> (Long) r[0]).max().orElseThrow();
     Set<List<Object>> airports = new LinkedHashSet<>();

@@ -42,6 +42,7 @@ import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
+import dev.strata.online.store.RedisKvStore;
 
 /**
  * The job into the real Redis (127.0.0.1:6379, database 11, a prefix of its own) through
@@ -187,7 +188,7 @@ class RedisJobTest {
     assertThat(tiles).as("tiles found in Redis").isGreaterThan(1000);
 
     long last = EVENTS.stream().mapToLong(r -> (Long) r[0]).max().orElseThrow();
-    OnlineReader reader = OnlineReader.builder(PLAN, redis).layout(layout).build();
+    OnlineReader reader = OnlineReader.builder(PLAN, RedisKvStore.of(redis)).layout(layout).build();
     Oracle oracle = new Oracle(PLAN);
     List<Map<String, Object>> rows = entityRows(60);
     int checked = 0;

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.UnifiedJedis;
+import dev.strata.online.store.RedisKvStore;
 
 /**
  * Events before 1970 (negative microseconds) in lifetime and finite windows: the Spark training
@@ -128,7 +129,7 @@ class TimeRangeEndToEndTest {
     long last = (Long) events.get(events.size() - 1)[0];
     try (UnifiedJedis redis = RedisConnections.open(OnlineStoreConfig.fromUrl(REDIS))) {
       try {
-        OnlineReader reader = OnlineReader.builder(plan, redis).layout(new RedisLayout(prefix)).build();
+        OnlineReader reader = OnlineReader.builder(plan, RedisKvStore.of(redis)).layout(new RedisLayout(prefix)).build();
         List<Map<String, Object>> rows = List.of(Map.of("station", "S0"), Map.of("station", "S1"), Map.of("station", "S2"));
         for (long t : new long[] {last + 1, last + 20 * Durations.DAY}) {
           OnlineFeatures got = reader.getOnlineFeatures("climate", rows, t);
