@@ -1,11 +1,12 @@
 package dev.strata.batch;
 
 import dev.strata.dsl.agg.RowAggregator;
-import dev.strata.dsl.plan.CompiledPlan;
+import dev.strata.dsl.lang.ProjectSnapshot;
 import dev.strata.dsl.plan.CompiledPlan.CompiledFeature;
 import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
 import dev.strata.dsl.plan.CompiledPlan.CompiledSource;
 import dev.strata.dsl.plan.CompiledPlan.KeyColumn;
+import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.tile.GroupTiler;
 import dev.strata.dsl.tile.TileGeometry;
 import dev.strata.dsl.time.Durations;
@@ -135,10 +136,10 @@ public final class BackfillJob {
   }
 
   private static final class KeyEvents implements MapPartitionsFunction<Row, Row> {
-    private final PlanRef ref;
+    private final ProjectSnapshot ref;
     private final String group;
 
-    KeyEvents(PlanRef ref, String group) {
+    KeyEvents(ProjectSnapshot ref, String group) {
       this.ref = ref;
       this.group = group;
     }
@@ -168,10 +169,10 @@ public final class BackfillJob {
 
   /** Base of the per-key sweeps over keyed rows sorted by (key, time). */
   private abstract static class PerKey implements MapPartitionsFunction<Row, Row> {
-    final PlanRef ref;
+    final ProjectSnapshot ref;
     final String group;
 
-    PerKey(PlanRef ref, String group) {
+    PerKey(ProjectSnapshot ref, String group) {
       this.ref = ref;
       this.group = group;
     }
@@ -253,7 +254,7 @@ public final class BackfillJob {
     private transient KeySweep.ClosedTiles sink;
     private transient List<Row> out;
 
-    TileSweep(PlanRef ref, String group) {
+    TileSweep(ProjectSnapshot ref, String group) {
       super(ref, group);
     }
 
@@ -307,7 +308,7 @@ public final class BackfillJob {
     private transient Object[] key;
     private transient long nextDayEnd;
 
-    SnapshotSweep(PlanRef ref, String group, long fromMicros, long toEnd) {
+    SnapshotSweep(ProjectSnapshot ref, String group, long fromMicros, long toEnd) {
       super(ref, group);
       this.fromMicros = fromMicros;
       this.toEnd = toEnd;

@@ -2,6 +2,7 @@ package dev.strata.batch;
 
 import dev.strata.config.StrataConfig;
 import dev.strata.dsl.diag.DefinitionException;
+import dev.strata.dsl.lang.ProjectSnapshot;
 import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
 import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.time.Durations;
@@ -92,7 +93,7 @@ public final class BatchJob {
     if (!Files.isDirectory(dir)) {
       throw new JobException("Cannot open project " + dir + ": no such folder.");
     }
-    PlanRef ref = PlanRef.of(dir);
+    ProjectSnapshot ref = ProjectSnapshot.read(dir);
     StrataConfig config = StrataConfig.load(dir);
     SparkSession spark = StrataSpark.session(master);
     spark.sparkContext().setLogLevel("WARN");

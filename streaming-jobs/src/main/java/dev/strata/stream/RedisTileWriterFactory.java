@@ -1,5 +1,6 @@
 package dev.strata.stream;
 
+import dev.strata.dsl.lang.ProjectSnapshot;
 import dev.strata.online.OnlineStore;
 import dev.strata.online.OnlineStoreConfig;
 import dev.strata.online.TileWriter;
@@ -14,10 +15,10 @@ import dev.strata.online.TileWriter;
 public final class RedisTileWriterFactory implements TileWriter.Factory {
   private static final long serialVersionUID = 1L;
 
-  private final ProjectFiles project;
+  private final ProjectSnapshot project;
   private final String redisUrl;
 
-  private RedisTileWriterFactory(ProjectFiles project, String redisUrl) {
+  private RedisTileWriterFactory(ProjectSnapshot project, String redisUrl) {
     this.project = project;
     this.redisUrl = redisUrl;
   }
@@ -27,7 +28,7 @@ public final class RedisTileWriterFactory implements TileWriter.Factory {
    *
    * @throws IllegalArgumentException for a bad URL, before the job is submitted
    */
-  public static RedisTileWriterFactory of(ProjectFiles project, String redisUrl) {
+  public static RedisTileWriterFactory of(ProjectSnapshot project, String redisUrl) {
     OnlineStoreConfig.fromUrl(redisUrl);
     return new RedisTileWriterFactory(project, redisUrl);
   }

@@ -8,11 +8,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.strata.dsl.io.EventCsv;
 import dev.strata.dsl.io.EventFiles;
 import dev.strata.dsl.io.TypedValues;
+import dev.strata.dsl.lang.ProjectSnapshot;
 import dev.strata.dsl.oracle.CsvEvents;
 import dev.strata.dsl.oracle.Oracle;
-import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.plan.CompiledPlan.CompiledSource;
 import dev.strata.dsl.plan.CompiledPlan.ServiceFeature;
+import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.testing.Python;
 import dev.strata.dsl.time.Durations;
 import dev.strata.dsl.types.Schema;
@@ -22,6 +23,7 @@ import dev.strata.online.OnlineReader;
 import dev.strata.online.OnlineStoreConfig;
 import dev.strata.online.RedisConnections;
 import dev.strata.online.RedisLayout;
+import dev.strata.online.store.RedisKvStore;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,7 +42,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.UnifiedJedis;
-import dev.strata.online.store.RedisKvStore;
 
 /**
  * Issue 14, one input dialect: a hostile CSV file (byte-order mark, CRLF, quoted commas, quotes
@@ -153,7 +154,7 @@ class HostileInputConformanceTest {
     String prefix = "t-hostile-" + System.nanoTime();
     Files.writeString(project.resolve("strata.yaml"), "warehouse: " + dir.resolve("warehouse") + "\n"
         + "redis:\n  url: \"" + REDIS + "?prefix=" + prefix + "\"\n");
-    ProjectFiles files = ProjectFiles.read(project);
+    ProjectSnapshot files = ProjectSnapshot.read(project);
     CompiledPlan plan = files.plan();
     CompiledSource weather = plan.source("weather").orElseThrow();
     Schema schema = weather.schema();

@@ -2,6 +2,7 @@ package dev.strata.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.strata.dsl.lang.ProjectSnapshot;
 import dev.strata.dsl.oracle.Oracle;
 import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.time.Durations;
@@ -11,6 +12,7 @@ import dev.strata.online.OnlineReader;
 import dev.strata.online.OnlineStoreConfig;
 import dev.strata.online.RedisConnections;
 import dev.strata.online.RedisLayout;
+import dev.strata.online.store.RedisKvStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -29,7 +31,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.UnifiedJedis;
-import dev.strata.online.store.RedisKvStore;
 
 /**
  * Events before 1970 (negative microseconds) in lifetime and finite windows: the Spark training
@@ -87,7 +88,7 @@ class TimeRangeEndToEndTest {
     String prefix = "t-range-" + System.nanoTime();
     Files.writeString(project.resolve("strata.yaml"), "warehouse: " + dir.resolve("warehouse") + "\n"
         + "redis:\n  url: \"" + REDIS + "?prefix=" + prefix + "\"\n");
-    ProjectFiles files = ProjectFiles.read(project);
+    ProjectSnapshot files = ProjectSnapshot.read(project);
     CompiledPlan plan = files.plan();
     Oracle oracle = new Oracle(plan);
 
