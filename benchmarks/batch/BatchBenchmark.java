@@ -1,10 +1,11 @@
 import dev.strata.batch.BackfillJob;
 import dev.strata.batch.JobContext;
-import dev.strata.batch.PlanRef;
 import dev.strata.batch.Progress;
+import dev.strata.batch.ProjectSnapshot;
 import dev.strata.batch.StrataSpark;
 import dev.strata.batch.TrainingSetJob;
 import dev.strata.config.StrataConfig;
+import dev.strata.dsl.lang.ProjectSnapshot;
 import dev.strata.dsl.oracle.Oracle;
 import dev.strata.dsl.plan.CompiledPlan;
 import java.nio.file.Files;
@@ -111,7 +112,7 @@ public final class BatchBenchmark {
       StrataConfig config = StrataConfig.load(project);
       String catalog = "bench" + scale;
       StrataSpark.registerCatalog(spark, config, catalog);
-      JobContext ctx = new JobContext(spark, config, PlanRef.of(project), catalog, Progress.console());
+      JobContext ctx = new JobContext(spark, config, ProjectSnapshot.read(project), catalog, Progress.console());
       long events = ctx.read(ctx.plan().source("flights").orElseThrow()).rows();
 
       long t0 = System.nanoTime();

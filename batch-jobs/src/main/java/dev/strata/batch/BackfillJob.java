@@ -1,11 +1,12 @@
 package dev.strata.batch;
 
 import dev.strata.dsl.agg.RowAggregator;
-import dev.strata.dsl.plan.CompiledPlan;
+import dev.strata.dsl.lang.ProjectSnapshot;
 import dev.strata.dsl.plan.CompiledPlan.CompiledFeature;
 import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
 import dev.strata.dsl.plan.CompiledPlan.CompiledSource;
 import dev.strata.dsl.plan.CompiledPlan.KeyColumn;
+import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.tile.GroupTiler;
 import dev.strata.dsl.tile.TileGeometry;
 import dev.strata.dsl.time.Durations;
@@ -141,10 +142,10 @@ public final class BackfillJob {
   }
 
   private static final class KeyEvents implements MapPartitionsFunction<Row, Row> {
-    private final PlanRef ref;
+    private final ProjectSnapshot ref;
     private final String group;
 
-    KeyEvents(PlanRef ref, String group) {
+    KeyEvents(ProjectSnapshot ref, String group) {
       this.ref = ref;
       this.group = group;
     }
@@ -178,10 +179,10 @@ public final class BackfillJob {
    * for them batch by batch, so a task holds a bounded number of output rows whatever the gaps.
    */
   private abstract static class PerKey implements MapPartitionsFunction<Row, Row> {
-    final PlanRef ref;
+    final ProjectSnapshot ref;
     final String group;
 
-    PerKey(PlanRef ref, String group) {
+    PerKey(ProjectSnapshot ref, String group) {
       this.ref = ref;
       this.group = group;
     }
@@ -283,7 +284,7 @@ public final class BackfillJob {
     private transient KeySweep.ClosedTiles sink;
     private transient List<Row> out;
 
-    TileSweep(PlanRef ref, String group) {
+    TileSweep(ProjectSnapshot ref, String group) {
       super(ref, group);
     }
 
@@ -345,7 +346,7 @@ public final class BackfillJob {
     /** ...and then this event joins the sweep (null at the key's end). */
     private transient Object[] waiting;
 
-    SnapshotSweep(PlanRef ref, String group, long fromMicros, long toEnd) {
+    SnapshotSweep(ProjectSnapshot ref, String group, long fromMicros, long toEnd) {
       super(ref, group);
       this.fromMicros = fromMicros;
       this.toEnd = toEnd;

@@ -2,13 +2,14 @@ package dev.strata.batch;
 
 import dev.strata.config.StrataConfig;
 import dev.strata.dsl.diag.DefinitionException;
-import dev.strata.dsl.plan.CompiledPlan;
+import dev.strata.dsl.lang.ProjectSnapshot;
 import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
+import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.time.Durations;
 import dev.strata.online.EncodedTile;
+import dev.strata.online.OnlineStore;
 import dev.strata.online.OnlineStoreConfig;
 import dev.strata.online.OnlineStoreException;
-import dev.strata.online.RedisTileWriter;
 import dev.strata.online.TileWriter;
 import java.io.PrintStream;
 import java.net.URI;
@@ -21,10 +22,10 @@ import java.util.concurrent.Callable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /**
  * The batch job's entry point, for spark-submit and for {@code java -cp} (local[*]):
@@ -92,7 +93,7 @@ public final class BatchJob {
     if (!Files.isDirectory(dir)) {
       throw new JobException("Cannot open project " + dir + ": no such folder.");
     }
-    PlanRef ref = PlanRef.of(dir);
+    ProjectSnapshot ref = ProjectSnapshot.read(dir);
     StrataConfig config = StrataConfig.load(dir);
     SparkSession spark = StrataSpark.session(master);
     spark.sparkContext().setLogLevel("WARN");
@@ -398,7 +399,7 @@ public final class BatchJob {
   /** The online store's writer, on the Redis of the project's configuration. */
   static TileWriter openWriter(JobContext ctx) {
     try {
-      return RedisTileWriter.open(ctx.plan(), OnlineStoreConfig.fromStrataConfig(ctx.config()));
+      return OnlineStore.openWriter(ctx.plan(), OnlineStoreConfig.fromStrataConfig(ctx.config()));
     } catch (OnlineStoreException | IllegalArgumentException e) {
       throw new JobException("Cannot materialize: " + e.getMessage() + ".", e);
     }

@@ -1,8 +1,9 @@
 package dev.strata.batch;
 
 import dev.strata.config.StrataConfig;
-import dev.strata.dsl.plan.CompiledPlan;
+import dev.strata.dsl.lang.ProjectSnapshot;
 import dev.strata.dsl.plan.CompiledPlan.CompiledSource;
+import dev.strata.dsl.plan.CompiledPlan;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
@@ -14,14 +15,14 @@ import org.apache.spark.sql.SparkSession;
 public final class JobContext {
   private final SparkSession spark;
   private final StrataConfig config;
-  private final PlanRef planRef;
+  private final ProjectSnapshot planRef;
   private final String catalog;
   private final SourceReader reader;
   private final Progress progress;
   private final Map<String, SourceReader.Result> sources = new HashMap<>();
   private final int partitions;
 
-  public JobContext(SparkSession spark, StrataConfig config, PlanRef planRef, String catalog, Progress progress) {
+  public JobContext(SparkSession spark, StrataConfig config, ProjectSnapshot planRef, String catalog, Progress progress) {
     this.spark = spark;
     this.config = config;
     this.planRef = planRef;
@@ -40,7 +41,7 @@ public final class JobContext {
     return config;
   }
 
-  public PlanRef planRef() {
+  public ProjectSnapshot planRef() {
     return planRef;
   }
 

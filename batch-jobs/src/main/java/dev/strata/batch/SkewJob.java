@@ -2,10 +2,11 @@ package dev.strata.batch;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.strata.dsl.expr.BoundExpression;
-import dev.strata.dsl.plan.CompiledPlan;
+import dev.strata.dsl.lang.ProjectSnapshot;
 import dev.strata.dsl.plan.CompiledPlan.CompiledDerived;
 import dev.strata.dsl.plan.CompiledPlan.CompiledEntity;
 import dev.strata.dsl.plan.CompiledPlan.CompiledService;
+import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.types.Field;
 import dev.strata.dsl.types.Schema;
 import dev.strata.monitoring.report.DriftReport;
@@ -200,10 +201,10 @@ public final class SkewJob {
 
   /** Adds {@code _t} (served_at in microseconds) and the encoded key of each entity from the logged entities. */
   private static final class SpineKeys implements MapPartitionsFunction<Row, Row> {
-    private final PlanRef ref;
+    private final ProjectSnapshot ref;
     private final List<String> entities;
 
-    SpineKeys(PlanRef ref, List<String> entities) {
+    SpineKeys(ProjectSnapshot ref, List<String> entities) {
       this.ref = ref;
       this.entities = entities;
     }

@@ -2,7 +2,7 @@ package dev.strata.batch;
 
 import dev.strata.dsl.expr.BoundExpression;
 import dev.strata.dsl.expr.TypedExpr;
-import dev.strata.dsl.plan.CompiledPlan;
+import dev.strata.dsl.lang.ProjectSnapshot;
 import dev.strata.dsl.plan.CompiledPlan.CompiledDerived;
 import dev.strata.dsl.plan.CompiledPlan.CompiledFeature;
 import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
@@ -10,6 +10,7 @@ import dev.strata.dsl.plan.CompiledPlan.CompiledService;
 import dev.strata.dsl.plan.CompiledPlan.CompiledSource;
 import dev.strata.dsl.plan.CompiledPlan.CompiledTrainingSet;
 import dev.strata.dsl.plan.CompiledPlan.ServiceFeature;
+import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.tile.GroupTiler;
 import dev.strata.dsl.types.DataType;
 import dev.strata.dsl.types.Schema;
@@ -187,11 +188,11 @@ public final class TrainingSetJob {
 
   /** Adds the encoded entity keys and the label to each spine row. */
   private static final class SpineKeys implements MapPartitionsFunction<Row, Row> {
-    private final PlanRef ref;
+    private final ProjectSnapshot ref;
     private final String trainingSet;
     private final List<String> entities;
 
-    SpineKeys(PlanRef ref, String trainingSet, List<String> entities) {
+    SpineKeys(ProjectSnapshot ref, String trainingSet, List<String> entities) {
       this.ref = ref;
       this.trainingSet = trainingSet;
       this.entities = entities;
@@ -232,10 +233,10 @@ public final class TrainingSetJob {
 
   /** Keys each event with GroupTiler.keyOf; events of no key (NULL key, filter not TRUE) are left out. */
   private static final class KeyEvents implements MapPartitionsFunction<Row, Row> {
-    private final PlanRef ref;
+    private final ProjectSnapshot ref;
     private final String group;
 
-    KeyEvents(PlanRef ref, String group) {
+    KeyEvents(ProjectSnapshot ref, String group) {
       this.ref = ref;
       this.group = group;
     }
@@ -263,11 +264,11 @@ public final class TrainingSetJob {
 
   /** The per-key sweep over items sorted by (key, time, kind). */
   private static final class Sweep implements MapPartitionsFunction<Row, Row> {
-    private final PlanRef ref;
+    private final ProjectSnapshot ref;
     private final String group;
     private final List<String> wanted;
 
-    Sweep(PlanRef ref, String group, List<String> wanted) {
+    Sweep(ProjectSnapshot ref, String group, List<String> wanted) {
       this.ref = ref;
       this.group = group;
       this.wanted = wanted;
@@ -317,12 +318,12 @@ public final class TrainingSetJob {
 
   /** Converts to output values and evaluates derived features over the service's row. */
   private static final class Finish implements MapPartitionsFunction<Row, Row> {
-    private final PlanRef ref;
+    private final ProjectSnapshot ref;
     private final String trainingSet;
     private final int spineColumns;
     private final DataType labelType;
 
-    Finish(PlanRef ref, String trainingSet, int spineColumns, DataType labelType) {
+    Finish(ProjectSnapshot ref, String trainingSet, int spineColumns, DataType labelType) {
       this.ref = ref;
       this.trainingSet = trainingSet;
       this.spineColumns = spineColumns;

@@ -2,8 +2,9 @@ package dev.strata.batch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.strata.dsl.oracle.Oracle;
+import dev.strata.dsl.lang.ProjectSnapshot;
 import dev.strata.dsl.oracle.Oracle.TrainingRow;
+import dev.strata.dsl.oracle.Oracle;
 import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.testing.FlightsSample;
 import dev.strata.dsl.time.Durations;
@@ -139,7 +140,7 @@ class AdversarialTrainingSetTest {
   }
 
   private void check(String trainingSet, String spineSource, String spineFile) {
-    CompiledPlan plan = PlanRef.compile(project);
+    CompiledPlan plan = ProjectSnapshot.compile(project);
     var clicksSchema = plan.source("clicks").orElseThrow().schema();
     var spineSchema = plan.source(spineSource).orElseThrow().schema();
     List<Object[]> events = FlightsSample.readCsv(project.resolve("data/clicks.csv"), clicksSchema);

@@ -3,10 +3,11 @@ package dev.strata.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.config.StrataConfig;
+import dev.strata.dsl.lang.ProjectSnapshot;
 import dev.strata.dsl.oracle.Oracle;
-import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.plan.CompiledPlan.CompiledFeature;
 import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
+import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.testing.FlightsSample;
 import dev.strata.dsl.tile.GroupTiler;
 import dev.strata.dsl.time.Durations;
@@ -56,7 +57,7 @@ class BackfillTest {
     assertThat(config.warehouseIsUri()).isTrue();
     String name = "uri_" + UUID.randomUUID().toString().substring(0, 8);
     StrataSpark.registerCatalog(SparkTestSession.get(), config, name);
-    check(new JobContext(SparkTestSession.get(), config, PlanRef.of(FlightsSample.exampleDir()), name, Progress.silent()));
+    check(new JobContext(SparkTestSession.get(), config, ProjectSnapshot.read(FlightsSample.exampleDir()), name, Progress.silent()));
     try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(lake)) {
       assertThat(files.filter(p -> p.toString().endsWith(".parquet")).count()).isPositive();
     }
@@ -75,7 +76,7 @@ class BackfillTest {
           "STRATA_CATALOG_USER", "postgres"));
       String name = "pg_" + db;
       StrataSpark.registerCatalog(SparkTestSession.get(), config, name);
-      check(new JobContext(SparkTestSession.get(), config, PlanRef.of(FlightsSample.exampleDir()), name, Progress.silent()));
+      check(new JobContext(SparkTestSession.get(), config, ProjectSnapshot.read(FlightsSample.exampleDir()), name, Progress.silent()));
       try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + db, "postgres", "")) {
         var rs = c.createStatement().executeQuery("SELECT count(*) FROM iceberg_tables");
         rs.next();

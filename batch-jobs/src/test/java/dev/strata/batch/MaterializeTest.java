@@ -22,6 +22,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.strata.online.store.RedisKvStore;
 
 /**
  * Materialize hands the writer exactly the tiles a read as of {@code at} needs: merged by
@@ -112,7 +113,7 @@ class MaterializeTest {
 
     dev.strata.online.OnlineStoreConfig store = dev.strata.online.OnlineStoreConfig.fromUrl(url);
     try (redis.clients.jedis.UnifiedJedis redis = dev.strata.online.RedisConnections.open(store)) {
-      dev.strata.online.OnlineReader reader = dev.strata.online.OnlineReader.builder(plan, redis)
+      dev.strata.online.OnlineReader reader = dev.strata.online.OnlineReader.builder(plan, RedisKvStore.of(redis))
           .layout(new dev.strata.online.RedisLayout(store.prefix())).build();
       CompiledGroup g = plan.group(group).orElseThrow();
       List<String> refs = g.features().stream().map(f -> f.qualifiedName()).toList();

@@ -5,9 +5,10 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.strata.dsl.plan.CompiledPlan;
+import dev.strata.dsl.lang.ProjectSnapshot;
 import dev.strata.dsl.plan.CompiledPlan.CompiledMonitor;
 import dev.strata.dsl.plan.CompiledPlan.ServiceFeature;
+import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.testing.FlightsSample;
 import dev.strata.dsl.types.DataType;
 import dev.strata.monitoring.drift.ExactDrift;
@@ -113,7 +114,7 @@ class MonitorJobTest {
     }
     assertThat(r.code()).as(r.err()).isIn(0, BatchJob.EXIT_DRIFT);
 
-    CompiledPlan plan = PlanRef.compile(project);
+    CompiledPlan plan = ProjectSnapshot.compile(project);
     CompiledMonitor m = plan.monitor(MONITOR).orElseThrow();
     List<ServiceFeature> features = plan.service(m.service()).orElseThrow().features().stream()
         .filter(f -> f.type() instanceof DataType.Primitive).toList();

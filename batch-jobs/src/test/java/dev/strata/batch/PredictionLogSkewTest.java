@@ -47,6 +47,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.UnifiedJedis;
+import dev.strata.online.store.RedisKvStore;
 
 /**
  * The served log against the offline values, end to end on the flights sample: backfill and
@@ -138,7 +139,7 @@ class PredictionLogSkewTest {
     OnlineStoreConfig store = OnlineStoreConfig.fromUrl(url);
     try (UnifiedJedis redis = RedisConnections.open(store);
         JsonLinesServingLog log = JsonLinesServingLog.builder(logs).sampleRate(1.0).build()) {
-      OnlineReader reader = OnlineReader.builder(plan, redis).layout(new RedisLayout(store.prefix())).build();
+      OnlineReader reader = OnlineReader.builder(plan, RedisKvStore.of(redis)).layout(new RedisLayout(store.prefix())).build();
       for (int r = 0; r < rows.size(); r++) {
         OnlineFeatures got = reader.getOnlineFeatures(SERVICE, List.of(rows.get(r)), AT);
         log.features(SERVICE, "req-" + r, AT, List.of(rows.get(r)), got);

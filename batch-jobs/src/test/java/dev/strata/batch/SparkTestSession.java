@@ -1,6 +1,7 @@
 package dev.strata.batch;
 
 import dev.strata.config.StrataConfig;
+import dev.strata.dsl.lang.ProjectSnapshot;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
@@ -29,7 +30,7 @@ final class SparkTestSession {
   }
 
   static JobContext context(Path projectDir, Path warehouse) {
-    return new JobContext(get(), config(projectDir, warehouse), PlanRef.of(projectDir), StrataSpark.DEFAULT_CATALOG,
+    return new JobContext(get(), config(projectDir, warehouse), ProjectSnapshot.read(projectDir), StrataSpark.DEFAULT_CATALOG,
         Progress.silent());
   }
 

@@ -12,9 +12,8 @@ import dev.strata.dsl.types.DataType;
 import dev.strata.dsl.types.Field;
 import dev.strata.online.OnlineFeatures;
 import dev.strata.online.OnlineReader;
+import dev.strata.online.OnlineStore;
 import dev.strata.online.OnlineStoreConfig;
-import dev.strata.online.RedisConnections;
-import dev.strata.online.RedisLayout;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -26,7 +25,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import redis.clients.jedis.UnifiedJedis;
 
 @Command(
     name = "get",
@@ -68,8 +66,8 @@ final class GetCommand implements Callable<Integer> {
     Map<String, Object> row = parseKeys(plan);
     StrataConfig config = StrataConfig.load(dir);
     OnlineStoreConfig store = OnlineStoreConfig.fromStrataConfig(config);
-    try (UnifiedJedis redis = RedisConnections.open(store)) {
-      OnlineReader reader = OnlineReader.builder(plan, redis).layout(new RedisLayout(store.prefix())).build();
+    try (OnlineStore online = OnlineStore.open(plan, store)) {
+      OnlineReader reader = online.reader().build();
       OnlineFeatures features;
       try {
         features = at == null

@@ -2,9 +2,8 @@ package dev.strata.cli;
 
 import dev.strata.config.StrataConfig;
 import dev.strata.dsl.diag.DefinitionException;
-import dev.strata.dsl.lang.ProjectLoader;
+import dev.strata.dsl.lang.ProjectSnapshot;
 import dev.strata.dsl.plan.CompiledPlan;
-import dev.strata.dsl.plan.PlanCompiler;
 import dev.strata.dsl.registry.Registry;
 import dev.strata.dsl.registry.RegistryConfig;
 import java.nio.file.Files;
@@ -27,9 +26,7 @@ final class Projects {
   /** Loads and compiles; throws {@link DefinitionException} listing every mistake. */
   static CompiledPlan compile(Path dir) {
     requireDirectory(dir);
-    ProjectLoader.Loaded loaded = ProjectLoader.load(dir);
-    PlanCompiler.Result result = PlanCompiler.compile(loaded.project(), loaded.diagnostics());
-    return result.plan().orElseThrow(() -> new DefinitionException(result.diagnostics().sorted()));
+    return ProjectSnapshot.compile(dir);
   }
 
   /** False only for an embedded (SQLite) registry whose file does not exist yet. */

@@ -13,7 +13,7 @@ import dev.strata.online.EncodedTile;
 import dev.strata.online.OnlineStoreConfig;
 import dev.strata.online.RedisConnections;
 import dev.strata.online.RedisLayout;
-import dev.strata.online.RedisTileWriter;
+import dev.strata.online.KvTileWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +23,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.UnifiedJedis;
+import dev.strata.online.store.RedisKvStore;
 
 /** strata get against the real Redis: the values it prints are the oracle's. */
 class OnlineCommandsTest {
@@ -37,7 +38,7 @@ class OnlineCommandsTest {
     OnlineStoreConfig store = OnlineStoreConfig.fromUrl(URL);
     try (UnifiedJedis redis = RedisConnections.open(store)) {
       redis.flushDB();
-      RedisTileWriter writer = RedisTileWriter.builder(plan, redis).layout(new RedisLayout(store.prefix())).build();
+      KvTileWriter writer = KvTileWriter.builder(plan, RedisKvStore.of(redis)).layout(new RedisLayout(store.prefix())).build();
       for (CompiledPlan.CompiledGroup g : plan.groups()) {
         EventTiler tiler = new EventTiler(plan, g.name());
         events.forEach(tiler::add);

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.UnifiedJedis;
+import dev.strata.online.store.RedisKvStore;
 
 /**
  * The flights sample streamed into the real Redis (database 9) in three stages; after each,
@@ -46,7 +47,7 @@ class FlightsOnlineTest {
   @Test
   void servedValuesEqualTheOracleAsOfEachStageAndExpireLater() {
     RedisLayout layout = new RedisLayout(CONFIG.prefix());
-    TileWriter writer = RedisTileWriter.builder(PLAN, redis).layout(layout).build();
+    TileWriter writer = KvTileWriter.builder(PLAN, RedisKvStore.of(redis)).layout(layout).build();
     List<EventTiler> tilers = FlightsFixture.tilers();
     // Odd offsets and an hour boundary: heads partly filled, empty, and windows cut mid-block.
     long[] stages = {
@@ -59,7 +60,7 @@ class FlightsOnlineTest {
       long t = stages[i];
       FlightsFixture.stream(tilers, writer, from, t);
       from = t;
-      OnlineReader reader = OnlineReader.builder(PLAN, redis).layout(layout)
+      OnlineReader reader = OnlineReader.builder(PLAN, RedisKvStore.of(redis)).layout(layout)
           .clock(java.time.Clock.fixed(Durations.toInstant(t), java.time.ZoneOffset.UTC)).build();
       List<Map<String, Object>> rows = FlightsFixture.rows(t, 120, i);
       OnlineFeatures got = reader.getOnlineFeatures(SERVICE, rows);
@@ -73,7 +74,7 @@ class FlightsOnlineTest {
 
     // No more events: windows slide past the data at read time.
     long last = stages[stages.length - 1];
-    OnlineReader reader = OnlineReader.builder(PLAN, redis).layout(layout).build();
+    OnlineReader reader = OnlineReader.builder(PLAN, RedisKvStore.of(redis)).layout(layout).build();
     List<Map<String, Object>> rows = FlightsFixture.rows(last, 60, 7);
     for (long later : new long[] {last + 2 * Durations.HOUR, last + 3 * Durations.DAY + 5, last + 8 * Durations.DAY}) {
       FlightsFixture.assertMatchesOracle(reader.getOnlineFeatures(SERVICE, rows, later), rows, later, FlightsFixture.before(last));
@@ -95,7 +96,7 @@ class FlightsOnlineTest {
   @Test
   void lateAndOutOfOrderWritesLeaveTheRollUpsExact() {
     RedisLayout layout = new RedisLayout("t-late");
-    TileWriter writer = RedisTileWriter.builder(PLAN, redis).layout(layout).batchKeys(37).build();
+    TileWriter writer = KvTileWriter.builder(PLAN, RedisKvStore.of(redis)).layout(layout).batchKeys(37).build();
     long t = instant(0.7, 29 * Durations.MINUTE);
     List<Object[]> before = new java.util.ArrayList<>(FlightsFixture.before(t));
     java.util.Collections.shuffle(before, new java.util.Random(5));
@@ -109,7 +110,7 @@ class FlightsOnlineTest {
       tilers.forEach(x -> batch.addAll(x.drainChanged()));
       writer.write(batch);
     }
-    OnlineReader reader = OnlineReader.builder(PLAN, redis).layout(layout).build();
+    OnlineReader reader = OnlineReader.builder(PLAN, RedisKvStore.of(redis)).layout(layout).build();
     List<Map<String, Object>> rows = FlightsFixture.rows(t, 100, 3);
     assertThat(FlightsFixture.assertMatchesOracle(reader.getOnlineFeatures(SERVICE, rows, t), rows, t)).isGreaterThan(1000);
     assertThat(assertEveryGroupFeature(reader, rows, t)).isGreaterThan(1000);
@@ -124,12 +125,12 @@ class FlightsOnlineTest {
       FlightsFixture.before(t).forEach(tiler::add);
       batch.addAll(tiler.all());
     }
-    RedisTileWriter.builder(PLAN, redis).layout(layout).build().write(batch);
+    KvTileWriter.builder(PLAN, RedisKvStore.of(redis)).layout(layout).build().write(batch);
     List<Map<String, Object>> rows = FlightsFixture.rows(t, 90, 21);
-    OnlineFeatures onePipeline = OnlineReader.builder(PLAN, redis).layout(layout).streamRows(0).parallelism(1).build()
+    OnlineFeatures onePipeline = OnlineReader.builder(PLAN, RedisKvStore.builder(redis).pipelined().build()).layout(layout).parallelism(1).build()
         .getOnlineFeatures(SERVICE, rows, t);
-    OnlineReader parallel = OnlineReader.builder(PLAN, redis).layout(layout).streamRows(0).parallelism(4).parallelRows(7).build();
-    OnlineReader streamed = OnlineReader.builder(PLAN, redis).layout(layout).streamRows(7).build();
+    OnlineReader parallel = OnlineReader.builder(PLAN, RedisKvStore.builder(redis).pipelined().build()).layout(layout).parallelism(4).parallelRows(7).build();
+    OnlineReader streamed = OnlineReader.builder(PLAN, RedisKvStore.builder(redis).streamRequests(21).build()).layout(layout).build();
     for (OnlineReader reader : List.of(parallel, streamed)) {
       OnlineFeatures chunked = reader.getOnlineFeatures(SERVICE, rows, t);
       assertThat(chunked.size()).isEqualTo(rows.size());
@@ -160,8 +161,8 @@ class FlightsOnlineTest {
       batch.addAll(tiler.all());
     }
     try (UnifiedJedis client = RedisConnections.open(one)) {
-      RedisTileWriter.builder(PLAN, client).layout(layout).build().write(batch);
-      OnlineReader reader = OnlineReader.builder(PLAN, client).layout(layout).streamRows(5).build();
+      KvTileWriter.builder(PLAN, RedisKvStore.of(client)).layout(layout).build().write(batch);
+      OnlineReader reader = OnlineReader.builder(PLAN, RedisKvStore.builder(client).streamRequests(15).build()).layout(layout).build();
       List<Map<String, Object>> rows = FlightsFixture.rows(t, 60, 33);
       OnlineFeatures before = reader.getOnlineFeatures(SERVICE, rows, t);
       FlightsFixture.assertMatchesOracle(before, rows, t);
@@ -236,7 +237,7 @@ class FlightsOnlineTest {
   @Test
   void writesAreIdempotentTrimmedAndExpire() {
     RedisLayout layout = new RedisLayout("t-idem");
-    TileWriter writer = RedisTileWriter.builder(PLAN, redis).layout(layout).build();
+    TileWriter writer = KvTileWriter.builder(PLAN, RedisKvStore.of(redis)).layout(layout).build();
     EventTiler tiler = new EventTiler(PLAN, "origin_delays");
     EVENTS.forEach(tiler::add);
     List<EncodedTile> all = tiler.all();
@@ -277,8 +278,8 @@ class FlightsOnlineTest {
     RedisLayout once = new RedisLayout("t-trim-once");
     RedisLayout ranged = new RedisLayout("t-trim-ranged");
     RedisLayout scanned = new RedisLayout("t-trim-scanned");
-    RedisTileWriter rangedWriter = RedisTileWriter.builder(PLAN, redis).layout(ranged).build();
-    RedisTileWriter scannedWriter = RedisTileWriter.builder(PLAN, redis).layout(scanned).maxTrimFields(2).build();
+    KvTileWriter rangedWriter = KvTileWriter.builder(PLAN, RedisKvStore.of(redis)).layout(ranged).build();
+    KvTileWriter scannedWriter = KvTileWriter.builder(PLAN, RedisKvStore.of(redis)).layout(scanned).maxTrimFields(2).build();
     List<EventTiler> tilers = FlightsFixture.tilers();
     List<EventTiler> scanTilers = FlightsFixture.tilers();
     long from = (Long) EVENTS.get(0)[0];
@@ -293,7 +294,7 @@ class FlightsOnlineTest {
       EVENTS.forEach(tiler::add);
       all.addAll(tiler.all());
     }
-    RedisTileWriter.builder(PLAN, redis).layout(once).build().write(all);
+    KvTileWriter.builder(PLAN, RedisKvStore.of(redis)).layout(once).build().write(all);
     Map<String, Map<String, String>> expected = snapshot(once, all);
     long trimmedGroups = PLAN.groups().stream().filter(g -> g.online() && !g.maxWindow().isLifetime()).count();
     assertThat(trimmedGroups).as("the sample has groups whose old blocks are trimmed").isPositive();

@@ -23,6 +23,7 @@ import redis.clients.jedis.Connection;
 import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.util.JedisClusterCRC16;
+import dev.strata.online.store.RedisKvStore;
 
 /**
  * Separate redis-server processes on free ports: one restarted with its append-only file (the
@@ -58,15 +59,15 @@ class RestartAndClusterTest {
     OnlineFeatures before;
     OnlineStoreConfig config = OnlineStoreConfig.fromUrl("redis://127.0.0.1:" + port + "?prefix=t-restart");
     try (UnifiedJedis redis = RedisConnections.open(config)) {
-      materialize(RedisTileWriter.builder(PLAN, redis).layout(new RedisLayout(config.prefix())).build());
-      before = OnlineReader.builder(PLAN, redis).layout(new RedisLayout(config.prefix())).build().getOnlineFeatures(SERVICE, rows, T);
+      materialize(KvTileWriter.builder(PLAN, RedisKvStore.of(redis)).layout(new RedisLayout(config.prefix())).build());
+      before = OnlineReader.builder(PLAN, RedisKvStore.of(redis)).layout(new RedisLayout(config.prefix())).build().getOnlineFeatures(SERVICE, rows, T);
       FlightsFixture.assertMatchesOracle(before, rows, T);
     } finally {
       RedisServers.stop(server);
     }
     server = RedisServers.start(port, dir, persistence);
     try (UnifiedJedis redis = RedisConnections.open(config)) {
-      OnlineFeatures after = OnlineReader.builder(PLAN, redis).layout(new RedisLayout(config.prefix())).build()
+      OnlineFeatures after = OnlineReader.builder(PLAN, RedisKvStore.of(redis)).layout(new RedisLayout(config.prefix())).build()
           .getOnlineFeatures(SERVICE, rows, T);
       for (int r = 0; r < rows.size(); r++) {
         assertThat(after.row(r)).isEqualTo(before.row(r));
@@ -87,13 +88,13 @@ class RestartAndClusterTest {
       List<Map<String, Object>> rows = FlightsFixture.rows(T, 20, 13);
       try (UnifiedJedis redis = RedisConnections.open(good)) {
         RedisLayout layout = new RedisLayout(good.prefix());
-        materialize(RedisTileWriter.builder(PLAN, redis).layout(layout).build());
-        OnlineFeatures got = OnlineReader.builder(PLAN, redis).layout(layout).build().getOnlineFeatures(SERVICE, rows, T);
+        materialize(KvTileWriter.builder(PLAN, RedisKvStore.of(redis)).layout(layout).build());
+        OnlineFeatures got = OnlineReader.builder(PLAN, RedisKvStore.of(redis)).layout(layout).build().getOnlineFeatures(SERVICE, rows, T);
         FlightsFixture.assertMatchesOracle(got, rows, T);
       }
       OnlineStoreConfig wrong = OnlineStoreConfig.fromUrl("redis://strata:nope@127.0.0.1:" + port + "?prefix=t-acl");
       try (UnifiedJedis redis = RedisConnections.open(wrong)) {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> OnlineReader.builder(PLAN, redis).build().getOnlineFeatures(SERVICE, rows, T))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> OnlineReader.builder(PLAN, RedisKvStore.of(redis)).build().getOnlineFeatures(SERVICE, rows, T))
             .isInstanceOf(OnlineStoreException.class);
       } catch (redis.clients.jedis.exceptions.JedisException e) {
         // Some client builds authenticate eagerly: a refused login is what we want either way.
@@ -130,18 +131,18 @@ class RestartAndClusterTest {
       assertThat(config.cluster()).isTrue();
       try (UnifiedJedis redis = RedisConnections.open(config)) {
         RedisLayout layout = new RedisLayout(config.prefix());
-        materialize(RedisTileWriter.builder(PLAN, redis).layout(layout).build());
+        materialize(KvTileWriter.builder(PLAN, RedisKvStore.of(redis)).layout(layout).build());
         List<Map<String, Object>> rows = FlightsFixture.rows(T, 80, 12);
         // Streamed per node (the default) and through the cluster pipeline: the same, and the oracle's.
-        OnlineReader streamed = OnlineReader.builder(PLAN, redis).layout(layout).build();
+        OnlineReader streamed = OnlineReader.builder(PLAN, RedisKvStore.of(redis)).layout(layout).build();
         OnlineFeatures got = streamed.getOnlineFeatures(SERVICE, rows, T);
         assertThat(FlightsFixture.assertMatchesOracle(got, rows, T)).isGreaterThan(1000);
-        OnlineFeatures piped = OnlineReader.builder(PLAN, redis).layout(layout).streamRows(0).build().getOnlineFeatures(SERVICE, rows, T);
+        OnlineFeatures piped = OnlineReader.builder(PLAN, RedisKvStore.builder(redis).pipelined().build()).layout(layout).build().getOnlineFeatures(SERVICE, rows, T);
         FlightsFixture.assertSameFeatures(piped, got);
 
         // Requests that together need more connections than the pool has (one per node): they
         // take turns instead of each holding one node's connection while waiting for another's.
-        OnlineReader fourThreads = OnlineReader.builder(PLAN, redis).layout(layout).streamRows(0).parallelism(4).parallelRows(5).build();
+        OnlineReader fourThreads = OnlineReader.builder(PLAN, RedisKvStore.builder(redis).pipelined().build()).layout(layout).parallelism(4).parallelRows(5).build();
         ExecutorService callers = Executors.newFixedThreadPool(4);
         try {
           List<Future<OnlineFeatures>> reads = new ArrayList<>();
@@ -184,7 +185,7 @@ class RestartAndClusterTest {
         List<Map<String, Object>> others = FlightsFixture.rows(T, 80, 13);
         OnlineFeatures after = streamed.getOnlineFeatures(SERVICE, others, T);
         FlightsFixture.assertMatchesOracle(after, others, T);
-        FlightsFixture.assertSameFeatures(after, OnlineReader.builder(PLAN, redis).layout(layout).streamRows(0).build().getOnlineFeatures(SERVICE, others, T));
+        FlightsFixture.assertSameFeatures(after, OnlineReader.builder(PLAN, RedisKvStore.builder(redis).pipelined().build()).layout(layout).build().getOnlineFeatures(SERVICE, others, T));
         FlightsFixture.assertSameFeatures(streamed.getOnlineFeatures(SERVICE, rows, T), got);
 
         // A node stopped under the reader: a store failure, never a hang. Restarted (empty: no
@@ -200,7 +201,7 @@ class RestartAndClusterTest {
         OnlineFeatures again = null;
         for (int attempt = 0; again == null; attempt++) {
           try {
-            materialize(RedisTileWriter.builder(PLAN, redis).layout(layout).build());
+            materialize(KvTileWriter.builder(PLAN, RedisKvStore.of(redis)).layout(layout).build());
             again = streamed.getOnlineFeatures(SERVICE, rows, T);
           } catch (RuntimeException e) {
             // pooled connections to the stopped node fail once each, and are dropped
@@ -217,7 +218,7 @@ class RestartAndClusterTest {
     }
   }
 
-  private static void waitForClusterOk(List<String> hosts) throws Exception {
+  static void waitForClusterOk(List<String> hosts) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
     for (String host : hosts) {
       String[] hp = host.split(":");

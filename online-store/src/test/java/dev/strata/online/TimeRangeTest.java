@@ -21,6 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.UnifiedJedis;
+import dev.strata.online.store.RedisKvStore;
 
 /**
  * The online store over the whole time range: events from 1900 on (before the epoch: negative
@@ -90,7 +91,7 @@ class TimeRangeTest {
     Oracle oracle = new Oracle(plan);
     List<Object[]> events = events();
     RedisLayout layout = new RedisLayout(CONFIG.prefix() + "-" + System.nanoTime());
-    TileWriter writer = RedisTileWriter.builder(plan, redis).layout(layout).build();
+    TileWriter writer = KvTileWriter.builder(plan, RedisKvStore.of(redis)).layout(layout).build();
     EventTiler tiler = new EventTiler(plan, "history");
     // Streamed in stages: reads as of each stage's end (before 1970, across it, long after).
     long[] stages = {Durations.parseInstant("1935-06-01T12:34:56Z"), Durations.parseInstant("1970-01-01T00:30:00Z"),
@@ -103,7 +104,7 @@ class TimeRangeTest {
       }
       writer.write(tiler.drainChanged());
       List<Object[]> stored = events.subList(0, next);
-      OnlineReader reader = OnlineReader.builder(plan, redis).layout(layout).build();
+      OnlineReader reader = OnlineReader.builder(plan, RedisKvStore.of(redis)).layout(layout).build();
       for (long t : new long[] {stage, stage + 3 * Durations.DAY, stage + 400 * Durations.DAY}) {
         List<Map<String, Object>> rows = List.of(Map.of("station", "S0"), Map.of("station", "S1"), Map.of("station", "S2"));
         OnlineFeatures got = reader.getOnlineFeatures("climate", rows, t);
@@ -121,7 +122,7 @@ class TimeRangeTest {
     }
     assertThat(checked).isEqualTo(3 * 3 * 3 * 6);
     // The lifetime count saw the events before 1970.
-    OnlineFeatures all = OnlineReader.builder(plan, redis).layout(layout).build()
+    OnlineFeatures all = OnlineReader.builder(plan, RedisKvStore.of(redis)).layout(layout).build()
         .getOnlineFeatures("climate", List.of(Map.of("station", "S0")), stages[2]);
     long before1970 = events.stream().filter(e -> (Long) e[0] < 0 && "S0".equals(e[2])).count();
     assertThat(before1970).isGreaterThan(300);
@@ -132,13 +133,13 @@ class TimeRangeTest {
   void readsAsOfAnInstantTheStoreHasPassedAreRefused(@TempDir Path dir) throws Exception {
     CompiledPlan plan = plan(dir);
     RedisLayout layout = new RedisLayout(CONFIG.prefix() + "-" + System.nanoTime());
-    TileWriter writer = RedisTileWriter.builder(plan, redis).layout(layout).build();
+    TileWriter writer = KvTileWriter.builder(plan, RedisKvStore.of(redis)).layout(layout).build();
     EventTiler tiler = new EventTiler(plan, "history");
     long latest = Durations.parseInstant("1950-03-01T10:00:00Z");
     tiler.add(new Object[] {latest - Durations.DAY, 3L, "S0"});
     tiler.add(new Object[] {latest, 4L, "S0"});
     writer.write(tiler.drainChanged());
-    OnlineReader reader = OnlineReader.builder(plan, redis).layout(layout).build();
+    OnlineReader reader = OnlineReader.builder(plan, RedisKvStore.of(redis)).layout(layout).build();
     List<Map<String, Object>> row = List.of(Map.of("station", "S0"));
     for (long t : new long[] {latest, latest - 1, latest - 40 * Durations.DAY}) {
       assertThatThrownBy(() -> reader.getOnlineFeatures("climate", row, t))

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.UnifiedJedis;
+import dev.strata.online.store.RedisKvStore;
 
 /**
  * A redis-server with TLS on, its certificate signed by a throwaway CA made with openssl: the
@@ -60,8 +61,8 @@ class TlsTest {
     List<Map<String, Object>> rows = FlightsFixture.rows(RestartAndClusterTest.T, 40, 17);
     try (UnifiedJedis redis = RedisConnections.open(config)) {
       RedisLayout layout = new RedisLayout(config.prefix());
-      RestartAndClusterTest.materialize(RedisTileWriter.builder(PLAN, redis).layout(layout).build());
-      OnlineFeatures got = OnlineReader.builder(PLAN, redis).layout(layout).build()
+      RestartAndClusterTest.materialize(KvTileWriter.builder(PLAN, RedisKvStore.of(redis)).layout(layout).build());
+      OnlineFeatures got = OnlineReader.builder(PLAN, RedisKvStore.of(redis)).layout(layout).build()
           .getOnlineFeatures(SERVICE, rows, RestartAndClusterTest.T);
       FlightsFixture.assertMatchesOracle(got, rows, RestartAndClusterTest.T);
     }
@@ -72,7 +73,7 @@ class TlsTest {
     OnlineStoreConfig config = OnlineStoreConfig.fromUrl("rediss://127.0.0.1:" + tlsPort + "?prefix=t-tls&timeout_ms=2000");
     List<Map<String, Object>> rows = FlightsFixture.rows(RestartAndClusterTest.T, 2, 17);
     try (UnifiedJedis redis = RedisConnections.open(config)) {
-      assertThatThrownBy(() -> OnlineReader.builder(PLAN, redis).layout(new RedisLayout(config.prefix())).build()
+      assertThatThrownBy(() -> OnlineReader.builder(PLAN, RedisKvStore.of(redis)).layout(new RedisLayout(config.prefix())).build()
           .getOnlineFeatures(SERVICE, rows, RestartAndClusterTest.T))
           .isInstanceOf(OnlineStoreException.class)
           .hasMessageStartingWith("Cannot read online features: Redis failed");

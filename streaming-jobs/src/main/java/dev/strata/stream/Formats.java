@@ -1,5 +1,6 @@
 package dev.strata.stream;
 
+import dev.strata.dsl.lang.ProjectSnapshot;
 import dev.strata.dsl.plan.CompiledPlan.CompiledSource;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +16,7 @@ final class Formats {
    *
    * @throws IllegalArgumentException for a format streams do not read (yet)
    */
-  static RowFormat of(CompiledSource source, String format, java.util.List<String> csvHeader, ProjectFiles project) {
+  static RowFormat of(CompiledSource source, String format, java.util.List<String> csvHeader, ProjectSnapshot project) {
     String f = format == null ? "json" : format.toLowerCase();
     return switch (f) {
       case "json" -> new JsonRowFormat(source.schema(), source.timestamp());
@@ -32,7 +33,7 @@ final class Formats {
   }
 
   /** Avro with the source's schema file, read here (where the job is built) and shipped with the format. */
-  private static RowFormat avro(CompiledSource source, ProjectFiles project) {
+  private static RowFormat avro(CompiledSource source, ProjectSnapshot project) {
     String file = source.stream() == null ? null : source.stream().avroSchema();
     if (file == null) {
       throw new IllegalArgumentException("Cannot read source '" + source.name() + "' as Avro: its stream has no avro_schema (an .avsc file)");

@@ -1,5 +1,6 @@
 package dev.strata.stream;
 
+import dev.strata.dsl.lang.ProjectSnapshot;
 import dev.strata.dsl.tile.GroupTiler;
 import dev.strata.dsl.time.Durations;
 import java.util.List;
@@ -23,7 +24,7 @@ import org.apache.flink.util.OutputTag;
 final class KeyFunction extends ProcessFunction<Parsed, KeyedEvent> {
   private static final long serialVersionUID = 1L;
 
-  private final ProjectFiles project;
+  private final ProjectSnapshot project;
   private final String source;
   private final List<String> groups;
   private final long allowedLatenessMicros;
@@ -33,7 +34,7 @@ final class KeyFunction extends ProcessFunction<Parsed, KeyedEvent> {
   private transient Counter malformed;
   private transient Counter late;
 
-  KeyFunction(ProjectFiles project, String source, List<String> groups, long allowedLatenessMicros,
+  KeyFunction(ProjectSnapshot project, String source, List<String> groups, long allowedLatenessMicros,
       OutputTag<DeadLetter> deadLetters) {
     this.project = project;
     this.source = source;

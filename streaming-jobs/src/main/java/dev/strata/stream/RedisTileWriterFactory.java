@@ -1,13 +1,12 @@
 package dev.strata.stream;
 
+import dev.strata.dsl.lang.ProjectSnapshot;
+import dev.strata.online.OnlineStore;
 import dev.strata.online.OnlineStoreConfig;
-import dev.strata.online.RedisConnections;
-import dev.strata.online.RedisTileWriter;
 import dev.strata.online.TileWriter;
-import redis.clients.jedis.UnifiedJedis;
 
 /**
- * Opens the online store's {@link RedisTileWriter} where the job runs: the stream writes tiles
+ * Opens the online store's tile writer on Redis ({@link OnlineStore#openWriter}) where the job runs: the stream writes tiles
  * exactly as batch materialize does (layout, roll-ups, trimming and TTL are the writer's). The
  * writer overwrites whole tiles, so a batch replayed after a restore rewrites the same bytes; a
  * Redis failure fails the batch, and Flink restarts from the last checkpoint and writes the tiles
@@ -16,10 +15,10 @@ import redis.clients.jedis.UnifiedJedis;
 public final class RedisTileWriterFactory implements TileWriter.Factory {
   private static final long serialVersionUID = 1L;
 
-  private final ProjectFiles project;
+  private final ProjectSnapshot project;
   private final String redisUrl;
 
-  private RedisTileWriterFactory(ProjectFiles project, String redisUrl) {
+  private RedisTileWriterFactory(ProjectSnapshot project, String redisUrl) {
     this.project = project;
     this.redisUrl = redisUrl;
   }
@@ -29,14 +28,14 @@ public final class RedisTileWriterFactory implements TileWriter.Factory {
    *
    * @throws IllegalArgumentException for a bad URL, before the job is submitted
    */
-  public static RedisTileWriterFactory of(ProjectFiles project, String redisUrl) {
+  public static RedisTileWriterFactory of(ProjectSnapshot project, String redisUrl) {
     OnlineStoreConfig.fromUrl(redisUrl);
     return new RedisTileWriterFactory(project, redisUrl);
   }
 
   @Override
   public TileWriter open() {
-    return RedisTileWriter.open(project.plan(), OnlineStoreConfig.fromUrl(redisUrl));
+    return OnlineStore.openWriter(project.plan(), OnlineStoreConfig.fromUrl(redisUrl));
   }
 
   /**
@@ -47,8 +46,8 @@ public final class RedisTileWriterFactory implements TileWriter.Factory {
    */
   public static void checkReachable(String redisUrl) {
     OnlineStoreConfig config = OnlineStoreConfig.fromUrl(redisUrl);
-    try (UnifiedJedis probe = RedisConnections.open(config)) {
-      probe.ping();
+    try {
+      OnlineStore.ping(config);
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("Cannot reach Redis at " + config.describe() + ": " + StreamJob.rootMessage(e));
     }

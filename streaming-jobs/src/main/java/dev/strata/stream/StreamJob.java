@@ -2,9 +2,10 @@ package dev.strata.stream;
 
 import dev.strata.config.StrataConfig;
 import dev.strata.dsl.diag.DefinitionException;
+import dev.strata.dsl.lang.ProjectSnapshot;
 import dev.strata.dsl.model.Source;
-import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.plan.CompiledPlan.CompiledSource;
+import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.time.Durations;
 import dev.strata.online.TileWriter;
 import java.nio.file.Files;
@@ -88,8 +89,8 @@ public final class StreamJob {
     if (!Files.isDirectory(dir)) {
       throw new IllegalArgumentException("Cannot stream: project directory " + dir + " does not exist");
     }
-    CompiledPlan plan = ProjectFiles.compile(dir);
-    ProjectFiles project = ProjectFiles.read(dir);
+    CompiledPlan plan = ProjectSnapshot.compile(dir);
+    ProjectSnapshot project = ProjectSnapshot.read(dir);
     StrataConfig config = StrataConfig.load(dir);
 
     List<String> sources = new ArrayList<>();

@@ -2,10 +2,11 @@ package dev.strata.stream;
 
 import dev.strata.dsl.io.EventDecoder;
 import dev.strata.dsl.io.EventFiles;
+import dev.strata.dsl.lang.ProjectSnapshot;
 import dev.strata.dsl.model.Source;
-import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
 import dev.strata.dsl.plan.CompiledPlan.CompiledSource;
+import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.online.EncodedTile;
 import dev.strata.online.TileWriter;
 import java.time.Duration;
@@ -45,7 +46,7 @@ public final class StreamPipeline {
    *
    * @throws IllegalArgumentException (one sentence) when the source cannot be streamed as asked
    */
-  public static void add(StreamExecutionEnvironment env, ProjectFiles project, String sourceName, StreamInput input,
+  public static void add(StreamExecutionEnvironment env, ProjectSnapshot project, String sourceName, StreamInput input,
       TileWriter.Factory tiles, DeadLetterSink.Factory deadLetters, long flushIntervalMs) {
     CompiledPlan plan = project.plan();
     CompiledSource source = plan.source(sourceName)
@@ -85,13 +86,13 @@ public final class StreamPipeline {
   }
 
   /** The parser of the input's records; null for Parquet files, whose rows are read as values, not parsed. */
-  static RecordParser parser(ProjectFiles project, CompiledSource source, StreamInput input) {
+  static RecordParser parser(ProjectSnapshot project, CompiledSource source, StreamInput input) {
     RowFormat format = formatOf(project, source, input);
     return format == null ? null : new RecordParser(format, source.schema().indexOf(source.timestamp()), source.timestamp());
   }
 
   /** The record format of the input; null for Parquet files, whose rows are read as values, not parsed. */
-  private static RowFormat formatOf(ProjectFiles project, CompiledSource source, StreamInput input) {
+  private static RowFormat formatOf(ProjectSnapshot project, CompiledSource source, StreamInput input) {
     if (input instanceof StreamInput.File f) {
       String format = fileFormat(f);
       if (format.equals("parquet")) {

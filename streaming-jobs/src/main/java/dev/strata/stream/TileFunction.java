@@ -1,8 +1,9 @@
 package dev.strata.stream;
 
 import dev.strata.dsl.agg.RowAggregator;
-import dev.strata.dsl.plan.CompiledPlan;
+import dev.strata.dsl.lang.ProjectSnapshot;
 import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
+import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.tile.GroupTiler;
 import dev.strata.dsl.tile.TileGeometry;
 import dev.strata.online.EncodedTile;
@@ -52,7 +53,7 @@ final class TileFunction extends KeyedProcessFunction<String, KeyedEvent, Encode
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(TileFunction.class);
 
-  private final ProjectFiles project;
+  private final ProjectSnapshot project;
   private final String source;
   private final List<String> groups;
   private final long allowedLatenessMicros;
@@ -67,7 +68,7 @@ final class TileFunction extends KeyedProcessFunction<String, KeyedEvent, Encode
   private transient Counter updates;
   private transient Counter dropped;
 
-  TileFunction(ProjectFiles project, String source, List<String> groups, long allowedLatenessMicros,
+  TileFunction(ProjectSnapshot project, String source, List<String> groups, long allowedLatenessMicros,
       OutputTag<DeadLetter> deadLetters) {
     this.project = project;
     this.source = source;
@@ -76,7 +77,7 @@ final class TileFunction extends KeyedProcessFunction<String, KeyedEvent, Encode
     this.deadLetters = deadLetters;
   }
 
-  static GroupTiler[] tilers(ProjectFiles project, List<String> groups) {
+  static GroupTiler[] tilers(ProjectSnapshot project, List<String> groups) {
     CompiledPlan plan = project.plan();
     GroupTiler[] out = new GroupTiler[groups.size()];
     for (int g = 0; g < out.length; g++) {

@@ -2,9 +2,10 @@ package dev.strata.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.strata.dsl.plan.CompiledPlan;
+import dev.strata.dsl.lang.ProjectSnapshot;
 import dev.strata.dsl.plan.CompiledPlan.CompiledFeature;
 import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
+import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.testing.FlightsSample;
 import dev.strata.dsl.time.Durations;
 import dev.strata.online.EncodedTile;
@@ -85,7 +86,7 @@ class BatchStreamTilesTest {
     String streamPrefix = "t-bst-stream-" + run;
     Files.writeString(project.resolve("strata.yaml"), "warehouse: " + dir.resolve("warehouse") + "\n"
         + "redis:\n  url: \"" + REDIS + "?prefix=" + batchPrefix + "\"\n");
-    ProjectFiles files = ProjectFiles.read(project);
+    ProjectSnapshot files = ProjectSnapshot.read(project);
     CompiledPlan plan = files.plan();
 
     long first = EVENTS.stream().mapToLong(r -> (Long) r[0]).min().orElseThrow();

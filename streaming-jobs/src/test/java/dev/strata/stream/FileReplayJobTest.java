@@ -3,6 +3,7 @@ package dev.strata.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.strata.dsl.lang.ProjectSnapshot;
 import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.testing.FlightsSample;
 import java.nio.file.Path;
@@ -32,7 +33,7 @@ class FileReplayJobTest {
 
   @Test
   void csvReplayWritesTheTilesBatchBuilds() throws Exception {
-    ProjectFiles project = ProjectFiles.read(FlightsSample.exampleDir());
+    ProjectSnapshot project = ProjectSnapshot.read(FlightsSample.exampleDir());
     Path csv = FlightsSample.exampleDir().resolve("data/flights-20k.csv");
     Collected out = new Collected();
 
@@ -54,7 +55,7 @@ class FileReplayJobTest {
    */
   @Test
   void parquetReplayWritesTheTilesBatchBuilds(@TempDir Path dir) throws Exception {
-    ProjectFiles project = ProjectFiles.read(FlightsSample.exampleDir());
+    ProjectSnapshot project = ProjectSnapshot.read(FlightsSample.exampleDir());
     Path csv = FlightsSample.exampleDir().resolve("data/flights-20k.csv");
     Path parquet = dir.resolve("flights.parquet");
     int garbage = EVENTS.size() / 100;
@@ -86,7 +87,7 @@ class FileReplayJobTest {
     Path csv = FlightsSample.exampleDir().resolve("data/flights-20k.csv");
     Collected out = new Collected();
     assertThatThrownBy(() -> StreamPipeline.add(StreamExecutionEnvironment.getExecutionEnvironment(),
-        ProjectFiles.read(FlightsSample.exampleDir()), "flights", new StreamInput.File(csv, "avro", 0), out.tileSink(),
+        ProjectSnapshot.read(FlightsSample.exampleDir()), "flights", new StreamInput.File(csv, "avro", 0), out.tileSink(),
         out.deadLetterSink(), StreamPipeline.DEFAULT_FLUSH_INTERVAL_MS))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("Cannot replay " + csv + " as avro: files replay as json, csv or parquet");

@@ -8,11 +8,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.strata.dsl.io.EventCsv;
 import dev.strata.dsl.io.EventFiles;
 import dev.strata.dsl.io.TypedValues;
+import dev.strata.dsl.lang.ProjectSnapshot;
 import dev.strata.dsl.oracle.CsvEvents;
 import dev.strata.dsl.oracle.Oracle;
-import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.plan.CompiledPlan.CompiledSource;
 import dev.strata.dsl.plan.CompiledPlan.ServiceFeature;
+import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.testing.Python;
 import dev.strata.dsl.time.Durations;
 import dev.strata.dsl.types.Schema;
@@ -22,6 +23,7 @@ import dev.strata.online.OnlineReader;
 import dev.strata.online.OnlineStoreConfig;
 import dev.strata.online.RedisConnections;
 import dev.strata.online.RedisLayout;
+import dev.strata.online.store.RedisKvStore;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -152,7 +154,7 @@ class HostileInputConformanceTest {
     String prefix = "t-hostile-" + System.nanoTime();
     Files.writeString(project.resolve("strata.yaml"), "warehouse: " + dir.resolve("warehouse") + "\n"
         + "redis:\n  url: \"" + REDIS + "?prefix=" + prefix + "\"\n");
-    ProjectFiles files = ProjectFiles.read(project);
+    ProjectSnapshot files = ProjectSnapshot.read(project);
     CompiledPlan plan = files.plan();
     CompiledSource weather = plan.source("weather").orElseThrow();
     Schema schema = weather.schema();
@@ -269,7 +271,7 @@ class HostileInputConformanceTest {
         .containsExactlyInAnyOrderElementsOf(csvRejects.stream().map(r -> List.of(r.get(0), "malformed record: " + r.get(1))).toList());
     try (UnifiedJedis redis = RedisConnections.open(OnlineStoreConfig.fromUrl(REDIS))) {
       try {
-        OnlineReader reader = OnlineReader.builder(plan, redis).layout(new RedisLayout(prefix)).build();
+        OnlineReader reader = OnlineReader.builder(plan, RedisKvStore.of(redis)).layout(new RedisLayout(prefix)).build();
         List<String> keys = List.of(OHARE, "Zürich", "東京", "São Paulo", "");
         List<Map<String, Object>> rows = keys.stream().map(k -> Map.<String, Object>of("station", k)).toList();
         int checked = 0;

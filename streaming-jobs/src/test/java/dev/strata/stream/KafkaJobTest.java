@@ -3,8 +3,9 @@ package dev.strata.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.strata.dsl.plan.CompiledPlan;
+import dev.strata.dsl.lang.ProjectSnapshot;
 import dev.strata.dsl.plan.CompiledPlan.CompiledSource;
+import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.testing.FlightsSample;
 import dev.strata.dsl.time.Durations;
 import java.nio.charset.StandardCharsets;
@@ -19,11 +20,11 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -78,7 +79,7 @@ class KafkaJobTest {
     Collected out = new Collected();
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(2);
-    StreamPipeline.add(env, ProjectFiles.read(FlightsSample.exampleDir()), "flights",
+    StreamPipeline.add(env, ProjectSnapshot.read(FlightsSample.exampleDir()), "flights",
         new StreamInput.Kafka(kafka.bootstrapServers(), "flights-shuffled", "strata-test", "json", true),
         out.tileSink(), out.deadLetterSink(), StreamPipeline.DEFAULT_FLUSH_INTERVAL_MS);
     env.execute("kafka test");
@@ -107,7 +108,7 @@ class KafkaJobTest {
     Collected out = new Collected();
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(1);
-    StreamPipeline.add(env, ProjectFiles.read(FlightsSample.exampleDir()), "flights",
+    StreamPipeline.add(env, ProjectSnapshot.read(FlightsSample.exampleDir()), "flights",
         new StreamInput.Kafka(kafka.bootstrapServers(), "flights-late", "strata-test", "json", false),
         out.tileSink(), out.deadLetterSink(), 50);
     JobClient job = env.executeAsync("kafka late test");
@@ -156,7 +157,7 @@ class KafkaJobTest {
     Files.writeString(entities, yaml.replace("      format: json\n", "      format: avro\n      avro_schema: schemas/flight.avsc\n"));
     Files.createDirectories(project.resolve("schemas"));
     Files.writeString(project.resolve("schemas/flight.avsc"), AvroRecords.FLIGHTS_AVSC);
-    ProjectFiles files = ProjectFiles.read(project);
+    ProjectSnapshot files = ProjectSnapshot.read(project);
     assertThat(files.plan().source("flights").orElseThrow().stream().format()).isEqualTo("avro");
 
     CompiledSource source = PLAN.source("flights").orElseThrow();
@@ -230,7 +231,7 @@ class KafkaJobTest {
     Collected out = new Collected();
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(2);
-    StreamPipeline.add(env, ProjectFiles.read(FlightsSample.exampleDir()), "flights",
+    StreamPipeline.add(env, ProjectSnapshot.read(FlightsSample.exampleDir()), "flights",
         new StreamInput.Kafka(kafka.bootstrapServers(), "flights-dl-in", "strata-test-dl", "json", true),
         out.tileSink(), KafkaDeadLetterSink.factory(kafka.bootstrapServers(), "flights-dead"),
         StreamPipeline.DEFAULT_FLUSH_INTERVAL_MS);

@@ -2,11 +2,12 @@ package dev.strata.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.strata.dsl.lang.ProjectSnapshot;
 import dev.strata.dsl.oracle.Oracle;
-import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.plan.CompiledPlan.CompiledFeature;
 import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
 import dev.strata.dsl.plan.CompiledPlan.CompiledSource;
+import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.testing.FlightsSample;
 import dev.strata.dsl.tile.GroupTiler;
 import dev.strata.dsl.time.Durations;
@@ -18,6 +19,7 @@ import dev.strata.online.OnlineStoreConfig;
 import dev.strata.online.RedisConnections;
 import dev.strata.online.RedisLayout;
 import dev.strata.online.TileWriter;
+import dev.strata.online.store.RedisKvStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -111,8 +113,8 @@ class PlanUpgradeJobTest {
     Files.writeString(p2.resolve("features.yaml"), features
         .replace("feature_groups:\n", NEW_GROUP_YAML)
         .replace(window, window.replace("[1d, 7d]", "[1d, 3d]")));
-    ProjectFiles project1 = ProjectFiles.read(p1);
-    ProjectFiles project2 = ProjectFiles.read(p2);
+    ProjectSnapshot project1 = ProjectSnapshot.read(p1);
+    ProjectSnapshot project2 = ProjectSnapshot.read(p2);
     CompiledPlan plan1 = project1.plan();
     CompiledPlan plan2 = project2.plan();
     // The upgrade is what it says: a group first in plan order, one changed version, two unchanged.
@@ -214,7 +216,7 @@ class PlanUpgradeJobTest {
 
   /** The values the online reader serves for every airport and many routes, at instants after the last event. */
   static void assertServedValuesAreTheOracles(CompiledPlan plan, String prefix, List<Object[]> all, List<Object[]> after) {
-    OnlineReader reader = OnlineReader.builder(plan, redis).layout(new RedisLayout(prefix)).build();
+    OnlineReader reader = OnlineReader.builder(plan, RedisKvStore.of(redis)).layout(new RedisLayout(prefix)).build();
     Oracle oracle = new Oracle(plan);
     long last = all.stream().mapToLong(r -> (Long) r[0]).max().orElseThrow();
     Set<List<Object>> airports = new LinkedHashSet<>();
@@ -294,7 +296,7 @@ class PlanUpgradeJobTest {
     return events.stream().filter(r -> key.contains(r[3]) || key.contains(r[4])).toList();
   }
 
-  static JobClient start(ProjectFiles project, String redisUrl, String topic, Collected out, String savepoint) throws Exception {
+  static JobClient start(ProjectSnapshot project, String redisUrl, String topic, Collected out, String savepoint) throws Exception {
     Configuration conf = new Configuration();
     conf.setString("state.backend.type", "rocksdb"); // as deployed
     if (savepoint != null) {

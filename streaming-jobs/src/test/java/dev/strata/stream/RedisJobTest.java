@@ -2,9 +2,10 @@ package dev.strata.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.strata.dsl.lang.ProjectSnapshot;
 import dev.strata.dsl.oracle.Oracle;
-import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
+import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.testing.FlightsSample;
 import dev.strata.dsl.time.Durations;
 import dev.strata.online.EncodedTile;
@@ -15,6 +16,7 @@ import dev.strata.online.OnlineStoreConfig;
 import dev.strata.online.RedisConnections;
 import dev.strata.online.RedisLayout;
 import dev.strata.online.TileWriter;
+import dev.strata.online.store.RedisKvStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -28,8 +30,8 @@ import java.util.Objects;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -83,7 +85,7 @@ class RedisJobTest {
   @Test
   void redisHoldsTheTilesAndServesTheOracleValues() throws Exception {
     String prefix = "t-stream-" + System.nanoTime();
-    ProjectFiles project = ProjectFiles.read(FlightsSample.exampleDir());
+    ProjectSnapshot project = ProjectSnapshot.read(FlightsSample.exampleDir());
     Collected dead = new Collected();
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(2);
@@ -101,7 +103,7 @@ class RedisJobTest {
   @Test
   void aCrashMidStreamRestoresFromTheCheckpointAndLosesNothing() throws Exception {
     String prefix = "t-stream-crash-" + System.nanoTime();
-    ProjectFiles project = ProjectFiles.read(FlightsSample.exampleDir());
+    ProjectSnapshot project = ProjectSnapshot.read(FlightsSample.exampleDir());
     Collected dead = new Collected();
     Configuration conf = new Configuration();
     conf.setString("restart-strategy.type", "fixed-delay");
@@ -133,7 +135,7 @@ class RedisJobTest {
     try (RedisProcess server = new RedisProcess(dir)) {
       String prefix = "t-stream-restart";
       String url = "redis://127.0.0.1:" + server.port + "?prefix=" + prefix + "&timeout_ms=500";
-      ProjectFiles project = ProjectFiles.read(FlightsSample.exampleDir());
+      ProjectSnapshot project = ProjectSnapshot.read(FlightsSample.exampleDir());
       Collected dead = new Collected();
       Configuration conf = new Configuration();
       conf.setString("restart-strategy.type", "fixed-delay");
@@ -187,7 +189,7 @@ class RedisJobTest {
     assertThat(tiles).as("tiles found in Redis").isGreaterThan(1000);
 
     long last = EVENTS.stream().mapToLong(r -> (Long) r[0]).max().orElseThrow();
-    OnlineReader reader = OnlineReader.builder(PLAN, redis).layout(layout).build();
+    OnlineReader reader = OnlineReader.builder(PLAN, RedisKvStore.of(redis)).layout(layout).build();
     Oracle oracle = new Oracle(PLAN);
     List<Map<String, Object>> rows = entityRows(60);
     int checked = 0;

@@ -2,8 +2,9 @@ package dev.strata.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.strata.dsl.plan.CompiledPlan;
+import dev.strata.dsl.lang.ProjectSnapshot;
 import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
+import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.testing.FlightsSample;
 import dev.strata.dsl.time.Durations;
 import dev.strata.online.EncodedTile;
@@ -45,9 +46,9 @@ class TileStateRestoreTest {
 
   @Test
   void aRestoreUnderAnotherPlanResumesUnchangedGroupsStartsOthersCleanAndDropsTheRest() throws Exception {
-    ProjectFiles p1 = project("p1", f -> f, e -> e);
+    ProjectSnapshot p1 = project("p1", f -> f, e -> e);
     // P2: a group first in plan order, destination_delays with another window, route_delays no longer online.
-    ProjectFiles p2 = project("p2", f -> f
+    ProjectSnapshot p2 = project("p2", f -> f
         .replace("feature_groups:\n", PlanUpgradeJobTest.NEW_GROUP_YAML)
         .replace("avg_arrival_delay, function: avg, input: delay, windows: [1d, 7d]",
             "avg_arrival_delay, function: avg, input: delay, windows: [1d, 3d]")
@@ -127,8 +128,8 @@ class TileStateRestoreTest {
 
   @Test
   void timersRestoredUnderAnotherAllowedLatenessStillCloseTheirTilesAndNotTooEarly() throws Exception {
-    ProjectFiles p1 = project("p1", f -> f, e -> e);
-    ProjectFiles longer = project("p3", f -> f, e -> e.replace("allowed_lateness: 1h", "allowed_lateness: 3h"));
+    ProjectSnapshot p1 = project("p1", f -> f, e -> e);
+    ProjectSnapshot longer = project("p3", f -> f, e -> e.replace("allowed_lateness: 1h", "allowed_lateness: 3h"));
     assertThat(longer.plan().source("flights").orElseThrow().stream().allowedLatenessMicros()).isEqualTo(3 * Durations.HOUR);
     assertThat(longer.plan().group("origin_delays").orElseThrow().version()).isEqualTo(version(p1.plan(), "origin_delays"));
     long t = Durations.parseInstant("2001-01-10T10:15:00Z");
@@ -168,14 +169,14 @@ class TileStateRestoreTest {
     }
   }
 
-  static KeyedOneInputStreamOperatorTestHarness<String, KeyedEvent, EncodedTile> tiles(ProjectFiles project) throws Exception {
+  static KeyedOneInputStreamOperatorTestHarness<String, KeyedEvent, EncodedTile> tiles(ProjectSnapshot project) throws Exception {
     long lateness = project.plan().source("flights").orElseThrow().stream().allowedLatenessMicros();
     TileFunction f = new TileFunction(project, "flights", StreamPipeline.onlineGroups(project.plan(), "flights"), lateness, DEAD);
     return new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(f), KeyedEvent::stateKey, Types.STRING);
   }
 
   /** The events keyed as the job keys them: through KeyFunction. */
-  static List<KeyedEvent> keyed(ProjectFiles project, List<Object[]> rows) throws Exception {
+  static List<KeyedEvent> keyed(ProjectSnapshot project, List<Object[]> rows) throws Exception {
     long lateness = project.plan().source("flights").orElseThrow().stream().allowedLatenessMicros();
     KeyFunction f = new KeyFunction(project, "flights", StreamPipeline.onlineGroups(project.plan(), "flights"), lateness, DEAD);
     try (var h = new OneInputStreamOperatorTestHarness<Parsed, KeyedEvent>(new ProcessOperator<>(f))) {
@@ -187,14 +188,14 @@ class TileStateRestoreTest {
     }
   }
 
-  ProjectFiles project(String name, UnaryOperator<String> features, UnaryOperator<String> entities) throws Exception {
+  ProjectSnapshot project(String name, UnaryOperator<String> features, UnaryOperator<String> entities) throws Exception {
     Path p = PlanUpgradeJobTest.copyExample(dir.resolve(name));
     for (var edit : Map.of("features.yaml", features, "entities.yaml", entities).entrySet()) {
       String before = Files.readString(p.resolve(edit.getKey()));
       String after = edit.getValue().apply(before);
       Files.writeString(p.resolve(edit.getKey()), after);
     }
-    return ProjectFiles.read(p);
+    return ProjectSnapshot.read(p);
   }
 
   static String version(CompiledPlan plan, String group) {

@@ -2,6 +2,7 @@ package dev.strata.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.strata.dsl.lang.ProjectSnapshot;
 import dev.strata.dsl.oracle.Oracle;
 import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.time.Durations;
@@ -11,6 +12,7 @@ import dev.strata.online.OnlineReader;
 import dev.strata.online.OnlineStoreConfig;
 import dev.strata.online.RedisConnections;
 import dev.strata.online.RedisLayout;
+import dev.strata.online.store.RedisKvStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -86,7 +88,7 @@ class TimeRangeEndToEndTest {
     String prefix = "t-range-" + System.nanoTime();
     Files.writeString(project.resolve("strata.yaml"), "warehouse: " + dir.resolve("warehouse") + "\n"
         + "redis:\n  url: \"" + REDIS + "?prefix=" + prefix + "\"\n");
-    ProjectFiles files = ProjectFiles.read(project);
+    ProjectSnapshot files = ProjectSnapshot.read(project);
     CompiledPlan plan = files.plan();
     Oracle oracle = new Oracle(plan);
 
@@ -128,7 +130,7 @@ class TimeRangeEndToEndTest {
     long last = (Long) events.get(events.size() - 1)[0];
     try (UnifiedJedis redis = RedisConnections.open(OnlineStoreConfig.fromUrl(REDIS))) {
       try {
-        OnlineReader reader = OnlineReader.builder(plan, redis).layout(new RedisLayout(prefix)).build();
+        OnlineReader reader = OnlineReader.builder(plan, RedisKvStore.of(redis)).layout(new RedisLayout(prefix)).build();
         List<Map<String, Object>> rows = List.of(Map.of("station", "S0"), Map.of("station", "S1"), Map.of("station", "S2"));
         for (long t : new long[] {last + 1, last + 20 * Durations.DAY}) {
           OnlineFeatures got = reader.getOnlineFeatures("climate", rows, t);

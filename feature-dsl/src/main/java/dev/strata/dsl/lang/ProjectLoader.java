@@ -49,18 +49,48 @@ public final class ProjectLoader {
   /** The result of loading: the project (possibly partial) and every mistake found. */
   public record Loaded(Project project, Diagnostics diagnostics) {}
 
+  /** Loads a project directory (see {@link #definitionFiles} for which files). */
   public static Loaded load(Path dir) {
     Diagnostics diags = new Diagnostics();
-    List<Path> files = definitionFiles(dir, diags);
-    Builder builder = new Builder(defaultName(dir), diags);
-    for (Path file : files) {
+    Map<String, String> files = readDefinitions(dir, diags);
+    return load(defaultName(dir), files, diags);
+  }
+
+  /**
+   * Loads definitions already read (see {@link ProjectSnapshot}): file label → text, in label
+   * order; {@code defaultName} names the project when no file does.
+   */
+  public static Loaded load(String defaultName, Map<String, String> files) {
+    return load(defaultName, files, new Diagnostics());
+  }
+
+  private static Loaded load(String defaultName, Map<String, String> files, Diagnostics diags) {
+    Builder builder = new Builder(defaultName, diags);
+    files.forEach((label, text) -> loadDocuments(label, text, builder, diags));
+    return new Loaded(builder.build(), diags);
+  }
+
+  /**
+   * The definition files of a directory as label → text, in file order: the one rule of which
+   * files a project is made of (every {@code *.yaml}/{@code *.yml} except {@code strata.yaml},
+   * none under a dot-folder). Files that cannot be read are reported to {@code diags}.
+   */
+  static Map<String, String> readDefinitions(Path dir, Diagnostics diags) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Path file : definitionFiles(dir, diags)) {
       String label = displayName(dir, file);
       String text = YamlDocuments.readFile(file, label, diags);
       if (text != null) {
-        loadDocuments(label, text, builder, diags);
+        out.put(label, text);
       }
     }
-    return new Loaded(builder.build(), diags);
+    return out;
+  }
+
+  /** The name a project takes from its directory when no definition names it. */
+  static String defaultName(Path dir) {
+    Path n = dir.toAbsolutePath().normalize().getFileName();
+    return n == null ? "project" : n.toString();
   }
 
   /** Loads definitions from YAML text (for tests and tools); {@code label} names the file in messages. */
@@ -117,11 +147,6 @@ public final class ProjectLoader {
     Path cwd = Path.of("").toAbsolutePath();
     Path abs = file.toAbsolutePath().normalize();
     return abs.startsWith(cwd) ? cwd.relativize(abs).toString() : abs.toString();
-  }
-
-  private static String defaultName(Path dir) {
-    Path n = dir.toAbsolutePath().normalize().getFileName();
-    return n == null ? "project" : n.toString();
   }
 
   /** Builds model objects from the well-formed parts of each document. */

@@ -16,10 +16,9 @@ import dev.strata.dsl.types.Field;
 import dev.strata.online.FeatureStatus;
 import dev.strata.online.OnlineFeatures;
 import dev.strata.online.OnlineReader;
+import dev.strata.online.OnlineStore;
 import dev.strata.online.OnlineStoreConfig;
 import dev.strata.online.OnlineStoreException;
-import dev.strata.online.RedisConnections;
-import dev.strata.online.RedisLayout;
 import dev.strata.online.log.ServingLog;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -39,7 +38,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
-import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
@@ -75,7 +73,7 @@ public final class FeatureServer implements AutoCloseable {
   }
 
   private final OnlineReader reader;
-  private final UnifiedJedis ownedRedis;
+  private final OnlineStore ownedStore;
   private final String host;
   private final int maxEntities;
   private final byte[] token;
@@ -92,7 +90,7 @@ public final class FeatureServer implements AutoCloseable {
 
   private FeatureServer(Builder b) {
     this.reader = b.reader;
-    this.ownedRedis = b.ownedRedis;
+    this.ownedStore = b.ownedStore;
     this.host = b.host;
     this.maxEntities = b.maxEntities;
     this.token = b.token == null ? null : b.token.getBytes(StandardCharsets.UTF_8);
@@ -121,9 +119,8 @@ public final class FeatureServer implements AutoCloseable {
    */
   public static FeatureServer start(CompiledPlan plan, StrataConfig config, int port, ServingLog servingLog) {
     OnlineStoreConfig store = OnlineStoreConfig.fromStrataConfig(config);
-    UnifiedJedis redis = RedisConnections.open(store);
-    OnlineReader reader = OnlineReader.builder(plan, redis).layout(new RedisLayout(store.prefix())).build();
-    Builder b = builder(reader).host("0.0.0.0").ownRedis(redis).servingLog(servingLog);
+    OnlineStore online = OnlineStore.open(plan, store);
+    Builder b = builder(online.reader().build()).host("0.0.0.0").ownStore(online).servingLog(servingLog);
     String tokenEnv = System.getenv("STRATA_SERVER_TOKEN");
     if (tokenEnv != null && !tokenEnv.isBlank()) {
       b.bearerToken(tokenEnv);
@@ -195,8 +192,8 @@ public final class FeatureServer implements AutoCloseable {
     if (app != null) {
       app.stop();
     }
-    if (ownedRedis != null) {
-      ownedRedis.close();
+    if (ownedStore != null) {
+      ownedStore.close();
     }
     if (log != null) {
       log.close();
@@ -603,7 +600,7 @@ public final class FeatureServer implements AutoCloseable {
 
   public static final class Builder {
     private final OnlineReader reader;
-    private UnifiedJedis ownedRedis;
+    private OnlineStore ownedStore;
     private String host = "127.0.0.1";
     private int maxEntities = 1000;
     private String token;
@@ -640,9 +637,9 @@ public final class FeatureServer implements AutoCloseable {
       return this;
     }
 
-    /** A client the server closes when it stops. */
-    public Builder ownRedis(UnifiedJedis redis) {
-      this.ownedRedis = redis;
+    /** A store the server closes when it stops. */
+    public Builder ownStore(OnlineStore store) {
+      this.ownedStore = store;
       return this;
     }
 

@@ -15,7 +15,7 @@ import dev.strata.online.OnlineReader;
 import dev.strata.online.OnlineStoreConfig;
 import dev.strata.online.RedisConnections;
 import dev.strata.online.RedisLayout;
-import dev.strata.online.RedisTileWriter;
+import dev.strata.online.KvTileWriter;
 import dev.strata.online.client.FeatureClient;
 import dev.strata.online.server.FeatureServer;
 import java.io.IOException;
@@ -37,6 +37,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.UnifiedJedis;
+import dev.strata.online.store.RedisKvStore;
 
 /**
  * The serving log through the real server and Redis (database 10, prefix t-log): every logged
@@ -67,8 +68,8 @@ class ServingLogTest {
       events.forEach(tiler::add);
       batch.addAll(tiler.all());
     }
-    RedisTileWriter.builder(plan, redis).layout(layout).build().write(batch);
-    reader = OnlineReader.builder(plan, redis).layout(layout).clock(Clock.fixed(Durations.toInstant(t), ZoneOffset.UTC)).build();
+    KvTileWriter.builder(plan, RedisKvStore.of(redis)).layout(layout).build().write(batch);
+    reader = OnlineReader.builder(plan, RedisKvStore.of(redis)).layout(layout).clock(Clock.fixed(Durations.toInstant(t), ZoneOffset.UTC)).build();
   }
 
   @AfterAll

@@ -16,7 +16,7 @@ import dev.strata.online.OnlineStoreConfig;
 import dev.strata.online.OnlineStoreException;
 import dev.strata.online.RedisConnections;
 import dev.strata.online.RedisLayout;
-import dev.strata.online.RedisTileWriter;
+import dev.strata.online.KvTileWriter;
 import dev.strata.online.client.FeatureClient;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -32,6 +32,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.UnifiedJedis;
+import dev.strata.online.store.RedisKvStore;
 
 /** The HTTP server against the real Redis (database 10): Feast shapes, errors, auth, metrics. */
 class FeatureServerTest {
@@ -60,8 +61,8 @@ class FeatureServerTest {
       events.forEach(tiler::add);
       batch.addAll(tiler.all());
     }
-    RedisTileWriter.builder(plan, redis).layout(layout).build().write(batch);
-    reader = OnlineReader.builder(plan, redis).layout(layout).clock(Clock.fixed(Durations.toInstant(t), ZoneOffset.UTC)).build();
+    KvTileWriter.builder(plan, RedisKvStore.of(redis)).layout(layout).build().write(batch);
+    reader = OnlineReader.builder(plan, RedisKvStore.of(redis)).layout(layout).clock(Clock.fixed(Durations.toInstant(t), ZoneOffset.UTC)).build();
     server = FeatureServer.builder(reader).maxEntities(50).bearerToken(TOKEN).build().start(0);
   }
 
@@ -203,7 +204,7 @@ class FeatureServerTest {
       port = s.getLocalPort();
     }
     try (UnifiedJedis down = RedisConnections.open(OnlineStoreConfig.builder().node("127.0.0.1", port).build());
-        FeatureServer s = FeatureServer.builder(OnlineReader.builder(plan, down).build()).build().start(0)) {
+        FeatureServer s = FeatureServer.builder(OnlineReader.builder(plan, RedisKvStore.of(down)).build()).build().start(0)) {
       long start = System.nanoTime();
       HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/get-online-features"))
           .POST(HttpRequest.BodyPublishers.ofString(
@@ -212,7 +213,7 @@ class FeatureServerTest {
       assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
       assertThat(System.nanoTime() - start).isLessThan(3_000_000_000L);
       assertThat(JSON.readTree(r.body()).path("error").asText()).isEqualTo("Cannot serve the request: the online store is unavailable.");
-      assertThatThrownBy(() -> OnlineReader.builder(plan, down).build().getOnlineFeatures(SERVICE,
+      assertThatThrownBy(() -> OnlineReader.builder(plan, RedisKvStore.of(down)).build().getOnlineFeatures(SERVICE,
           List.of(Map.of("airport", "ORD", "origin", "ORD", "destination", "LAX")))).isInstanceOf(OnlineStoreException.class);
     }
   }

@@ -25,6 +25,7 @@ import java.util.function.Supplier;
 import org.HdrHistogram.Histogram;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.UnifiedJedis;
+import dev.strata.online.store.RedisKvStore;
 
 /**
  * The online fetch of {@link OnlineBenchmark} against a three-master Redis Cluster started here
@@ -68,10 +69,10 @@ public final class ClusterBenchmark {
       try (UnifiedJedis redis = RedisConnections.open(config)) {
         OnlineBenchmark.load(plan, redis, layout, entities, OnlineBenchmark.FROM, OnlineBenchmark.NOW);
         Clock clock = Clock.fixed(Durations.toInstant(OnlineBenchmark.NOW), ZoneOffset.UTC);
-        OnlineReader streamed = OnlineReader.builder(plan, redis).layout(layout).clock(clock).build();
+        OnlineReader streamed = OnlineReader.builder(plan, RedisKvStore.of(redis)).layout(layout).clock(clock).build();
         // For comparison: the cluster's own pipeline per request, and cut into chunks for two threads.
-        OnlineReader onePipeline = OnlineReader.builder(plan, redis).layout(layout).streamRows(0).parallelism(1).clock(clock).build();
-        OnlineReader twoThreads = OnlineReader.builder(plan, redis).layout(layout).streamRows(0).parallelism(2).clock(clock).build();
+        OnlineReader onePipeline = OnlineReader.builder(plan, RedisKvStore.builder(redis).pipelined().build()).layout(layout).parallelism(1).clock(clock).build();
+        OnlineReader twoThreads = OnlineReader.builder(plan, RedisKvStore.builder(redis).pipelined().build()).layout(layout).parallelism(2).clock(clock).build();
 
         List<byte[][]> fieldsByGroup = new ArrayList<>();
         List<CompiledGroup> groups = new ArrayList<>();

@@ -12,7 +12,7 @@ import dev.strata.online.OnlineReader;
 import dev.strata.online.OnlineStoreConfig;
 import dev.strata.online.RedisConnections;
 import dev.strata.online.RedisLayout;
-import dev.strata.online.RedisTileWriter;
+import dev.strata.online.KvTileWriter;
 import dev.strata.online.client.FeatureClient;
 import dev.strata.online.server.FeatureServer;
 import java.io.BufferedReader;
@@ -30,6 +30,7 @@ import java.util.Random;
 import java.util.function.Supplier;
 import org.HdrHistogram.Histogram;
 import redis.clients.jedis.UnifiedJedis;
+import dev.strata.online.store.RedisKvStore;
 
 /**
  * Online fetch latency: 1 × 50 and 100 × 50 features (5 groups × 10 features, 7d windows, 1h
@@ -60,13 +61,13 @@ public final class OnlineBenchmark {
       redis.flushDB();
       load(plan, redis, layout, entities, from, now);
 
-      OnlineReader reader = OnlineReader.builder(plan, redis).layout(layout)
+      OnlineReader reader = OnlineReader.builder(plan, RedisKvStore.of(redis)).layout(layout)
           .clock(Clock.fixed(Durations.toInstant(now), ZoneOffset.UTC)).build();
       // For comparison: one pipeline per request (all rows sent, then all replies read, then
       // merged), on the caller's thread, and the same cut into chunks for two threads.
-      OnlineReader onePipeline = OnlineReader.builder(plan, redis).layout(layout).streamRows(0).parallelism(1)
+      OnlineReader onePipeline = OnlineReader.builder(plan, RedisKvStore.builder(redis).pipelined().build()).layout(layout).parallelism(1)
           .clock(Clock.fixed(Durations.toInstant(now), ZoneOffset.UTC)).build();
-      OnlineReader twoThreads = OnlineReader.builder(plan, redis).layout(layout).streamRows(0).parallelism(2)
+      OnlineReader twoThreads = OnlineReader.builder(plan, RedisKvStore.builder(redis).pipelined().build()).layout(layout).parallelism(2)
           .clock(Clock.fixed(Durations.toInstant(now), ZoneOffset.UTC)).build();
       CompiledGroup g1 = plan.group("g1").orElseThrow();
       List<String> fields = new ArrayList<>();
@@ -158,7 +159,7 @@ public final class OnlineBenchmark {
     long t1 = System.nanoTime();
     List<EncodedTile> all = new ArrayList<>();
     tilers.forEach(t -> all.addAll(t.all()));
-    RedisTileWriter.builder(plan, redis).layout(layout).batchKeys(200).build().write(all);
+    KvTileWriter.builder(plan, RedisKvStore.of(redis)).layout(layout).batchKeys(200).build().write(all);
     long t2 = System.nanoTime();
     System.out.printf(Locale.ROOT, "setup: %d entities, %d events, tiled in %.1f s, %d tiles written in %.1f s; redis dbsize %d%n",
         entities, events, (t1 - t0) / 1e9, all.size(), (t2 - t1) / 1e9, redis.dbSize());

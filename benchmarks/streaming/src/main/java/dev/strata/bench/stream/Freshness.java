@@ -1,10 +1,11 @@
 package dev.strata.bench.stream;
 
+import dev.strata.dsl.lang.ProjectSnapshot;
 import dev.strata.dsl.plan.CompiledPlan.CompiledSource;
 import dev.strata.online.EncodedTile;
 import dev.strata.online.TileWriter;
 import dev.strata.stream.DeadLetterSink;
-import dev.strata.stream.ProjectFiles;
+import dev.strata.stream.ProjectSnapshot;
 import dev.strata.stream.StreamInput;
 import dev.strata.stream.StreamPipeline;
 import java.util.ArrayList;
@@ -88,7 +89,7 @@ final class Freshness {
     }
   }
 
-  static Result run(String label, String servers, String topic, ProjectFiles project, CompiledSource source,
+  static Result run(String label, String servers, String topic, ProjectSnapshot project, CompiledSource source,
       List<Object[]> sample, TileWriter.Factory tiles, DeadLetterSink.Factory dead, int parallelism, int rate, int seconds)
       throws Exception {
     int partitions = 2;

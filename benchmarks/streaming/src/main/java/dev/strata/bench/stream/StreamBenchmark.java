@@ -2,8 +2,9 @@ package dev.strata.bench.stream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.strata.dsl.plan.CompiledPlan;
+import dev.strata.dsl.lang.ProjectSnapshot;
 import dev.strata.dsl.plan.CompiledPlan.CompiledSource;
+import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.testing.FlightsSample;
 import dev.strata.dsl.time.Durations;
 import dev.strata.online.OnlineStoreConfig;
@@ -11,7 +12,7 @@ import dev.strata.online.RedisConnections;
 import dev.strata.online.TileWriter;
 import dev.strata.stream.DeadLetterSink;
 import dev.strata.stream.DiscardingTileWriter;
-import dev.strata.stream.ProjectFiles;
+import dev.strata.stream.ProjectSnapshot;
 import dev.strata.stream.RedisTileWriterFactory;
 import dev.strata.stream.StreamInput;
 import dev.strata.stream.StreamPipeline;
@@ -72,7 +73,7 @@ public final class StreamBenchmark {
     Path work = Files.createTempDirectory("strata-stream-bench");
     Path file = work.resolve("flights.jsonl");
     Files.write(file, records, StandardCharsets.UTF_8);
-    ProjectFiles project = ProjectFiles.read(FlightsSample.exampleDir());
+    ProjectSnapshot project = ProjectSnapshot.read(FlightsSample.exampleDir());
     DeadLetterSink.Factory dead = dev.strata.stream.FileDeadLetterSink.factory(work.resolve("dead"), "flights");
 
     System.out.printf("events: %,d (flights sample x %d), JSON %,d bytes; parallelism %d; %d cores; load average %.1f%n",
@@ -133,7 +134,7 @@ public final class StreamBenchmark {
     }
   }
 
-  static void throughput(ProjectFiles project, String servers, Path file, int n, DeadLetterSink.Factory dead, int parallelism,
+  static void throughput(ProjectSnapshot project, String servers, Path file, int n, DeadLetterSink.Factory dead, int parallelism,
       String redisUrl, Runnable emptyRedis, List<String[]> table) throws Exception {
     long t0 = System.nanoTime();
     long read = consume(servers, n);
@@ -172,7 +173,7 @@ public final class StreamBenchmark {
     }
   }
 
-  static JobExecutionResult run(ProjectFiles project, StreamInput input, TileWriter.Factory tiles, DeadLetterSink.Factory dead,
+  static JobExecutionResult run(ProjectSnapshot project, StreamInput input, TileWriter.Factory tiles, DeadLetterSink.Factory dead,
       int parallelism) throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism);
     env.enableCheckpointing(10_000); // as `strata stream` runs: tiles also flush on checkpoints

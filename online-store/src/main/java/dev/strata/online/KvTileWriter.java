@@ -7,6 +7,7 @@ import dev.strata.dsl.tile.GroupTiler;
 import dev.strata.dsl.tile.TileGeometry;
 import dev.strata.dsl.time.Durations;
 import dev.strata.dsl.time.Window;
+import dev.strata.online.store.KvStore;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,28 +16,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import redis.clients.jedis.AbstractPipeline;
-import redis.clients.jedis.BuilderFactory;
-import redis.clients.jedis.CommandArguments;
-import redis.clients.jedis.CommandObject;
-import redis.clients.jedis.Protocol;
-import redis.clients.jedis.Response;
-import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.exceptions.JedisException;
 
 /**
- * Writes tiles to Redis in the {@link RedisLayout}: the tiles themselves, their dyadic roll-ups,
- * the latest event time, trimming and the key's TTL. Used by the Spark materialize job and the
- * Flink sink.
+ * Writes tiles into a {@link KvStore} in the {@link RedisLayout}: the tiles themselves, their
+ * dyadic roll-ups, the latest event time, trimming and the key's TTL. The {@link TileWriter} of
+ * Spark materialize and the Flink sink.
  *
- * <p>A batch takes two pipelined round trips: one reads what the roll-ups need and is not in the
+ * <p>A batch takes two store calls: one reads what the roll-ups need and is not in the
  * batch (sibling blocks and the stored latest event time), one writes. Trimming needs no read:
  * every write deletes the blocks that start before the widest window as of the key's latest
  * event, so the blocks to delete now are exactly those starting between the cut-off of the
  * stored latest event time and the new one (HDEL of absent fields is a no-op). A key whose
  * range would take more than {@code maxTrimFields} names (one idle for long: after a gap nearly
  * all of them are absent, and Redis looks up each) has its field names read instead, in a third
- * round trip. New blocks are set before old ones are deleted, so a concurrent read never sees a
+ * call. New blocks are set before old ones are deleted, so a concurrent read never sees a
  * block it needs missing. (Deleting a key idle past all its windows whole would be cheaper, but a
  * read between its DEL and HSET would see the key as not found.)
  * Writes are whole-block overwrites computed from tiles, so replaying a batch rewrites the same
@@ -44,12 +37,11 @@ import redis.clients.jedis.exceptions.JedisException;
  * keyBy gives that); a concurrent writer of the same key may leave a stale roll-up until the next
  * write of that key.
  *
- * <p>Thread-safe if the Jedis client is (it is).
+ * <p>Thread-safe (the store is).
  */
-public final class RedisTileWriter implements TileWriter {
+public final class KvTileWriter implements TileWriter {
   private final CompiledPlan plan;
-  private final UnifiedJedis redis;
-  private final boolean ownsRedis;
+  private final KvStore store;
   private final RedisLayout layout;
   private final long ttlMarginMicros;
   private final int batchKeys;
@@ -57,10 +49,9 @@ public final class RedisTileWriter implements TileWriter {
   private final Map<String, GroupState> groups = new HashMap<>();
   private final java.util.concurrent.atomic.AtomicLong scannedKeys = new java.util.concurrent.atomic.AtomicLong();
 
-  private RedisTileWriter(Builder b, boolean ownsRedis) {
+  private KvTileWriter(Builder b) {
     this.plan = b.plan;
-    this.redis = b.redis;
-    this.ownsRedis = ownsRedis;
+    this.store = b.store;
     this.layout = b.layout;
     this.ttlMarginMicros = b.ttlMarginMicros;
     this.batchKeys = b.batchKeys;
@@ -72,23 +63,12 @@ public final class RedisTileWriter implements TileWriter {
     }
   }
 
-  /** A writer on a client the caller owns (and closes). */
-  public static Builder builder(CompiledPlan plan, UnifiedJedis redis) {
-    return new Builder(plan, redis);
+  /** A writer into {@code store} (keys named by the layout, {@link RedisLayout#standard()} by default). */
+  public static Builder builder(CompiledPlan plan, KvStore store) {
+    return new Builder(plan, store);
   }
 
-  /**
-   * A writer with its own connection to the store {@code config} describes (its key prefix too),
-   * closed with the writer.
-   *
-   * @throws OnlineStoreException when Redis cannot be reached
-   */
-  public static RedisTileWriter open(CompiledPlan plan, OnlineStoreConfig config) {
-    UnifiedJedis redis = RedisConnections.open(config);
-    return new RedisTileWriter(new Builder(plan, redis).layout(new RedisLayout(config.prefix())), true);
-  }
-
-  /** Writes the tiles, {@code batchKeys} Redis keys per pair of round trips. */
+  /** Writes the tiles, {@code batchKeys} keys per pair of store calls. */
   @Override
   public void write(List<EncodedTile> tiles) {
     // Tiles of one Redis key in one call are gathered first (a later tile of the same id wins).
@@ -118,23 +98,14 @@ public final class RedisTileWriter implements TileWriter {
     }
   }
 
-  @Override
-  public void close() {
-    if (ownsRedis) {
-      redis.close();
-    }
-  }
-
   private void writeChunk(List<Pending> chunk) {
     try {
-      try (AbstractPipeline p = redis.pipelined()) {
-        for (Pending pending : chunk) {
-          pending.plan();
-          pending.readResponse = p.executeCommand(new CommandObject<>(
-              withKey(Protocol.Command.HMGET, pending.keyBytes, pending.readFields), BuilderFactory.BINARY_LIST));
-        }
-        p.sync();
+      List<KvStore.Get> reads = new ArrayList<>(chunk.size());
+      for (Pending pending : chunk) {
+        pending.plan();
+        reads.add(new KvStore.Get(pending.keyBytes, store.fields(pending.readFields)));
       }
+      store.multiGet(reads, (i, values) -> chunk.get(i).read = values);
       List<Pending> scans = new ArrayList<>();
       for (Pending pending : chunk) {
         pending.compute();
@@ -144,46 +115,20 @@ public final class RedisTileWriter implements TileWriter {
       }
       scannedKeys.addAndGet(scans.size());
       if (!scans.isEmpty()) {
-        try (AbstractPipeline p = redis.pipelined()) {
-          for (Pending pending : scans) {
-            pending.keysResponse = p.hkeys(pending.keyBytes);
-          }
-          p.sync();
+        List<List<byte[]>> names = store.fieldNames(scans.stream().map(p -> p.keyBytes).toList());
+        for (int i = 0; i < scans.size(); i++) {
+          scans.get(i).trimFromScan(names.get(i));
         }
-        scans.forEach(Pending::trimFromScan);
       }
-      try (AbstractPipeline p = redis.pipelined()) {
-        for (Pending pending : chunk) {
-          if (!pending.sets.isEmpty()) {
-            CommandArguments hset = withKey(Protocol.Command.HSET, pending.keyBytes, List.of());
-            pending.sets.forEach((field, value) -> hset.add(new RawBytes(field)).add(new RawBytes(value)));
-            p.executeCommand(new CommandObject<>(hset, BuilderFactory.LONG));
-          }
-          if (!pending.deletes.isEmpty()) {
-            p.executeCommand(new CommandObject<>(withKey(Protocol.Command.HDEL, pending.keyBytes, pending.deletes),
-                BuilderFactory.LONG));
-          }
-          long ttl = pending.state.ttlMillis;
-          if (ttl > 0) {
-            p.pexpire(pending.keyBytes, ttl);
-          } else {
-            p.persist(pending.keyBytes);
-          }
-        }
-        p.sync();
+      List<KvStore.Put> puts = new ArrayList<>(chunk.size());
+      for (Pending pending : chunk) {
+        puts.add(new KvStore.Put(pending.keyBytes, new ArrayList<>(pending.sets.keySet()), new ArrayList<>(pending.sets.values()),
+            pending.deletes, pending.state.ttlMillis));
       }
-    } catch (JedisException e) {
-      throw new OnlineStoreException("Cannot write tiles to Redis: " + e.getMessage(), e);
+      store.multiPut(puts);
+    } catch (OnlineStoreException e) {
+      throw new OnlineStoreException("Cannot write tiles: " + e.getMessage(), e.getCause());
     }
-  }
-
-  /** A command on one key and fields, wrapped: Jedis would copy every byte[] argument. */
-  private static CommandArguments withKey(Protocol.Command command, byte[] key, List<byte[]> fields) {
-    CommandArguments args = new CommandArguments(command).key(new RawBytes(key));
-    for (byte[] field : fields) {
-      args.add(new RawBytes(field));
-    }
-    return args;
   }
 
   /** Keys written so far whose field names were read to trim them. */
@@ -230,8 +175,7 @@ public final class RedisTileWriter implements TileWriter {
     final List<List<TreeMap<Long, Object[]>>> affected = new ArrayList<>();
     final List<byte[]> readFields = new ArrayList<>();
     final List<String> readNames = new ArrayList<>();
-    Response<List<byte[]>> readResponse;
-    Response<java.util.Set<byte[]>> keysResponse;
+    List<byte[]> read; // the store's reply to readFields
     final Map<byte[], byte[]> sets = new LinkedHashMap<>();
     final List<byte[]> deletes = new ArrayList<>();
     final long[] cutoff;
@@ -281,7 +225,6 @@ public final class RedisTileWriter implements TileWriter {
     }
 
     void compute() {
-      List<byte[]> read = readResponse.get();
       Map<String, byte[]> stored = new HashMap<>();
       for (int i = 0; i < readNames.size(); i++) {
         if (read.get(i) != null) {
@@ -375,8 +318,8 @@ public final class RedisTileWriter implements TileWriter {
     }
 
     /** Deletes, from the hash's actual field names, every block before the cut-off. */
-    void trimFromScan() {
-      for (byte[] field : keysResponse.get()) {
+    void trimFromScan(List<byte[]> fieldNames) {
+      for (byte[] field : fieldNames) {
         for (int s = 0; s < tiles.size(); s++) {
           long start = RedisLayout.blockStart(field, state.hopPrefix[s]);
           if (start != Long.MIN_VALUE) {
@@ -392,15 +335,15 @@ public final class RedisTileWriter implements TileWriter {
 
   public static final class Builder {
     private final CompiledPlan plan;
-    private final UnifiedJedis redis;
+    private final KvStore store;
     private RedisLayout layout = RedisLayout.standard();
     private long ttlMarginMicros = Durations.DAY;
     private int batchKeys = 500;
     private int maxTrimFields = 64;
 
-    private Builder(CompiledPlan plan, UnifiedJedis redis) {
+    private Builder(CompiledPlan plan, KvStore store) {
       this.plan = Objects.requireNonNull(plan, "plan");
-      this.redis = Objects.requireNonNull(redis, "redis");
+      this.store = Objects.requireNonNull(store, "store");
     }
 
     public Builder layout(RedisLayout layout) {
@@ -414,7 +357,7 @@ public final class RedisTileWriter implements TileWriter {
       return this;
     }
 
-    /** Keys per pipelined pair of round trips. Default 500. */
+    /** Keys per pair of store calls (read what roll-ups need, then write). Default 500. */
     public Builder batchKeys(int keys) {
       if (keys <= 0) {
         throw new IllegalArgumentException("Cannot set batch size " + keys + ": it must be positive");
@@ -433,8 +376,8 @@ public final class RedisTileWriter implements TileWriter {
       return this;
     }
 
-    public RedisTileWriter build() {
-      return new RedisTileWriter(this, false);
+    public KvTileWriter build() {
+      return new KvTileWriter(this);
     }
   }
 }

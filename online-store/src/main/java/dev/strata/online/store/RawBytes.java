@@ -1,4 +1,4 @@
-package dev.strata.online;
+package dev.strata.online.store;
 
 import redis.clients.jedis.args.Rawable;
 
