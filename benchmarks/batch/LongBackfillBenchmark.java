@@ -1,6 +1,6 @@
 import dev.strata.batch.BackfillJob;
 import dev.strata.batch.JobContext;
-import dev.strata.batch.PlanRef;
+import dev.strata.dsl.lang.ProjectSnapshot;
 import dev.strata.batch.Progress;
 import dev.strata.batch.StrataSpark;
 import dev.strata.config.StrataConfig;
@@ -76,7 +76,7 @@ public final class LongBackfillBenchmark {
     spark.sparkContext().setLogLevel("ERROR");
     StrataConfig config = StrataConfig.load(project);
     StrataSpark.registerCatalog(spark, config, "long");
-    JobContext ctx = new JobContext(spark, config, PlanRef.of(project), "long", Progress.console());
+    JobContext ctx = new JobContext(spark, config, ProjectSnapshot.read(project), "long", Progress.console());
     List<String> stages = new java.util.concurrent.CopyOnWriteArrayList<>();
     long[] started = {System.currentTimeMillis()};
     spark.sparkContext().addSparkListener(new org.apache.spark.scheduler.SparkListener() {

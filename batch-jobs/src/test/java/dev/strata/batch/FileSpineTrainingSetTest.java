@@ -2,6 +2,7 @@ package dev.strata.batch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.strata.dsl.lang.ProjectSnapshot;
 import dev.strata.dsl.oracle.Oracle;
 import dev.strata.dsl.oracle.Oracle.TrainingRow;
 import dev.strata.dsl.plan.CompiledPlan;
@@ -75,7 +76,7 @@ class FileSpineTrainingSetTest {
       }
     }
     Files.writeString(project.resolve("spines.yaml"), SPINES);
-    plan = PlanRef.compile(project);
+    plan = ProjectSnapshot.compile(project);
     List<Object[]> events = FlightsSample.events();
     for (int i = 0; i < events.size(); i += 7) {
       Object[] e = events.get(i); // date, delay, distance, origin, destination

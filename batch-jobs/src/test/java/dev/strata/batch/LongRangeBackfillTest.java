@@ -2,6 +2,7 @@ package dev.strata.batch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.strata.dsl.lang.ProjectSnapshot;
 import dev.strata.dsl.oracle.Oracle;
 import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.plan.CompiledPlan.CompiledFeature;
@@ -104,7 +105,7 @@ class LongRangeBackfillTest {
     Collections.shuffle(lines, r);
     lines.add(0, "ts,station,value");
     Files.write(project.resolve("data/readings.csv"), lines);
-    plan = PlanRef.compile(project);
+    plan = ProjectSnapshot.compile(project);
     events = FlightsSample.readCsv(project.resolve("data/readings.csv"), plan.source("readings").orElseThrow().schema());
   }
 

@@ -1,6 +1,7 @@
 package dev.strata.deploy;
 
 import dev.strata.dsl.lang.ProjectLoader;
+import dev.strata.dsl.lang.ProjectSnapshot;
 import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
 import dev.strata.dsl.plan.CompiledPlan.CompiledMonitor;
@@ -405,21 +406,8 @@ public final class ManifestRenderer {
     return m;
   }
 
-  /** Every definition file (the loader's selection: no dot paths, not strata.yaml), by relative path. */
+  /** Every definition file (the loader's one selection rule), by path relative to the project. */
   static SortedMap<String, String> readProjectFiles(Path dir) {
-    Path root = dir.toAbsolutePath().normalize();
-    SortedMap<String, String> files = new TreeMap<>();
-    try (Stream<Path> s = Files.walk(root)) {
-      for (Path p : s.filter(Files::isRegularFile).toList()) {
-        String rel = root.relativize(p).toString().replace('\\', '/');
-        boolean hidden = Arrays.stream(rel.split("/")).anyMatch(part -> part.startsWith("."));
-        if (!hidden && !rel.equals(ProjectLoader.CONFIG_FILE) && (rel.endsWith(".yaml") || rel.endsWith(".yml"))) {
-          files.put(rel, Files.readString(p, StandardCharsets.UTF_8));
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read project " + root + ": " + e.getMessage(), e);
-    }
-    return files;
+    return new TreeMap<>(ProjectSnapshot.read(dir).files());
   }
 }

@@ -52,8 +52,11 @@ public final class ProjectLoader {
   /** Loads a project directory (see {@link #definitionFiles} for which files). */
   public static Loaded load(Path dir) {
     Diagnostics diags = new Diagnostics();
-    Map<String, String> files = readDefinitions(dir, diags);
-    return load(defaultName(dir), files, diags);
+    Map<String, String> labels = new LinkedHashMap<>();
+    Map<String, String> files = readDefinitions(dir, diags, labels);
+    Map<String, String> byLabel = new LinkedHashMap<>();
+    files.forEach((path, text) -> byLabel.put(labels.get(path), text));
+    return load(defaultName(dir), byLabel, diags);
   }
 
   /**
@@ -71,17 +74,20 @@ public final class ProjectLoader {
   }
 
   /**
-   * The definition files of a directory as label → text, in file order: the one rule of which
-   * files a project is made of (every {@code *.yaml}/{@code *.yml} except {@code strata.yaml},
-   * none under a dot-folder). Files that cannot be read are reported to {@code diags}.
+   * The definition files of a directory, path relative to it → text, in file order: the one
+   * rule of which files a project is made of (every {@code *.yaml}/{@code *.yml} except {@code
+   * strata.yaml}, none under a dot-folder). Files that cannot be read are reported to {@code
+   * diags}; {@code labels} receives each file's name for messages.
    */
-  static Map<String, String> readDefinitions(Path dir, Diagnostics diags) {
+  static Map<String, String> readDefinitions(Path dir, Diagnostics diags, Map<String, String> labels) {
     Map<String, String> out = new LinkedHashMap<>();
     for (Path file : definitionFiles(dir, diags)) {
       String label = displayName(dir, file);
       String text = YamlDocuments.readFile(file, label, diags);
       if (text != null) {
-        out.put(label, text);
+        String relative = dir.relativize(file).toString().replace('\\', '/');
+        out.put(relative, text);
+        labels.put(relative, label);
       }
     }
     return out;

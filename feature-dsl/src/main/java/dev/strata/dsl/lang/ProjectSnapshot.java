@@ -32,12 +32,14 @@ public final class ProjectSnapshot implements Serializable {
   private final String defaultName;
   private final String root;
   private final LinkedHashMap<String, String> files;
+  private final LinkedHashMap<String, String> labels;
   private final String fingerprint;
 
-  private ProjectSnapshot(String defaultName, String root, Map<String, String> files) {
+  private ProjectSnapshot(String defaultName, String root, Map<String, String> files, Map<String, String> labels) {
     this.defaultName = defaultName;
     this.root = root;
     this.files = new LinkedHashMap<>(files);
+    this.labels = new LinkedHashMap<>(labels);
     this.fingerprint = fingerprint(defaultName, files);
   }
 
@@ -50,14 +52,15 @@ public final class ProjectSnapshot implements Serializable {
   public static ProjectSnapshot read(Path dir) {
     Path root = dir.toAbsolutePath().normalize();
     Diagnostics diags = new Diagnostics();
-    Map<String, String> files = ProjectLoader.readDefinitions(root, diags);
+    Map<String, String> labels = new LinkedHashMap<>();
+    Map<String, String> files = ProjectLoader.readDefinitions(root, diags, labels);
     if (diags.hasErrors()) {
       throw new DefinitionException(diags.sorted());
     }
-    return new ProjectSnapshot(ProjectLoader.defaultName(root), root.toString(), files);
+    return new ProjectSnapshot(ProjectLoader.defaultName(root), root.toString(), files, labels);
   }
 
-  /** The files, label → text, in the order they are loaded. */
+  /** The files, path relative to the project folder → text, in the order they are loaded. */
   public Map<String, String> files() {
     return Collections.unmodifiableMap(files);
   }
@@ -79,7 +82,9 @@ public final class ProjectSnapshot implements Serializable {
 
   /** Loads the definitions (the project, possibly partial, and every mistake). */
   public ProjectLoader.Loaded load() {
-    return ProjectLoader.load(defaultName, files);
+    Map<String, String> byLabel = new LinkedHashMap<>();
+    files.forEach((path, text) -> byLabel.put(labels.getOrDefault(path, path), text));
+    return ProjectLoader.load(defaultName, byLabel);
   }
 
   /**
