@@ -12,7 +12,7 @@ fi
 if [ ! -f "$WORK/current.csv" ]; then
   java -cp ~/.m2/repository/$DUCKDB benchmarks/monitoring/ExportHalves.java ../shared/datasets/flights-3m.parquet "$WORK"
 fi
-mvn -q -B -pl feature-dsl,monitoring install -DskipTests
+mvn -q -B -pl monitoring -am install -DskipTests
 mvn -q -B -pl monitoring dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt"
 CP="monitoring/target/classes:$(cat "$WORK/cp.txt")"
 mkdir -p "$WORK/classes"

@@ -7,7 +7,7 @@
 # Needs Redis at 127.0.0.1:6379 (database 12, keys removed afterwards).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-mvn -q -o -B -pl feature-dsl,online-store,streaming-jobs -am install -DskipTests
+mvn -q -o -B -pl streaming-jobs -am install -DskipTests
 mvn -q -o -B -f benchmarks/streaming/pom.xml compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
 CP="benchmarks/streaming/target/classes:$(cat benchmarks/streaming/target/cp.txt)"
 java -Xmx3g ${BENCH_JAVA_OPTS:-} -cp "$CP" dev.strata.bench.stream.StreamBenchmark "${1:-10}" "${2:-2}" "${3:-60}" "${4:-10000}"

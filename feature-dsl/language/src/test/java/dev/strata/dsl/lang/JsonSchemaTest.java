@@ -26,8 +26,8 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  * checker agree on valid and invalid files.
  */
 class JsonSchemaTest {
-  static final Path PUBLISHED = Path.of("../docs/strata.schema.json");
-  static final Path EXAMPLE = Path.of("../examples/flights");
+  static final Path PUBLISHED = Path.of("../../docs/strata.schema.json");
+  static final Path EXAMPLE = Path.of("../../examples/flights");
 
   static Schema schema() {
     return SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12)

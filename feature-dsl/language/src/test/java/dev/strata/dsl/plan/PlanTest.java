@@ -22,7 +22,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class PlanTest {
-  static final Path EXAMPLE = Path.of("../examples/flights");
+  static final Path EXAMPLE = Path.of("../../examples/flights");
 
   static final String SMALL = """
       project: small
