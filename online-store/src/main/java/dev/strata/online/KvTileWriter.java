@@ -6,7 +6,6 @@ import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
 import dev.strata.dsl.tile.GroupTiler;
 import dev.strata.dsl.tile.TileGeometry;
 import dev.strata.dsl.time.Durations;
-import dev.strata.dsl.time.Window;
 import dev.strata.online.store.KvStore;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -15,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 
 /**
@@ -152,16 +152,8 @@ public final class KvTileWriter implements TileWriter {
       for (int s = 0; s < hopPrefix.length; s++) {
         hopPrefix[s] = RedisLayout.hopPrefix(geometry.hop(s));
       }
-      Window max = geometry.widestWindow();
-      long ttlMicros;
-      if (group.ttlMicros() != null) {
-        ttlMicros = group.ttlMicros() + ttlMarginMicros;
-      } else if (max.isLifetime()) {
-        ttlMicros = 0;
-      } else {
-        ttlMicros = max.micros() + ttlMarginMicros;
-      }
-      this.ttlMillis = ttlMicros / 1000;
+      OptionalLong retention = geometry.retentionMicros();
+      this.ttlMillis = retention.isPresent() ? (retention.getAsLong() + ttlMarginMicros) / 1000 : 0;
     }
   }
 

@@ -9,6 +9,7 @@ import dev.strata.dsl.time.Window;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalLong;
 
 /**
  * Where the tiles, windows and roll-up blocks of one feature group lie in time: the one place
@@ -165,6 +166,19 @@ public final class TileGeometry {
   /** The widest window of the group's features. */
   public Window widestWindow() {
     return widestOfGroup;
+  }
+
+  /**
+   * How long after a key's latest event its stored tiles are still worth keeping: the group's
+   * {@code ttl} when declared (reads past it answer OUTSIDE_TTL), else its widest window (no read
+   * as of a later instant sees those tiles). Empty when the group keeps a lifetime window and
+   * declares no ttl: its tiles are kept for good.
+   */
+  public OptionalLong retentionMicros() {
+    if (group.ttlMicros() != null) {
+      return OptionalLong.of(group.ttlMicros());
+    }
+    return widestOfGroup.isLifetime() ? OptionalLong.empty() : OptionalLong.of(widestOfGroup.micros());
   }
 
   /** True when spec {@code s} serves a lifetime window: none of its tiles ever falls out of a window. */

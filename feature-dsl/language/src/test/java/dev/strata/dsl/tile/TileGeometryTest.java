@@ -262,4 +262,18 @@ class TileGeometryTest {
     assertThatThrownBy(() -> Window.of(TimeDomain.MAX_WINDOW + Durations.DAY))
         .hasMessageContaining("longer than Strata's time range");
   }
+
+  @Test
+  void retentionIsTheTtlElseTheWidestFiniteWindow() {
+    // flights: origin_delays declares ttl 30d (wider than its 7d windows); route_delays keeps a
+    // lifetime window but declares ttl 60d; the odd group keeps a lifetime window and no ttl.
+    CompiledPlan flights = FlightsSample.plan();
+    assertThat(TileGeometry.of(flights.group("origin_delays").orElseThrow()).retentionMicros())
+        .hasValue(30 * Durations.DAY);
+    assertThat(TileGeometry.of(flights.group("route_delays").orElseThrow()).retentionMicros())
+        .hasValue(60 * Durations.DAY);
+    assertThat(TileGeometry.of(compile(ODD).group("odd").orElseThrow()).retentionMicros()).isEmpty();
+    CompiledGroup noTtl = compile(ODD.replace("lifetime]", "1h]")).group("odd").orElseThrow();
+    assertThat(TileGeometry.of(noTtl).retentionMicros()).hasValue(3652059 * Durations.DAY);
+  }
 }
