@@ -64,6 +64,7 @@ final class Errors implements CommandLine.IExecutionExceptionHandler, CommandLin
     err.println("strata: " + ex.getMessage());
     err.println("Run '" + cli.getCommandSpec().qualifiedName() + " --help' for usage.");
     err.flush();
-    return USAGE_ERROR;
+    // with --detailed-exitcode, 2 means "the plan has changes": a usage error must not look like one
+    return java.util.Arrays.asList(args).contains("--detailed-exitcode") ? INPUT_ERROR : USAGE_ERROR;
   }
 }

@@ -6,6 +6,8 @@ import dev.strata.dsl.plan.PlanDiff;
 import dev.strata.dsl.plan.PlanJson;
 import dev.strata.dsl.registry.Registry;
 import dev.strata.dsl.registry.RegistryEntry;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -23,7 +25,10 @@ import picocli.CommandLine.Spec;
       "Compile a project and show what 'apply' would change against the registry:",
       "new, changed and removed entities, sources, groups, features, services, training sets",
       "and monitors, and which groups need a backfill (their values change).",
-      "With --json, print the compiled plan itself (format_version 1) and do not read the registry."
+      "With --json, print the compiled plan itself (format_version 1) and do not read the registry.",
+      "With --json-diff, print the changes as JSON instead of text.",
+      "With --detailed-exitcode, exit 0 when nothing changed, 2 when something changed and 1 on",
+      "any error (as 'terraform plan -detailed-exitcode' does), so CI can gate on it."
     })
 final class PlanCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -34,8 +39,22 @@ final class PlanCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the compiled plan as JSON (stable, versioned).")
   boolean json;
 
+  @Option(names = "--json-diff", description = "Print the changes against the registry as JSON.")
+  boolean jsonDiff;
+
+  @Option(names = "--detailed-exitcode",
+      description = "Exit 0 with no changes, 2 with changes, 1 on error (for CI gating).")
+  boolean detailedExitCode;
+
+  /** The exit code of --detailed-exitcode when applying would change something. */
+  static final int CHANGES_PRESENT = 2;
+
   @Override
   public Integer call() {
+    if (json && (jsonDiff || detailedExitCode)) {
+      throw new UserException("Cannot combine --json with " + (jsonDiff ? "--json-diff" : "--detailed-exitcode")
+          + ": --json prints the compiled plan without comparing it with the registry");
+    }
     CompiledPlan plan = Projects.compile(dir);
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
@@ -43,25 +62,36 @@ final class PlanCommand implements Callable<Integer> {
       return 0;
     }
     StrataConfig config = StrataConfig.load(dir);
-    out.println("Project '" + plan.project() + "': " + Summary.of(plan));
     // plan only reads: an embedded registry that does not exist yet is simply empty.
-    if (!Projects.registryExists(config)) {
-      out.println("Nothing applied yet in " + config.redactedCatalogUri() + "; everything is new:");
-      out.print(PlanDiff.between(null, PlanJson.toJson(plan)).toText());
-      out.println("Run 'strata apply " + dir + "' to record this plan.");
-      return 0;
+    Optional<RegistryEntry> latest = Optional.empty();
+    if (Projects.registryExists(config)) {
+      try (Registry registry = Projects.openRegistry(config)) {
+        latest = registry.latest(plan.project());
+      }
     }
-    try (Registry registry = Projects.openRegistry(config)) {
-      Optional<RegistryEntry> latest = registry.latest(plan.project());
+    PlanDiff diff = PlanDiff.between(latest.map(e -> PlanJson.parse(e.planJson())).orElse(null), PlanJson.toJson(plan));
+    if (jsonDiff) {
+      ObjectNode root = JsonNodeFactory.instance.objectNode();
+      root.put("project", plan.project());
+      if (latest.isPresent()) {
+        root.put("registry_version", latest.get().version());
+      } else {
+        root.putNull("registry_version");
+      }
+      root.put("has_changes", !diff.isEmpty());
+      root.setAll(diff.toJson());
+      out.println(root.toPrettyString());
+    } else {
+      out.println("Project '" + plan.project() + "': " + Summary.of(plan));
       out.println(latest
           .map(e -> "Compared with registry version " + e.version() + " (applied " + e.appliedAt() + "):")
           .orElse("Nothing applied yet in " + config.redactedCatalogUri() + "; everything is new:"));
-      PlanDiff diff = PlanDiff.between(latest.map(e -> PlanJson.parse(e.planJson())).orElse(null), PlanJson.toJson(plan));
       out.print(diff.toText());
       if (!diff.isEmpty()) {
         out.println("Run 'strata apply " + dir + "' to record this plan.");
       }
     }
-    return 0;
+    out.flush(); // print() does not flush an autoflush writer: "No changes" was lost at exit
+    return detailedExitCode && !diff.isEmpty() ? CHANGES_PRESENT : 0;
   }
 }

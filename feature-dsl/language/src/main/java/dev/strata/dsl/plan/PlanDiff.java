@@ -194,7 +194,7 @@ public record PlanDiff(List<Change> changes) {
     ObjectNode root = PlanJson.MAPPER.createObjectNode();
     ArrayNode a = root.putArray("changes");
     for (Change c : changes) {
-      a.addObject().put("kind", c.kind()).put("name", c.name()).put("action", c.action().name().toLowerCase())
+      a.addObject().put("kind", c.kind()).put("name", c.name()).put("action", c.action().name().toLowerCase(java.util.Locale.ROOT))
           .put("needs_backfill", c.needsBackfill()).put("detail", c.detail());
     }
     ArrayNode b = root.putArray("needs_backfill");
