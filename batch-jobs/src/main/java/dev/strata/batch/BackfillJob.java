@@ -17,6 +17,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Column;
@@ -100,7 +101,7 @@ public final class BackfillJob {
         functions.col("day"), g.version());
 
     long events = inRange.count();
-    ctx.progress().say(String.format("backfill %s: %,d events, %,d tiles, %,d snapshot rows", g.name(), events, tileRows, snapshotRows));
+    ctx.progress().say(String.format(Locale.ROOT, "backfill %s: %,d events, %,d tiles, %,d snapshot rows", g.name(), events, tileRows, snapshotRows));
     return new Result(g.name(), events, tileRows, snapshotRows);
   }
 

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -67,7 +68,7 @@ public final class BatchJob {
   /** Runs a command line; returns the exit code. */
   public static int run(String[] args, PrintStream err) {
     CommandLine cl = new CommandLine(new BatchJob());
-    cl.setErr(new java.io.PrintWriter(err, true));
+    cl.setErr(new java.io.PrintWriter(new java.io.OutputStreamWriter(err, java.nio.charset.StandardCharsets.UTF_8), true));
     cl.setExecutionExceptionHandler((e, line, parsed) -> {
       err.println(message(e));
       return 1;
@@ -153,7 +154,7 @@ public final class BatchJob {
       for (String name : names) {
         BackfillJob.Result r = new BackfillJob(ctx).run(name, f, t);
         double s = (System.nanoTime() - start) / 1e9;
-        ctx.progress().say(String.format("done %s in %.1f s (%,.0f events/s)", r.group(), s, r.events() / Math.max(s, 1e-3)));
+        ctx.progress().say(String.format(Locale.ROOT, "done %s in %.1f s (%,.0f events/s)", r.group(), s, r.events() / Math.max(s, 1e-3)));
       }
       return 0;
     }
@@ -184,7 +185,7 @@ public final class BatchJob {
       Dataset<Row> rows = new TrainingSetJob(ctx).compute(name, spine);
       String where = TrainingSetWriter.write(ctx, rows, out, ts.orElseThrow().timestamp());
       double s = (System.nanoTime() - start) / 1e9;
-      ctx.progress().say(String.format("training set %s -> %s in %.1f s", name, where, s));
+      ctx.progress().say(String.format(Locale.ROOT, "training set %s -> %s in %.1f s", name, where, s));
       return 0;
     }
   }

@@ -5,6 +5,7 @@ import dev.strata.dsl.lang.ProjectSnapshot;
 import dev.strata.dsl.plan.CompiledPlan.CompiledSource;
 import dev.strata.dsl.plan.CompiledPlan;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 
@@ -75,8 +76,8 @@ public final class JobContext {
   public SourceReader.Result read(CompiledSource source) {
     return sources.computeIfAbsent(source.name(), n -> {
       SourceReader.Result r = reader.read(source);
-      progress.say(String.format("source %s: %,d rows%s", n, r.rows(),
-          r.rejected() == 0 ? "" : String.format(", %,d rejected (reasons in %s)", r.rejected(), r.rejectsPath())));
+      progress.say(String.format(Locale.ROOT, "source %s: %,d rows%s", n, r.rows(),
+          r.rejected() == 0 ? "" : String.format(Locale.ROOT, ", %,d rejected (reasons in %s)", r.rejected(), r.rejectsPath())));
       return r;
     });
   }

@@ -383,7 +383,7 @@ public final class LogIngestJob {
     private static Map<String, String> jsonTexts(ObjectMapper mapper, JsonNode obj) throws IOException {
       Map<String, String> out = new LinkedHashMap<>();
       if (obj != null) {
-        for (Iterator<Map.Entry<String, JsonNode>> it = obj.fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = obj.properties().iterator(); it.hasNext(); ) {
           Map.Entry<String, JsonNode> e = it.next();
           out.put(e.getKey(), mapper.writeValueAsString(e.getValue()));
         }
@@ -394,7 +394,7 @@ public final class LogIngestJob {
     private static Map<String, String> texts(JsonNode obj) {
       Map<String, String> out = new LinkedHashMap<>();
       if (obj != null) {
-        obj.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().isTextual() ? e.getValue().textValue() : e.getValue().toString()));
+        obj.properties().forEach(e -> out.put(e.getKey(), e.getValue().isTextual() ? e.getValue().textValue() : e.getValue().toString()));
       }
       return out;
     }

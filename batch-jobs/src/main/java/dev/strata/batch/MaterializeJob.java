@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
@@ -90,7 +91,7 @@ public final class MaterializeJob {
       }
     }
     write(g, writer, batch);
-    ctx.progress().say(String.format("materialize %s: %,d tiles as of %s", g.name(), n, Durations.formatInstant(atMicros)));
+    ctx.progress().say(String.format(Locale.ROOT, "materialize %s: %,d tiles as of %s", g.name(), n, Durations.formatInstant(atMicros)));
     return n;
   }
 

@@ -1,6 +1,7 @@
 package dev.strata.batch;
 
 import java.io.PrintStream;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -66,11 +67,11 @@ public final class Progress extends SparkListener {
       int percent = s[0] == 0 ? 100 : 100 * s[1] / s[0];
       long now = System.currentTimeMillis();
       if (terminal) {
-        out.print(String.format("\r\033[Kstage %d: %d/%d partitions (%d%%)", e.stageId(), s[1], s[0], percent));
+        out.print(String.format(Locale.ROOT, "\r\033[Kstage %d: %d/%d partitions (%d%%)", e.stageId(), s[1], s[0], percent));
         out.flush();
       } else if (now - lastPrint > 5000 && lastPercent.getAndSet(percent) != percent) {
         lastPrint = now;
-        out.println(String.format("stage %d: %d/%d partitions (%d%%)", e.stageId(), s[1], s[0], percent));
+        out.println(String.format(Locale.ROOT, "stage %d: %d/%d partitions (%d%%)", e.stageId(), s[1], s[0], percent));
       }
     }
   }

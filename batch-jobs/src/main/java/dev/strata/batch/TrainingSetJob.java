@@ -17,6 +17,7 @@ import dev.strata.dsl.types.Schema;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
@@ -79,7 +80,7 @@ public final class TrainingSetJob {
     Schema spineSchema = ts.spineSchema();
     String file = spinePath != null ? spinePath : ts.spineSource() == null ? ts.spinePath() : null;
     SourceReader.Result spineRead = file == null ? ctx.read(plan.source(ts.spineSource()).orElseThrow()) : readSpineFile(ts, file);
-    ctx.progress().say(String.format("spine: %,d rows (%,d rejected)", spineRead.rows(), spineRead.rejected()));
+    ctx.progress().say(String.format(Locale.ROOT, "spine: %,d rows (%,d rejected)", spineRead.rows(), spineRead.rejected()));
 
     List<String> entities = new ArrayList<>(ts.keys().keySet());
     Dataset<Row> spine = spineRead.events()
@@ -103,7 +104,7 @@ public final class TrainingSetJob {
     SourceReader.Result r = ctx.reader().readPath(what, "spine-" + ts.name(), ts.spineSchema(), ts.timestamp(), file, null);
     if (r.rejected() > 0) {
       String first = ctx.spark().read().json(r.rejectsPath()).select("reason").first().getString(0);
-      throw new JobException(String.format("Cannot build training set '%s': %,d of %,d rows of spine %s do not fit (first: %s;"
+      throw new JobException(String.format(Locale.ROOT, "Cannot build training set '%s': %,d of %,d rows of spine %s do not fit (first: %s;"
           + " every row and reason in %s).", ts.name(), r.rejected(), r.rows() + r.rejected(), file, first, r.rejectsPath()));
     }
     return r;

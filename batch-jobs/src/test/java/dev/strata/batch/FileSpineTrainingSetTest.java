@@ -183,7 +183,7 @@ class FileSpineTrainingSetTest {
   }
 
   private static List<Object> spineKey(Row r) {
-    return List.of(r.getAs("origin"), r.getAs("destination"), r.getAs("date"), String.valueOf((Object) r.getAs("delay")));
+    return List.of(r.getAs("origin"), r.getAs("destination"), r.getAs("date"), String.valueOf(r.<Object>getAs("delay")));
   }
 
   private static List<Object> values(Row r, List<String> columns) {

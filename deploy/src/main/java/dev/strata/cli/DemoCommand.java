@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -126,7 +127,7 @@ final class DemoCommand implements Callable<Integer> {
       return 1;
     }
     say("");
-    say(String.format("Done in %.0f s. Files: %s", (System.nanoTime() - start) / 1e9, project.resolve("out")));
+    say(String.format(Locale.ROOT, "Done in %.0f s. Files: %s", (System.nanoTime() - start) / 1e9, project.resolve("out")));
     say("  training set   " + project.resolve("out/delay_training.parquet"));
     say("  drift report   " + report + " (open it in a browser)");
     say("  warehouse      " + project.resolve(".strata/warehouse") + " (Iceberg, SQLite catalog)");
@@ -193,7 +194,7 @@ final class DemoCommand implements Callable<Integer> {
     cli.setParameterExceptionHandler(new Errors());
     int code = cli.execute(args);
     out.flush();
-    say(String.format("  (%s, %.1f s)", code == 0 ? "ok" : "FAILED with exit code " + code, (System.nanoTime() - t0) / 1e9));
+    say(String.format(Locale.ROOT, "  (%s, %.1f s)", code == 0 ? "ok" : "FAILED with exit code " + code, (System.nanoTime() - t0) / 1e9));
     return code;
   }
 

@@ -16,6 +16,7 @@ import dev.strata.online.OnlineStore;
 import dev.strata.online.OnlineStoreConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -151,10 +152,10 @@ final class GetCommand implements Callable<Integer> {
     }
     int width = f.featureNames().stream().mapToInt(String::length).max().orElse(7);
     String format = "%-" + Math.max(width, 7) + "s  %-24s  %-11s  %s%n";
-    out.printf(format, "FEATURE", "VALUE", "STATUS", "EVENT TIME");
+    out.printf(Locale.ROOT, format, "FEATURE", "VALUE", "STATUS", "EVENT TIME");
     for (int i = 0; i < f.featureNames().size(); i++) {
       long t = f.eventTimeMicros(0, i);
-      out.printf(format, f.featureNames().get(i), String.valueOf(f.value(0, i)), f.status(0, i),
+      out.printf(Locale.ROOT, format, f.featureNames().get(i), String.valueOf(f.value(0, i)), f.status(0, i),
           t == OnlineFeatures.NO_TIME ? "" : Durations.formatInstant(t));
     }
     out.println("(as of " + Durations.formatInstant(f.asOfMicros()) + ")");

@@ -6,6 +6,7 @@ import dev.strata.dsl.registry.Registry;
 import dev.strata.dsl.registry.RegistryEntry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -49,14 +50,14 @@ final class RegistryCommand implements Runnable {
           out.println("The registry at " + config.redactedCatalogUri() + " is empty: run 'strata apply <dir>' first.");
           return 0;
         }
-        out.printf("%-20s %7s  %-24s %-12s %-12s %s%n", "PROJECT", "VERSION", "APPLIED AT", "BY", "PLAN HASH", "MESSAGE");
+        out.printf(Locale.ROOT, "%-20s %7s  %-24s %-12s %-12s %s%n", "PROJECT", "VERSION", "APPLIED AT", "BY", "PLAN HASH", "MESSAGE");
         for (String p : projects) {
           List<RegistryEntry> history = registry.history(p);
           if (history.isEmpty()) {
             throw new UserException("Cannot list project '" + p + "': it was never applied in " + config.redactedCatalogUri());
           }
           for (RegistryEntry e : history) {
-            out.printf("%-20s %7d  %-24s %-12s %-12s %s%n", e.project(), e.version(), e.appliedAt(),
+            out.printf(Locale.ROOT, "%-20s %7d  %-24s %-12s %-12s %s%n", e.project(), e.version(), e.appliedAt(),
                 e.appliedBy() == null ? "" : e.appliedBy(), e.planHash().substring(0, Math.min(12, e.planHash().length())),
                 e.message() == null ? "" : e.message());
           }

@@ -246,7 +246,7 @@ public final class OnlineReader {
             + " is null");
       }
       int rowIndex = rowOffset + r;
-      @SuppressWarnings("unchecked")
+      @SuppressWarnings({"unchecked", "rawtypes"}) // generic array creation
       List<Object>[] byEntity = new List[sr.entities.size()]; // groups of one entity share its key
       for (int g = 0; g < m; g++) {
         GroupReader gr = sr.groups.get(g);

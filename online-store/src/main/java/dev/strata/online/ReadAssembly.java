@@ -20,7 +20,7 @@ final class ReadAssembly {
   private final List<byte[]>[][] got;
   private final int[] waiting;
 
-  @SuppressWarnings("unchecked")
+  @SuppressWarnings({"unchecked", "rawtypes"}) // generic array creation
   ReadAssembly(ServiceReader sr, ReadPlan plan, int rows, long nowMicros, int rowOffset) {
     this.sr = sr;
     this.rowOffset = rowOffset;
@@ -43,7 +43,7 @@ final class ReadAssembly {
   /** The store's reply for group {@code g} of row {@code r} ({@code @t} first, then the plan's blocks). */
   void reply(int r, int g, List<byte[]> values) {
     if (got[r] == null) {
-      @SuppressWarnings("unchecked")
+      @SuppressWarnings({"unchecked", "rawtypes"}) // generic array creation
       List<byte[]>[] row = new List[sr.groups.size()];
       got[r] = row;
     }

@@ -52,6 +52,9 @@ public final class RedisConnections {
     }
   }
 
+  // Jedis deprecates ssl/sslParameters/sslSocketFactory for SslOptions, which cannot trust a PEM CA
+  // file without a keystore; these still verify host names and chains.
+  @SuppressWarnings("deprecation")
   public static UnifiedJedis open(OnlineStoreConfig config) {
     DefaultJedisClientConfig.Builder client = DefaultJedisClientConfig.builder()
         .connectionTimeoutMillis(config.connectTimeoutMillis())

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.LogicalType;
 import org.apache.avro.Schema;
@@ -218,7 +219,7 @@ public final class AvroRowFormat implements RowFormat {
   private static String hex(byte[] b, int from, int to) {
     StringBuilder s = new StringBuilder();
     for (int i = from; i < to; i++) {
-      s.append(String.format("%02x", b[i]));
+      s.append(String.format(Locale.ROOT, "%02x", b[i]));
     }
     return s.toString();
   }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 
 /** The record formats a stream source may use, by name. */
 final class Formats {
@@ -17,7 +18,7 @@ final class Formats {
    * @throws IllegalArgumentException for a format streams do not read (yet)
    */
   static RowFormat of(CompiledSource source, String format, java.util.List<String> csvHeader, ProjectSnapshot project) {
-    String f = format == null ? "json" : format.toLowerCase();
+    String f = format == null ? "json" : format.toLowerCase(Locale.ROOT);
     return switch (f) {
       case "json" -> new JsonRowFormat(source.schema(), source.timestamp());
       case "avro" -> avro(source, project);

@@ -227,6 +227,7 @@ final class ParquetReplay implements GeneratorFunction<Long, Parsed> {
   }
 
   @Override
+  @SuppressWarnings("try") // the resources are only closed, in order: that is the point
   public void close() throws Exception {
     // The cursor, the statement and the in-memory database, innermost first.
     try (Connection c = connection; PreparedStatement q = query; ResultSet r = rows) {

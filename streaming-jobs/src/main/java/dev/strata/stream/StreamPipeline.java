@@ -115,6 +115,8 @@ public final class StreamPipeline {
     return Formats.of(source, ((StreamInput.Kafka) input).format(), null, project);
   }
 
+  // The Kafka connector takes only the deprecated OffsetResetStrategy for committed offsets.
+  @SuppressWarnings("deprecation")
   private static DataStream<Parsed> records(StreamExecutionEnvironment env, CompiledSource source, StreamInput input,
       RecordParser parser, WatermarkStrategy<Parsed> watermarks) {
     if (input instanceof StreamInput.Kafka k) {

@@ -165,7 +165,7 @@ public final class FeatureServer implements AutoCloseable {
         .minimumExpectedValue(Duration.ofMillis(0).plusNanos(100_000))
         .maximumExpectedValue(Duration.ofSeconds(5))
         .register(metrics)
-        .record(System.nanoTime() - (Long) Objects.requireNonNullElse(ctx.attribute("start"), System.nanoTime()),
+        .record(System.nanoTime() - Objects.requireNonNullElse(ctx.attribute("start"), System.nanoTime()),
             java.util.concurrent.TimeUnit.NANOSECONDS));
     app.before(ctx -> ctx.attribute("start", System.nanoTime()));
     app.start(host, port);
@@ -228,7 +228,7 @@ public final class FeatureServer implements AutoCloseable {
     }
     Map<String, List<Object>> columns = new LinkedHashMap<>();
     int rows = -1;
-    for (Iterator<Map.Entry<String, JsonNode>> it = entities.fields(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = entities.properties().iterator(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       if (!e.getValue().isArray()) {
         error(ctx, 400, "Cannot serve the request: entities." + e.getKey() + " must be a list of values.");
@@ -342,7 +342,7 @@ public final class FeatureServer implements AutoCloseable {
       return;
     }
     Map<String, List<Object>> keyColumns = new LinkedHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = entities.fields(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = entities.properties().iterator(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       List<Object> values = scalars(ctx, entities, e.getKey(), ids.size(), true);
       if (values == null) {

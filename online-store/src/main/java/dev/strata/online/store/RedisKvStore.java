@@ -100,7 +100,7 @@ public abstract class RedisKvStore implements KvStore {
    * reply to the handler in that order.
    */
   void pipelinedGet(List<Get> requests, int[] order, Replies replies) {
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"}) // generic array creation
     Response<List<byte[]>>[] responses = new Response[requests.size()];
     try (AbstractPipeline p = redis.pipelined()) {
       for (int i : order) {

@@ -79,7 +79,7 @@ public final class OnlineBenchmark {
         }
       }
       String sampleKey = layout.key(g1, List.of(user(0)));
-      System.out.printf("read plan per (entity, group): HMGET of %d fields %s; hash holds %d fields%n",
+      System.out.printf(Locale.ROOT, "read plan per (entity, group): HMGET of %d fields %s; hash holds %d fields%n",
           fields.size(), fields, redis.hlen(sampleKey));
 
       List<String[]> table = new ArrayList<>();

@@ -5,13 +5,13 @@ import dev.strata.dsl.plan.CompiledPlan.CompiledSource;
 import dev.strata.online.EncodedTile;
 import dev.strata.online.TileWriter;
 import dev.strata.stream.DeadLetterSink;
-import dev.strata.stream.ProjectSnapshot;
 import dev.strata.stream.StreamInput;
 import dev.strata.stream.StreamPipeline;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -204,7 +204,7 @@ final class Freshness {
       }
     }
     if (unseen > 0) {
-      System.out.printf("%s: %,d events never became visible within 5 s of the last send%n", label, unseen);
+      System.out.printf(Locale.ROOT, "%s: %,d events never became visible within 5 s of the last send%n", label, unseen);
     }
     long[] sorted = Arrays.copyOf(lat, n);
     Arrays.sort(sorted);

@@ -12,7 +12,6 @@ import dev.strata.online.RedisConnections;
 import dev.strata.online.TileWriter;
 import dev.strata.stream.DeadLetterSink;
 import dev.strata.stream.DiscardingTileWriter;
-import dev.strata.stream.ProjectSnapshot;
 import dev.strata.stream.RedisTileWriterFactory;
 import dev.strata.stream.StreamInput;
 import dev.strata.stream.StreamPipeline;
@@ -24,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
@@ -76,7 +76,7 @@ public final class StreamBenchmark {
     ProjectSnapshot project = ProjectSnapshot.read(FlightsSample.exampleDir());
     DeadLetterSink.Factory dead = dev.strata.stream.FileDeadLetterSink.factory(work.resolve("dead"), "flights");
 
-    System.out.printf("events: %,d (flights sample x %d), JSON %,d bytes; parallelism %d; %d cores; load average %.1f%n",
+    System.out.printf(Locale.ROOT, "events: %,d (flights sample x %d), JSON %,d bytes; parallelism %d; %d cores; load average %.1f%n",
         n, copies, Files.size(file), parallelism, Runtime.getRuntime().availableProcessors(),
         ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
 
@@ -103,22 +103,22 @@ public final class StreamBenchmark {
               servers, "fresh-" + sink, project, source, FlightsSample.events(), tiles, dead, parallelism, freshRate, freshSeconds));
         }
         System.out.println();
-        System.out.printf("Freshness at a steady %,d events/s for %d s (first 10%% not counted): event sent -> its %s tile written%n",
+        System.out.printf(Locale.ROOT, "Freshness at a steady %,d events/s for %d s (first 10%% not counted): event sent -> its %s tile written%n",
             freshRate, freshSeconds, Freshness.GROUP);
-        System.out.printf("| %-36s | %9s | %9s | %9s | %8s | %8s | %8s | %8s | %14s |%n",
+        System.out.printf(Locale.ROOT, "| %-36s | %9s | %9s | %9s | %8s | %8s | %8s | %8s | %14s |%n",
             "pipeline", "sent", "sent/s", "measured", "p50 ms", "p90 ms", "p99 ms", "max ms", "p50 last third");
-        System.out.printf("|%s|%s|%s|%s|%s|%s|%s|%s|%s|%n", "-".repeat(38), "-".repeat(11), "-".repeat(11), "-".repeat(11),
+        System.out.printf(Locale.ROOT, "|%s|%s|%s|%s|%s|%s|%s|%s|%s|%n", "-".repeat(38), "-".repeat(11), "-".repeat(11), "-".repeat(11),
             "-".repeat(10), "-".repeat(10), "-".repeat(10), "-".repeat(10), "-".repeat(16));
         for (Freshness.Result r : fresh) {
-          System.out.printf("| %-36s | %,9d | %,9.0f | %,9d | %8.1f | %8.1f | %8.1f | %8.1f | %14.1f |%n",
+          System.out.printf(Locale.ROOT, "| %-36s | %,9d | %,9.0f | %,9d | %8.1f | %8.1f | %8.1f | %8.1f | %14.1f |%n",
               r.sink(), r.sent(), r.rate(), r.measured(), r.p50(), r.p90(), r.p99(), r.max(), r.p50LastThird());
         }
         System.out.println();
         System.out.println("Sink batches in those runs (all subtasks, whole run): count, tiles per batch, time to write one batch");
-        System.out.printf("| %-36s | %8s | %12s | %8s | %8s | %8s |%n", "pipeline", "batches", "tiles/batch", "p50 ms", "p99 ms", "max ms");
-        System.out.printf("|%s|%s|%s|%s|%s|%s|%n", "-".repeat(38), "-".repeat(10), "-".repeat(14), "-".repeat(10), "-".repeat(10), "-".repeat(10));
+        System.out.printf(Locale.ROOT, "| %-36s | %8s | %12s | %8s | %8s | %8s |%n", "pipeline", "batches", "tiles/batch", "p50 ms", "p99 ms", "max ms");
+        System.out.printf(Locale.ROOT, "|%s|%s|%s|%s|%s|%s|%n", "-".repeat(38), "-".repeat(10), "-".repeat(14), "-".repeat(10), "-".repeat(10), "-".repeat(10));
         for (Freshness.Result r : fresh) {
-          System.out.printf("| %-36s | %,8d | %,12.0f | %8.1f | %8.1f | %8.1f |%n",
+          System.out.printf(Locale.ROOT, "| %-36s | %,8d | %,12.0f | %8.1f | %8.1f | %8.1f |%n",
               r.sink(), r.batches(), r.tilesPerBatch(), r.batchP50(), r.batchP99(), r.batchMax());
         }
       }
@@ -155,10 +155,10 @@ public final class StreamBenchmark {
       table.add(row("Flink: file replay -> parse -> tiles -> " + to, n, System.nanoTime() - f0, r.getNetRuntime()));
     }
     System.out.println();
-    System.out.printf("| %-62s | %10s | %12s | %12s |%n", "pipeline", "events", "events/s", "events/s net");
-    System.out.printf("|%s|%s|%s|%s|%n", "-".repeat(64), "-".repeat(12), "-".repeat(14), "-".repeat(14));
+    System.out.printf(Locale.ROOT, "| %-62s | %10s | %12s | %12s |%n", "pipeline", "events", "events/s", "events/s net");
+    System.out.printf(Locale.ROOT, "|%s|%s|%s|%s|%n", "-".repeat(64), "-".repeat(12), "-".repeat(14), "-".repeat(14));
     for (String[] r : table) {
-      System.out.printf("| %-62s | %10s | %12s | %12s |%n", (Object[]) r);
+      System.out.printf(Locale.ROOT, "| %-62s | %10s | %12s | %12s |%n", (Object[]) r);
     }
     System.out.println();
     System.out.println("events/s = events / wall time of the run (a Flink run includes starting its local MiniCluster);");
@@ -182,8 +182,8 @@ public final class StreamBenchmark {
   }
 
   static String[] row(String what, long events, long nanos, long netMillis) {
-    return new String[] {what, String.format("%,d", events), String.format("%,.0f", events / (nanos / 1e9)),
-        netMillis < 0 ? "" : String.format("%,.0f", events / (netMillis / 1e3))};
+    return new String[] {what, String.format(Locale.ROOT, "%,d", events), String.format(Locale.ROOT, "%,.0f", events / (nanos / 1e9)),
+        netMillis < 0 ? "" : String.format(Locale.ROOT, "%,.0f", events / (netMillis / 1e3))};
   }
 
   static List<String> records(CompiledSource source, List<Object[]> sample, int copies) {

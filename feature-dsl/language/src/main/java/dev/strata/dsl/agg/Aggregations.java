@@ -4,6 +4,7 @@ import dev.strata.dsl.types.DataType;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The aggregation library's entry point: checks a function with its args and input type, and
@@ -151,8 +152,7 @@ public final class Aggregations {
     Long n = args.size() == 1 ? integral(args.get(0)) : null;
     if (n == null || n < 1 || n > max) {
       throw new IllegalArgumentException(
-          String.format(
-              "%s takes one integer n between 1 and %d as args, e.g. args: [%d]",
+          String.format(Locale.ROOT, "%s takes one integer n between 1 and %d as args, e.g. args: [%d]",
               function.yamlName(), max, example));
     }
     return n.intValue();
@@ -165,8 +165,7 @@ public final class Aggregations {
     Long lgK = args.size() == 1 ? integral(args.get(0)) : null;
     if (lgK == null || lgK < HllAggregator.MIN_LG_K || lgK > HllAggregator.MAX_LG_K) {
       throw new IllegalArgumentException(
-          String.format(
-              "approx_count_distinct takes an optional lgK between %d and %d as args,"
+          String.format(Locale.ROOT, "approx_count_distinct takes an optional lgK between %d and %d as args,"
                   + " e.g. args: [%d]",
               HllAggregator.MIN_LG_K, HllAggregator.MAX_LG_K, HllAggregator.DEFAULT_LG_K));
     }

@@ -9,6 +9,7 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Locale;
 
 /**
  * One aggregation as a mergeable intermediate representation (IR): {@link #create()} an empty
@@ -66,14 +67,14 @@ public interface Aggregator<IR> {
       decoded = decode(in);
     } catch (EOFException e) {
       throw new IllegalArgumentException(
-          String.format("Cannot decode %s IR: truncated input", function().yamlName()), e);
+          String.format(Locale.ROOT, "Cannot decode %s IR: truncated input", function().yamlName()), e);
     } catch (IOException e) {
       throw new IllegalArgumentException(
-          String.format("Cannot decode %s IR: %s", function().yamlName(), e.getMessage()), e);
+          String.format(Locale.ROOT, "Cannot decode %s IR: %s", function().yamlName(), e.getMessage()), e);
     }
     if (in.remaining() > 0) {
       throw new IllegalArgumentException(
-          String.format("Cannot decode %s IR: %d trailing bytes", function().yamlName(), in.remaining()));
+          String.format(Locale.ROOT, "Cannot decode %s IR: %d trailing bytes", function().yamlName(), in.remaining()));
     }
     return merge(into, decoded);
   }
@@ -96,15 +97,14 @@ public interface Aggregator<IR> {
       ir = decode(stream);
     } catch (EOFException e) {
       throw new IllegalArgumentException(
-          String.format("Cannot decode %s IR: truncated input", function().yamlName()), e);
+          String.format(Locale.ROOT, "Cannot decode %s IR: truncated input", function().yamlName()), e);
     } catch (IOException e) {
       throw new IllegalArgumentException(
-          String.format("Cannot decode %s IR: %s", function().yamlName(), e.getMessage()), e);
+          String.format(Locale.ROOT, "Cannot decode %s IR: %s", function().yamlName(), e.getMessage()), e);
     }
     if (stream.remaining() > 0) {
       throw new IllegalArgumentException(
-          String.format(
-              "Cannot decode %s IR: %d trailing bytes", function().yamlName(), stream.remaining()));
+          String.format(Locale.ROOT, "Cannot decode %s IR: %d trailing bytes", function().yamlName(), stream.remaining()));
     }
     return ir;
   }

@@ -5,6 +5,7 @@ import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.EOFException;
 import java.io.IOException;
+import java.util.Locale;
 
 /** Function and types of an aggregator, and the format version byte in front of every IR. */
 abstract class BaseAggregator<IR> implements Aggregator<IR> {
@@ -46,8 +47,7 @@ abstract class BaseAggregator<IR> implements Aggregator<IR> {
     int version = in.readUnsignedByte();
     if (version != FORMAT_VERSION) {
       throw new IllegalArgumentException(
-          String.format(
-              "Cannot decode %s IR: unsupported format version %d", function.yamlName(), version));
+          String.format(Locale.ROOT, "Cannot decode %s IR: unsupported format version %d", function.yamlName(), version));
     }
     return decodeBody(in);
   }
@@ -59,20 +59,19 @@ abstract class BaseAggregator<IR> implements Aggregator<IR> {
       int version = in.readUnsignedByte();
       if (version != FORMAT_VERSION) {
         throw new IllegalArgumentException(
-            String.format(
-                "Cannot decode %s IR: unsupported format version %d", function.yamlName(), version));
+            String.format(Locale.ROOT, "Cannot decode %s IR: unsupported format version %d", function.yamlName(), version));
       }
       merged = mergeBody(into, in);
     } catch (EOFException e) {
       throw new IllegalArgumentException(
-          String.format("Cannot decode %s IR: truncated input", function.yamlName()), e);
+          String.format(Locale.ROOT, "Cannot decode %s IR: truncated input", function.yamlName()), e);
     } catch (IOException e) {
       throw new IllegalArgumentException(
-          String.format("Cannot decode %s IR: %s", function.yamlName(), e.getMessage()), e);
+          String.format(Locale.ROOT, "Cannot decode %s IR: %s", function.yamlName(), e.getMessage()), e);
     }
     if (in.remaining() > 0) {
       throw new IllegalArgumentException(
-          String.format("Cannot decode %s IR: %d trailing bytes", function.yamlName(), in.remaining()));
+          String.format(Locale.ROOT, "Cannot decode %s IR: %d trailing bytes", function.yamlName(), in.remaining()));
     }
     return merged;
   }

@@ -1,6 +1,7 @@
 package dev.strata.dsl.agg;
 
 import dev.strata.dsl.types.DataType;
+import java.util.Locale;
 
 /** Checked unboxing of update values, with messages that name the function. */
 final class Numbers {
@@ -23,8 +24,7 @@ final class Numbers {
   private static IllegalArgumentException wrongClass(
       Object value, AggregationFunction function, DataType type, Class<?> expected) {
     return new IllegalArgumentException(
-        String.format(
-            "Cannot update %s: expected a %s value (%s), got %s",
+        String.format(Locale.ROOT, "Cannot update %s: expected a %s value (%s), got %s",
             function.yamlName(), type.sqlName(), expected.getName(), value.getClass().getName()));
   }
 }

@@ -6,6 +6,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -53,8 +54,7 @@ public final class RowAggregator {
     checkLength("update", irs);
     if (inputs.length != aggregators.size()) {
       throw new IllegalArgumentException(
-          String.format(
-              "Cannot update row IRs: expected %d inputs, got %d",
+          String.format(Locale.ROOT, "Cannot update row IRs: expected %d inputs, got %d",
               aggregators.size(), inputs.length));
     }
     for (int i = 0; i < irs.length; i++) {
@@ -88,7 +88,7 @@ public final class RowAggregator {
     locate(row, bounds, 0);
     ByteCursor cursor = new ByteCursor(row, 0, 0);
     for (int i = 0; i < into.length; i++) {
-      into[i] = ((Aggregator<Object>) aggregators.get(i)).mergeEncoded(into[i], cursor.reset(row, bounds[2 * i], bounds[2 * i + 1]));
+      into[i] = aggregators.get(i).mergeEncoded(into[i], cursor.reset(row, bounds[2 * i], bounds[2 * i + 1]));
     }
     return into;
   }
@@ -149,25 +149,22 @@ public final class RowAggregator {
         }
         // Each IR is decoded from exactly its own bytes: it must consume all of them.
         ByteCursor ir = new ByteCursor(bytes, in.position(), in.position() + (int) length);
-        irs[i] = ((Aggregator<Object>) aggregators.get(i)).decode(ir);
+        irs[i] = aggregators.get(i).decode(ir);
         if (ir.remaining() != 0) {
-          throw new IllegalArgumentException(String.format(
-              "Cannot decode %s IR: %d trailing bytes", aggregators.get(i).function().yamlName(), ir.remaining()));
+          throw new IllegalArgumentException(String.format(Locale.ROOT, "Cannot decode %s IR: %d trailing bytes", aggregators.get(i).function().yamlName(), ir.remaining()));
         }
         in.advance((int) length);
       }
     } catch (EOFException e) {
       throw new IllegalArgumentException(
-          String.format(
-              "Cannot decode row IRs: truncated input for %d aggregations", irs.length),
+          String.format(Locale.ROOT, "Cannot decode row IRs: truncated input for %d aggregations", irs.length),
           e);
     } catch (IOException e) {
       throw new IllegalArgumentException("Cannot decode row IRs: " + e.getMessage(), e);
     }
     if (in.remaining() > 0) {
       throw new IllegalArgumentException(
-          String.format(
-              "Cannot decode row IRs: %d trailing bytes after %d aggregations",
+          String.format(Locale.ROOT, "Cannot decode row IRs: %d trailing bytes after %d aggregations",
               in.remaining(), irs.length));
     }
     return irs;
@@ -200,21 +197,20 @@ public final class RowAggregator {
       }
     } catch (EOFException e) {
       throw new IllegalArgumentException(
-          String.format("Cannot decode row IRs: truncated input for %d aggregations", n), e);
+          String.format(Locale.ROOT, "Cannot decode row IRs: truncated input for %d aggregations", n), e);
     } catch (IOException e) {
       throw new IllegalArgumentException("Cannot decode row IRs: " + e.getMessage(), e);
     }
     if (in.remaining() > 0) {
       throw new IllegalArgumentException(
-          String.format("Cannot decode row IRs: %d trailing bytes after %d aggregations", in.remaining(), n));
+          String.format(Locale.ROOT, "Cannot decode row IRs: %d trailing bytes after %d aggregations", in.remaining(), n));
     }
   }
 
   private void checkLength(String operation, Object[] irs) {
     if (irs.length != aggregators.size()) {
       throw new IllegalArgumentException(
-          String.format(
-              "Cannot %s row IRs: expected %d IRs, got %d",
+          String.format(Locale.ROOT, "Cannot %s row IRs: expected %d IRs, got %d",
               operation, aggregators.size(), irs.length));
     }
   }

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Binary encoding, total order and equality key of the values of one primitive type.
@@ -286,8 +287,7 @@ enum ValueCodec implements Comparator<Object> {
   Object check(Object value, AggregationFunction function, DataType type) {
     if (!javaClass.isInstance(value)) {
       throw new IllegalArgumentException(
-          String.format(
-              "Cannot update %s: expected a %s value (%s), got %s",
+          String.format(Locale.ROOT, "Cannot update %s: expected a %s value (%s), got %s",
               function.yamlName(),
               type.sqlName(),
               javaClass.getName(),

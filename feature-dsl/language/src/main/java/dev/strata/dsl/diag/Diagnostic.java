@@ -1,6 +1,7 @@
 package dev.strata.dsl.diag;
 
 import java.util.Comparator;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -38,7 +39,7 @@ public record Diagnostic(String file, int line, int column, String message)
         sb = new StringBuilder(s.substring(0, i));
       }
       if (sb != null) {
-        sb.append(escape ? String.format("\\u%04X", (int) c) : String.valueOf(c));
+        sb.append(escape ? String.format(Locale.ROOT, "\\u%04X", (int) c) : String.valueOf(c));
       }
     }
     return sb == null ? s : sb.toString();

@@ -175,7 +175,7 @@ public final class EventDecoder implements Serializable {
     if (v != null) {
       return v;
     }
-    for (Iterator<Map.Entry<String, JsonNode>> it = record.fields(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = record.properties().iterator(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       if (e.getKey().equalsIgnoreCase(name)) {
         return e.getValue();

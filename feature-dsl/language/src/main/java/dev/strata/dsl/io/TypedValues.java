@@ -231,7 +231,7 @@ public final class TypedValues {
     }
     if (node.isObject() && type instanceof DataType.MapType m) {
       Map<Object, Object> out = new LinkedHashMap<>();
-      for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
         out.put(mapKey(e.getKey(), m.key()), fromJson(e.getValue(), m.value()));
       }
@@ -389,7 +389,7 @@ public final class TypedValues {
       return out;
     } else if (node.isObject()) {
       Map<String, Object> out = new LinkedHashMap<>();
-      node.fields().forEachRemaining(e -> out.put(e.getKey(), untyped(e.getValue())));
+      node.properties().forEach(e -> out.put(e.getKey(), untyped(e.getValue())));
       return out;
     }
     return node.asText();

@@ -31,7 +31,7 @@ public final class FeatureAssembler {
     int features = tiler.group().features().size();
     this.specOf = new int[features];
     this.slotOf = new int[features];
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"}) // generic array creation
     Aggregator<Object>[] aggregators = new Aggregator[features];
     this.aggregatorOf = aggregators;
     for (int f = 0; f < features; f++) {
