@@ -1,5 +1,6 @@
 package dev.strata.dsl.registry;
 
+import dev.strata.dsl.time.TimeRanges;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -17,6 +18,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -27,11 +29,13 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * The registry on a JDBC database (SQLite or PostgreSQL), sharing the database of the Iceberg
@@ -52,13 +56,27 @@ import java.util.regex.Pattern;
  *   plan_json     TEXT    NOT NULL,
  *   message       TEXT,
  *   PRIMARY KEY (project, version))
+ * -- schema version 2: the job ledger
+ * CREATE TABLE strata_registry_runs (
+ *   run_id TEXT NOT NULL PRIMARY KEY, project TEXT NOT NULL, job TEXT NOT NULL,
+ *   target TEXT NOT NULL, target_version TEXT NOT NULL, succeeded INTEGER NOT NULL,
+ *   covered_from_us BIGINT NOT NULL, covered_to_us BIGINT NOT NULL,
+ *   started_at_us BIGINT NOT NULL, ended_at_us BIGINT NOT NULL, row_count BIGINT NOT NULL,
+ *   snapshot_ids TEXT NOT NULL,                -- comma-separated, in commit order
+ *   detail TEXT)
+ * CREATE TABLE strata_registry_claims (
+ *   claim_id TEXT NOT NULL PRIMARY KEY, project TEXT NOT NULL, job TEXT NOT NULL,
+ *   target TEXT NOT NULL, from_us BIGINT NOT NULL, to_us BIGINT NOT NULL, owner TEXT NOT NULL,
+ *   expires_at_us BIGINT NOT NULL)
  * </pre>
  */
-final class JdbcRegistry implements Registry {
+final class JdbcRegistry implements Registry, JobLedger {
   /** The registry schema version this code writes; recorded in strata_registry_meta. */
-  static final int SCHEMA_VERSION = 1;
+  static final int SCHEMA_VERSION = 2;
   static final String META_TABLE = "strata_registry_meta";
   static final String VERSIONS_TABLE = "strata_registry_versions";
+  static final String RUNS_TABLE = "strata_registry_runs";
+  static final String CLAIMS_TABLE = "strata_registry_claims";
   static final String SCHEMA_VERSION_KEY = "schema_version";
 
   private static final int SQLITE_BUSY_TIMEOUT_MS = 10_000;
@@ -80,6 +98,23 @@ final class JdbcRegistry implements Registry {
           + "plan_json TEXT NOT NULL, "
           + "message TEXT, "
           + "PRIMARY KEY (project, version))");
+
+  private static final List<String> CREATE_V2 = List.of(
+      "CREATE TABLE IF NOT EXISTS " + RUNS_TABLE + " ("
+          + "run_id TEXT NOT NULL PRIMARY KEY, project TEXT NOT NULL, job TEXT NOT NULL, "
+          + "target TEXT NOT NULL, target_version TEXT NOT NULL, succeeded INTEGER NOT NULL, "
+          + "covered_from_us BIGINT NOT NULL, covered_to_us BIGINT NOT NULL, "
+          + "started_at_us BIGINT NOT NULL, ended_at_us BIGINT NOT NULL, row_count BIGINT NOT NULL, "
+          + "snapshot_ids TEXT NOT NULL, detail TEXT)",
+      "CREATE INDEX IF NOT EXISTS " + RUNS_TABLE + "_target ON " + RUNS_TABLE
+          + " (project, job, target, target_version)",
+      "CREATE TABLE IF NOT EXISTS " + CLAIMS_TABLE + " ("
+          + "claim_id TEXT NOT NULL PRIMARY KEY, project TEXT NOT NULL, job TEXT NOT NULL, "
+          + "target TEXT NOT NULL, from_us BIGINT NOT NULL, to_us BIGINT NOT NULL, owner TEXT NOT NULL, "
+          + "expires_at_us BIGINT NOT NULL)");
+
+  private static final String RUN_COLUMNS = "run_id, project, job, target, target_version, succeeded, "
+      + "covered_from_us, covered_to_us, started_at_us, ended_at_us, row_count, snapshot_ids, detail";
 
   enum Dialect {
     SQLITE, POSTGRES;
@@ -181,7 +216,13 @@ final class JdbcRegistry implements Registry {
             }
           }
         }
-        // Later migrations: if (existing < 2) { ... }
+        if (existing < 2) {
+          try (Statement st = conn.createStatement()) {
+            for (String ddl : CREATE_V2) {
+              st.execute(ddl);
+            }
+          }
+        }
         if (existing < SCHEMA_VERSION) {
           writeMeta(conn, SCHEMA_VERSION_KEY, Integer.toString(SCHEMA_VERSION), stored.isPresent());
         }
@@ -298,6 +339,207 @@ final class JdbcRegistry implements Registry {
         rs.getString("plan_hash"),
         rs.getString("plan_json"),
         rs.getString("message"));
+  }
+
+  // ---------------------------------------------------------------- job ledger
+
+  @Override
+  public JobLedger jobs() {
+    return this;
+  }
+
+  @Override
+  public void recordRun(JobRun run) {
+    Objects.requireNonNull(run, "run");
+    requireProject(run.project());
+    writeWithRetry("record the " + run.job().id() + " run of " + run.target(), conn -> {
+      try (PreparedStatement ps = conn.prepareStatement("INSERT INTO " + RUNS_TABLE + " (" + RUN_COLUMNS
+          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id) DO NOTHING")) {
+        ps.setString(1, run.runId());
+        ps.setString(2, run.project());
+        ps.setString(3, run.job().id());
+        ps.setString(4, run.target());
+        ps.setString(5, run.targetVersion());
+        ps.setInt(6, run.succeeded() ? 1 : 0);
+        ps.setLong(7, run.coveredFrom());
+        ps.setLong(8, run.coveredTo());
+        ps.setLong(9, toMicros(run.startedAt()));
+        ps.setLong(10, toMicros(run.endedAt()));
+        ps.setLong(11, run.rows());
+        ps.setString(12, run.snapshotIds().stream().map(String::valueOf).collect(Collectors.joining(",")));
+        ps.setString(13, run.detail());
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public List<JobRun> runs(String project, JobKind job, String target, String targetVersion) {
+    requireProject(project);
+    return withConnection("read job runs", conn -> {
+      try (PreparedStatement ps = conn.prepareStatement("SELECT " + RUN_COLUMNS + " FROM " + RUNS_TABLE
+          + " WHERE project = ? AND job = ? AND target = ? AND target_version = ? ORDER BY ended_at_us DESC, run_id")) {
+        ps.setString(1, project);
+        ps.setString(2, job.id());
+        ps.setString(3, target);
+        ps.setString(4, targetVersion);
+        return readRuns(ps);
+      }
+    });
+  }
+
+  @Override
+  public List<JobRun> latestRuns(String project) {
+    requireProject(project);
+    return withConnection("read job runs", conn -> {
+      try (PreparedStatement ps = conn.prepareStatement("SELECT " + RUN_COLUMNS + " FROM " + RUNS_TABLE
+          + " WHERE project = ? ORDER BY ended_at_us DESC, run_id")) {
+        ps.setString(1, project);
+        List<JobRun> all = readRuns(ps);
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        List<JobRun> latest = new ArrayList<>();
+        for (JobRun run : all) {
+          if (seen.add(run.job().id() + '\u0000' + run.target() + '\u0000' + run.targetVersion())) {
+            latest.add(run);
+          }
+        }
+        return Collections.unmodifiableList(latest);
+      }
+    });
+  }
+
+  @Override
+  public TimeRanges covered(String project, JobKind job, String target, String targetVersion) {
+    TimeRanges covered = TimeRanges.empty();
+    for (JobRun run : runs(project, job, target, targetVersion)) {
+      if (run.succeeded()) {
+        covered = covered.union(run.covered());
+      }
+    }
+    return covered;
+  }
+
+  private static List<JobRun> readRuns(PreparedStatement ps) throws SQLException {
+    try (ResultSet rs = ps.executeQuery()) {
+      List<JobRun> runs = new ArrayList<>();
+      while (rs.next()) {
+        String ids = rs.getString("snapshot_ids");
+        List<Long> snapshots = ids.isEmpty() ? List.of()
+            : java.util.Arrays.stream(ids.split(",")).map(Long::valueOf).toList();
+        runs.add(new JobRun(rs.getString("run_id"), rs.getString("project"), JobKind.fromId(rs.getString("job")),
+            rs.getString("target"), rs.getString("target_version"), rs.getInt("succeeded") != 0,
+            rs.getLong("covered_from_us"), rs.getLong("covered_to_us"), fromMicros(rs.getLong("started_at_us")),
+            fromMicros(rs.getLong("ended_at_us")), rs.getLong("row_count"), snapshots, rs.getString("detail")));
+      }
+      return Collections.unmodifiableList(runs);
+    }
+  }
+
+  @Override
+  public RangeClaim claim(String project, JobKind job, String target, long fromMicros, long toMicros, String owner,
+                          Duration lease) {
+    requireProject(project);
+    if (toMicros <= fromMicros) {
+      throw new IllegalArgumentException("Cannot claim an empty range of " + target);
+    }
+    String what = job.id() + " of " + target + " " + TimeRanges.of(fromMicros, toMicros);
+    return writeWithRetry("start the " + what, conn -> {
+      lockTarget(conn, project, job, target);
+      long now = toMicros(Instant.now());
+      try (PreparedStatement ps = conn.prepareStatement("DELETE FROM " + CLAIMS_TABLE
+          + " WHERE project = ? AND job = ? AND target = ? AND expires_at_us <= ?")) {
+        ps.setString(1, project);
+        ps.setString(2, job.id());
+        ps.setString(3, target);
+        ps.setLong(4, now);
+        ps.executeUpdate();
+      }
+      try (PreparedStatement ps = conn.prepareStatement("SELECT owner, from_us, to_us, expires_at_us FROM "
+          + CLAIMS_TABLE + " WHERE project = ? AND job = ? AND target = ? AND from_us < ? AND to_us > ?")) {
+        ps.setString(1, project);
+        ps.setString(2, job.id());
+        ps.setString(3, target);
+        ps.setLong(4, toMicros);
+        ps.setLong(5, fromMicros);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            throw new RegistryException("Cannot start the " + what + ": another run (" + rs.getString(1)
+                + ") is writing " + TimeRanges.of(rs.getLong(2), rs.getLong(3)) + " until "
+                + fromMicros(rs.getLong(4)) + " at the latest; wait for it to finish, or for its lease to lapse");
+          }
+        }
+      }
+      RangeClaim claim = new RangeClaim(UUID.randomUUID().toString(), project, job, target, fromMicros, toMicros,
+          owner, fromMicros(Math.addExact(now, lease.toNanos() / 1_000)));
+      try (PreparedStatement ps = conn.prepareStatement("INSERT INTO " + CLAIMS_TABLE
+          + " (claim_id, project, job, target, from_us, to_us, owner, expires_at_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+        ps.setString(1, claim.claimId());
+        ps.setString(2, project);
+        ps.setString(3, job.id());
+        ps.setString(4, target);
+        ps.setLong(5, fromMicros);
+        ps.setLong(6, toMicros);
+        ps.setString(7, owner);
+        ps.setLong(8, toMicros(claim.expiresAt()));
+        ps.executeUpdate();
+      }
+      return claim;
+    });
+  }
+
+  @Override
+  public RangeClaim renew(RangeClaim claim, Duration lease) {
+    return writeWithRetry("renew the claim of " + claim.target(), conn -> {
+      Instant expires = fromMicros(Math.addExact(toMicros(Instant.now()), lease.toNanos() / 1_000));
+      try (PreparedStatement ps = conn.prepareStatement("UPDATE " + CLAIMS_TABLE
+          + " SET expires_at_us = ? WHERE claim_id = ?")) {
+        ps.setLong(1, toMicros(expires));
+        ps.setString(2, claim.claimId());
+        if (ps.executeUpdate() == 0) {
+          throw new RegistryException("Cannot renew the " + claim.job().id() + " claim of " + claim.target()
+              + ": it lapsed and may have been taken by another run");
+        }
+      }
+      return new RangeClaim(claim.claimId(), claim.project(), claim.job(), claim.target(), claim.fromMicros(),
+          claim.toMicros(), claim.owner(), expires);
+    });
+  }
+
+  @Override
+  public void release(RangeClaim claim) {
+    writeWithRetry("release the claim of " + claim.target(), conn -> {
+      try (PreparedStatement ps = conn.prepareStatement("DELETE FROM " + CLAIMS_TABLE + " WHERE claim_id = ?")) {
+        ps.setString(1, claim.claimId());
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  /** Serializes claims of one target on PostgreSQL; SQLite's BEGIN IMMEDIATE already does. */
+  private void lockTarget(Connection conn, String project, JobKind job, String target) throws SQLException {
+    if (dialect == Dialect.POSTGRES) {
+      try (PreparedStatement ps = conn.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+        ps.setLong(1, (project + '\u0000' + job.id() + '\u0000' + target).hashCode() ^ PG_INIT_LOCK_KEY);
+        ps.execute();
+      }
+    }
+  }
+
+  /** Runs {@code work} in a transaction, retrying what the database asks to retry, for up to 30 s. */
+  private <T> T writeWithRetry(String action, SqlWork<T> work) {
+    long deadline = System.nanoTime() + RECORD_RETRY_NANOS;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return withConnectionRaw(action, conn -> inTransaction(conn, () -> work.run(conn)));
+      } catch (SQLException e) {
+        if (!isRetryable(e) || System.nanoTime() > deadline) {
+          throw failure(action, e);
+        }
+        backoff(attempt);
+      }
+    }
   }
 
   // ---------------------------------------------------------------- record

@@ -46,6 +46,9 @@ public interface Registry extends AutoCloseable {
    */
   RegistryEntry record(String project, String planJson, String planHash, String appliedBy, String message);
 
+  /** The state of the jobs of every project in this registry: runs, coverage, claims. */
+  JobLedger jobs();
+
   /** Releases the database connections. Further calls fail with {@link RegistryException}. */
   @Override
   void close();

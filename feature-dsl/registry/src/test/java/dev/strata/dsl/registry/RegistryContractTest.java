@@ -154,8 +154,143 @@ abstract class RegistryContractTest {
          ResultSet rs = st.executeQuery("SELECT meta_key, meta_value FROM strata_registry_meta")) {
       assertThat(rs.next()).isTrue();
       assertThat(rs.getString(1)).isEqualTo("schema_version");
-      assertThat(rs.getString(2)).isEqualTo("1");
+      assertThat(rs.getString(2)).as("schema 2 added the job ledger").isEqualTo("2");
       assertThat(rs.next()).isFalse();
+    }
+  }
+
+  @Test
+  void aVersionOneRegistryIsMigratedKeepingItsPlans() throws SQLException {
+    open().close();
+    try (Connection conn = rawConnection(); Statement st = conn.createStatement()) {
+      // back to exactly what Strata wrote before the job ledger existed (schema 1 had only these tables)
+      st.execute("DROP TABLE strata_registry_runs");
+      st.execute("DROP TABLE strata_registry_claims");
+      st.execute("UPDATE strata_registry_meta SET meta_value = '1' WHERE meta_key = 'schema_version'");
+      st.execute("INSERT INTO strata_registry_versions VALUES ('flights', 1, 978307200000000, 'bob', 'h1', '{}', 'old')");
+    }
+    Registry registry = open();
+    assertThat(registry.latest("flights").orElseThrow().message()).isEqualTo("old");
+    registry.jobs().recordRun(JobRun.builder("flights", JobKind.BACKFILL, "g", "v1").covered(0, 10).build());
+    assertThat(registry.jobs().covered("flights", JobKind.BACKFILL, "g", "v1")).isEqualTo(dev.strata.dsl.time.TimeRanges.of(0, 10));
+  }
+
+  // ---------------------------------------------------------------- job ledger (issue 17 item 1)
+
+  private static final long DAY = 86_400_000_000L;
+
+  @Test
+  void coverageIsTheUnionOfSucceededRunsOfThatVersionOnly() {
+    JobLedger jobs = open().jobs();
+    assertThat(jobs.covered("flights", JobKind.BACKFILL, "origin_delays", "v1").isEmpty()).isTrue();
+    jobs.recordRun(JobRun.builder("flights", JobKind.BACKFILL, "origin_delays", "v1").covered(0, 31 * DAY)
+        .rows(1200).snapshotIds(List.of(11L, 12L)).build());
+    jobs.recordRun(JobRun.builder("flights", JobKind.BACKFILL, "origin_delays", "v1").covered(40 * DAY, 59 * DAY).build());
+    jobs.recordRun(JobRun.builder("flights", JobKind.BACKFILL, "origin_delays", "v1").covered(31 * DAY, 40 * DAY)
+        .failed().build());
+    jobs.recordRun(JobRun.builder("flights", JobKind.BACKFILL, "origin_delays", "v2").covered(31 * DAY, 40 * DAY).build());
+    jobs.recordRun(JobRun.builder("flights", JobKind.MATERIALIZE, "origin_delays", "v1").covered(31 * DAY, 40 * DAY).build());
+    jobs.recordRun(JobRun.builder("other", JobKind.BACKFILL, "origin_delays", "v1").covered(31 * DAY, 40 * DAY).build());
+
+    var covered = jobs.covered("flights", JobKind.BACKFILL, "origin_delays", "v1");
+    assertThat(covered.ranges()).extracting(r -> r[0] / DAY, r -> r[1] / DAY)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(0L, 31L), org.assertj.core.groups.Tuple.tuple(40L, 59L));
+    assertThat(jobs.runs("flights", JobKind.BACKFILL, "origin_delays", "v1")).hasSize(3)
+        .anySatisfy(r -> {
+          assertThat(r.snapshotIds()).containsExactly(11L, 12L);
+          assertThat(r.rows()).isEqualTo(1200);
+        })
+        .filteredOn(r -> !r.succeeded()).hasSize(1);
+  }
+
+  @Test
+  void recordingARunTwiceRecordsItOnce() {
+    JobLedger jobs = open().jobs();
+    JobRun run = JobRun.builder("flights", JobKind.STREAM, "origin_delays", "v1").covered(0, 5)
+        .detail("{\"watermark_us\": 4}").build();
+    jobs.recordRun(run);
+    jobs.recordRun(run);
+    assertThat(jobs.runs("flights", JobKind.STREAM, "origin_delays", "v1")).containsExactly(run);
+    assertThat(open().jobs().latestRuns("flights")).containsExactly(run);
+  }
+
+  @Test
+  void latestRunsHoldsTheNewestRunOfEachJobTargetAndVersion() {
+    JobLedger jobs = open().jobs();
+    Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+    JobRun old = JobRun.builder("flights", JobKind.BACKFILL, "a", "v1").times(t0, t0.plusSeconds(10)).build();
+    JobRun newer = JobRun.builder("flights", JobKind.BACKFILL, "a", "v1").times(t0, t0.plusSeconds(20)).build();
+    JobRun mat = JobRun.builder("flights", JobKind.MATERIALIZE, "a", "v1").times(t0, t0.plusSeconds(15)).build();
+    JobRun b = JobRun.builder("flights", JobKind.BACKFILL, "b", "v1").times(t0, t0.plusSeconds(5)).build();
+    for (JobRun r : List.of(old, newer, mat, b)) {
+      jobs.recordRun(r);
+    }
+    assertThat(jobs.latestRuns("flights")).containsExactly(newer, mat, b);
+  }
+
+  @Test
+  void overlappingClaimsAreRefusedUntilReleasedOrLapsed() throws InterruptedException {
+    JobLedger jobs = open().jobs();
+    JobLedger elsewhere = open().jobs(); // another process, as far as the database can tell
+    RangeClaim jan = jobs.claim("flights", JobKind.BACKFILL, "origin_delays", 0, 31 * DAY, "host-a:1", java.time.Duration.ofMinutes(5));
+    assertThatThrownBy(() -> elsewhere.claim("flights", JobKind.BACKFILL, "origin_delays", 30 * DAY, 59 * DAY, "host-b:2",
+        java.time.Duration.ofMinutes(5)))
+        .isInstanceOf(RegistryException.class)
+        .hasMessageStartingWith("Cannot start the backfill of origin_delays")
+        .hasMessageContaining("another run (host-a:1)");
+    // disjoint ranges, other targets and other jobs do not conflict
+    RangeClaim feb = elsewhere.claim("flights", JobKind.BACKFILL, "origin_delays", 31 * DAY, 59 * DAY, "host-b:2",
+        java.time.Duration.ofMinutes(5));
+    elsewhere.release(elsewhere.claim("flights", JobKind.BACKFILL, "route_delays", 0, 31 * DAY, "b", java.time.Duration.ofMinutes(5)));
+    elsewhere.release(elsewhere.claim("flights", JobKind.MATERIALIZE, "origin_delays", 0, 31 * DAY, "b", java.time.Duration.ofMinutes(5)));
+
+    jobs.release(jan);
+    jobs.release(jan); // idempotent
+    elsewhere.release(elsewhere.claim("flights", JobKind.BACKFILL, "origin_delays", 0, 31 * DAY, "host-b:3",
+        java.time.Duration.ofMinutes(5)));
+
+    // a killed run's claim lapses with its lease; renewing a lapsed, retaken claim fails
+    RangeClaim dying = jobs.claim("flights", JobKind.BACKFILL, "origin_delays", 0, DAY, "host-a:9", java.time.Duration.ofMillis(200));
+    Thread.sleep(400);
+    RangeClaim taken = elsewhere.claim("flights", JobKind.BACKFILL, "origin_delays", 0, DAY, "host-b:4", java.time.Duration.ofMinutes(5));
+    assertThatThrownBy(() -> jobs.renew(dying, java.time.Duration.ofMinutes(5)))
+        .isInstanceOf(RegistryException.class).hasMessageContaining("lapsed");
+    RangeClaim renewed = elsewhere.renew(taken, java.time.Duration.ofMinutes(10));
+    assertThat(renewed.expiresAt()).isAfter(taken.expiresAt());
+    elsewhere.release(renewed);
+    elsewhere.release(feb);
+  }
+
+  @Test
+  @Timeout(60)
+  void concurrentClaimsOfOneRangeGrantExactlyOne() throws Exception {
+    int threads = 6;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<Boolean>> results = new ArrayList<>();
+      for (int i = 0; i < threads; i++) {
+        JobLedger jobs = open().jobs();
+        String owner = "worker-" + i;
+        results.add(pool.submit(() -> {
+          start.await();
+          try {
+            jobs.claim("flights", JobKind.BACKFILL, "g", 0, DAY, owner, java.time.Duration.ofMinutes(5));
+            return true;
+          } catch (RegistryException e) {
+            assertThat(e.getMessage()).startsWith("Cannot start the backfill of g");
+            return false;
+          }
+        }));
+      }
+      start.countDown();
+      int granted = 0;
+      for (Future<Boolean> f : results) {
+        granted += f.get() ? 1 : 0;
+      }
+      assertThat(granted).isEqualTo(1);
+    } finally {
+      pool.shutdownNow();
     }
   }
 
