@@ -19,6 +19,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -62,7 +63,20 @@ public final class BackfillJob {
   }
 
   /** What a backfill wrote. */
-  public record Result(String group, long events, long tiles, long snapshotRows) {}
+  public record Result(String group, long events, long tiles, long snapshotRows, List<Long> snapshotIds) {}
+
+  /**
+   * The UTC day of the group's first event, or empty when its source has none: where an
+   * incremental backfill without --from starts.
+   */
+  public Optional<LocalDate> firstEventDay(String groupName) {
+    CompiledPlan plan = ctx.plan();
+    CompiledGroup g = plan.group(groupName).orElseThrow();
+    CompiledSource src = plan.source(g.source()).orElseThrow();
+    Row min = keyed(g, ctx.read(src).events()).agg(functions.min(functions.col(TIME))).first();
+    return min.isNullAt(0) ? Optional.empty()
+        : Optional.of(LocalDate.ofEpochDay(Math.floorDiv(min.getLong(0), Durations.DAY)));
+  }
 
   public Result run(String groupName, LocalDate from, LocalDate to) {
     CompiledPlan plan = ctx.plan();
@@ -102,7 +116,10 @@ public final class BackfillJob {
 
     long events = inRange.count();
     ctx.progress().say(String.format(Locale.ROOT, "backfill %s: %,d events, %,d tiles, %,d snapshot rows", g.name(), events, tileRows, snapshotRows));
-    return new Result(g.name(), events, tileRows, snapshotRows);
+    List<Long> snapshotIds = new ArrayList<>();
+    IcebergWrites.snapshotId(ctx, tilesTable).ifPresent(snapshotIds::add);
+    IcebergWrites.snapshotId(ctx, snapshotTable).ifPresent(snapshotIds::add);
+    return new Result(g.name(), events, tileRows, snapshotRows, snapshotIds);
   }
 
   /** Events of the group with their key: _k, the typed key columns (_key_<name>), _t, source columns. */

@@ -5,7 +5,9 @@ import dev.strata.dsl.diag.DefinitionException;
 import dev.strata.dsl.lang.ProjectSnapshot;
 import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
 import dev.strata.dsl.plan.CompiledPlan;
+import dev.strata.dsl.registry.JobKind;
 import dev.strata.dsl.time.Durations;
+import dev.strata.dsl.time.TimeRanges;
 import dev.strata.online.EncodedTile;
 import dev.strata.online.OnlineStore;
 import dev.strata.online.OnlineStoreConfig;
@@ -127,7 +129,10 @@ public final class BatchJob {
     }
   }
 
-  @Command(name = "backfill", description = "Compute tiles and daily snapshots of whole UTC days [from, to] into Iceberg.")
+  @Command(name = "backfill", description = {
+      "Compute tiles and daily snapshots of whole UTC days into Iceberg, and record the days done in the job ledger.",
+      "--from D --to D replaces exactly [D, D]; --through D (or 'yesterday') computes only the days the group's",
+      "current version lacks, from --from or its first event: rerunning it does nothing."})
   static final class Backfill implements Callable<Integer> {
     @CommandLine.ParentCommand
     BatchJob parent;
@@ -138,25 +143,86 @@ public final class BatchJob {
     @Option(names = "--all", description = "Every offline feature group.")
     boolean all;
 
-    @Option(names = "--from", required = true, description = "First day (UTC), e.g. 2001-01-01.")
+    @Option(names = "--from", description = "First day (UTC), e.g. 2001-01-01 (with --through: default the group's first event).")
     String from;
 
-    @Option(names = "--to", required = true, description = "Last day (UTC), inclusive.")
+    @Option(names = "--to", description = "Last day (UTC), inclusive: replace exactly [--from, --to].")
     String to;
+
+    @Option(names = "--through", description = "Last day (UTC) or 'yesterday': compute only the days not done yet.")
+    String through;
 
     @Override
     public Integer call() {
-      LocalDate f = day(from, "--from");
-      LocalDate t = day(to, "--to");
+      if ((to == null) == (through == null)) {
+        throw new JobException(to == null
+            ? "Cannot backfill: give --through <day|yesterday> (only the days not done yet) or --from <day> --to <day> (exactly that range)."
+            : "Cannot backfill: give either --to (replace exactly [--from, --to]) or --through (only the days not done yet), not both.");
+      }
+      if (to != null && from == null) {
+        throw new JobException("Cannot backfill: --to needs --from (the first day to replace).");
+      }
+      LocalDate f = from == null ? null : day(from, "--from");
+      LocalDate last = to != null ? day(to, "--to")
+          : "yesterday".equals(through) ? LocalDate.now(java.time.ZoneOffset.UTC).minusDays(1) : day(through, "--through");
+      if (f != null && last.isBefore(f)) {
+        throw new JobException("Cannot backfill: " + (to != null ? "--to " : "--through ") + last + " is before --from " + f + ".");
+      }
       JobContext ctx = parent.context(true);
       List<String> names = groups(ctx.plan(), group, all, "backfill");
       long start = System.nanoTime();
-      for (String name : names) {
-        BackfillJob.Result r = new BackfillJob(ctx).run(name, f, t);
-        double s = (System.nanoTime() - start) / 1e9;
-        ctx.progress().say(String.format(Locale.ROOT, "done %s in %.1f s (%,.0f events/s)", r.group(), s, r.events() / Math.max(s, 1e-3)));
+      try (Ledger ledger = Ledger.open(ctx.config(), ctx.plan().project())) {
+        for (String name : names) {
+          CompiledGroup g = ctx.plan().group(name).orElseThrow();
+          BackfillJob job = new BackfillJob(ctx);
+          TimeRanges todo;
+          if (to != null) {
+            todo = TimeRanges.days(f.toEpochDay(), last.toEpochDay());
+          } else {
+            LocalDate first = f != null ? f : job.firstEventDay(name).orElse(null);
+            if (first == null) {
+              ctx.progress().say("backfill " + name + ": its source has no events; nothing to do");
+              continue;
+            }
+            TimeRanges wanted = TimeRanges.days(first.toEpochDay(), last.toEpochDay());
+            TimeRanges done = ledger.jobs().covered(ctx.plan().project(), JobKind.BACKFILL, name, g.version());
+            todo = wanted.minus(done);
+            long doneDays = days(wanted.intersect(done));
+            if (todo.isEmpty()) {
+              ctx.progress().say("backfill " + name + ": all " + doneDays + " days " + first + " .. " + last
+                  + " are done for version " + g.version() + "; nothing to do");
+              continue;
+            }
+            ctx.progress().say(String.format(Locale.ROOT, "backfill %s: %d days already done, computing %d: %s", name,
+                doneDays, days(todo), describe(todo)));
+          }
+          for (int i = 0; i < todo.rangeCount(); i++) {
+            LocalDate rangeFrom = LocalDate.ofEpochDay(todo.start(i) / Durations.DAY);
+            LocalDate rangeTo = LocalDate.ofEpochDay(todo.end(i) / Durations.DAY - 1);
+            ledger.run(JobKind.BACKFILL, name, g.version(), todo.start(i), todo.end(i), () -> {
+              BackfillJob.Result r = job.run(name, rangeFrom, rangeTo);
+              double s = (System.nanoTime() - start) / 1e9;
+              ctx.progress().say(String.format(Locale.ROOT, "done %s %s .. %s in %.1f s (%,.0f events/s)", r.group(),
+                  rangeFrom, rangeTo, s, r.events() / Math.max(s, 1e-3)));
+              return new Ledger.Outcome(r.snapshotRows(), r.snapshotIds(), null);
+            });
+          }
+        }
       }
       return 0;
+    }
+
+    private static long days(TimeRanges ranges) {
+      return ranges.totalMicros() / Durations.DAY;
+    }
+
+    private static String describe(TimeRanges ranges) {
+      StringBuilder sb = new StringBuilder();
+      for (int i = 0; i < ranges.rangeCount(); i++) {
+        sb.append(i == 0 ? "" : ", ").append(LocalDate.ofEpochDay(ranges.start(i) / Durations.DAY)).append(" .. ")
+            .append(LocalDate.ofEpochDay(ranges.end(i) / Durations.DAY - 1));
+      }
+      return sb.toString();
     }
   }
 

@@ -113,6 +113,11 @@ final class IcebergWrites {
     return Long.parseLong(after.get().summary().getOrDefault(SnapshotSummary.ADDED_RECORDS_PROP, "0"));
   }
 
+  /** The table's current snapshot id, or empty for a table without one. */
+  static Optional<Long> snapshotId(JobContext ctx, String table) {
+    return currentSnapshot(ctx.spark(), table).map(Snapshot::snapshotId);
+  }
+
   private static Optional<Snapshot> currentSnapshot(SparkSession spark, String table) {
     try {
       Table t = Spark3Util.loadIcebergTable(spark, table);

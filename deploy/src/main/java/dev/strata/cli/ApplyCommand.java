@@ -51,7 +51,7 @@ final class ApplyCommand implements Callable<Integer> {
       out.println("Applied: project '" + plan.project() + "' is at registry version " + entry.version() + " in "
           + config.redactedCatalogUri() + ".");
       if (!diff.groupsNeedingBackfill().isEmpty()) {
-        out.println("Next: strata backfill --all --from <date> --to <date> (groups with new versions: "
+        out.println("Next: strata backfill --all --through <day|yesterday> (groups with new versions: "
             + String.join(", ", diff.groupsNeedingBackfill()) + ").");
       }
     }

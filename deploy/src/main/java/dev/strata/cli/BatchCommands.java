@@ -129,17 +129,25 @@ final class BatchCommands {
         "Compute a group's tiles and its daily snapshot table (every feature as of each day's end) for the",
         "UTC days [from, to] into Iceberg (<namespace>.<group>__tiles and <namespace>.<group>, partitioned by day).",
         "Rerunning a range replaces exactly that range in one commit; a failed run leaves the previous snapshot.",
-        "Source rows that do not fit the schema are counted and written to <warehouse>/rejects with the reason."
+        "Source rows that do not fit the schema are counted and written to <warehouse>/rejects with the reason.",
+        "With --through DAY|yesterday instead of --to, only the days the group's current version lacks are computed",
+        "(from --from, else from its first event); the job ledger in the catalog database records the days done,",
+        "so rerunning it does nothing. Two runs of overlapping days of a group never write at once."
       })
   static final class Backfill implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Target target;
 
-    @Option(names = "--from", required = true, paramLabel = "DAY", description = "First day (UTC), e.g. 2001-01-01.")
+    @Option(names = "--from", paramLabel = "DAY",
+        description = "First day (UTC), e.g. 2001-01-01 (with --through: default the group's first event).")
     String from;
 
-    @Option(names = "--to", required = true, paramLabel = "DAY", description = "Last day (UTC), inclusive.")
+    @Option(names = "--to", paramLabel = "DAY", description = "Last day (UTC), inclusive: replace exactly [--from, --to].")
     String to;
+
+    @Option(names = "--through", paramLabel = "DAY|yesterday",
+        description = "Last day (UTC) or 'yesterday': compute only the days not done yet.")
+    String through;
 
     @Option(names = {"-C", "--dir"}, paramLabel = "DIR", defaultValue = ".", description = "The project directory (default: .).")
     Path dir;
@@ -150,6 +158,7 @@ final class BatchCommands {
       args.addAll(target.args());
       option(args, "--from", from);
       option(args, "--to", to);
+      option(args, "--through", through);
       return run(dir, args);
     }
   }
