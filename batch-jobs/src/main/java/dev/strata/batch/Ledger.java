@@ -30,27 +30,37 @@ final class Ledger implements AutoCloseable {
   private final String project;
   private final String owner;
 
-  private Ledger(Registry registry, String project) {
+  private final String catalog;
+
+  private Ledger(Registry registry, String project, String catalog) {
     this.registry = registry;
+    this.catalog = catalog;
     this.project = project;
     this.owner = ManagementFactory.getRuntimeMXBean().getName(); // pid@host
   }
 
-  /** Opens the ledger in the project's catalog database. */
+  /**
+   * Opens the ledger in the project's catalog database. A catalog that is not a JDBC database (a
+   * REST catalog) has no ledger: runs are then neither claimed nor recorded, and {@link #jobs()}
+   * refuses, since incremental runs cannot know what is done.
+   */
   static Ledger open(StrataConfig config, String project) {
     if (!config.catalogUri().startsWith("jdbc:")) {
-      throw new JobException("Cannot track job runs: the catalog " + config.redactedCatalogUri()
-          + " is not a JDBC database, where the job ledger lives.");
+      return new Ledger(null, project, config.redactedCatalogUri());
     }
     try {
       return new Ledger(Registry.open(new RegistryConfig(config.catalogUri(), config.catalogUser(),
-          config.catalogPassword())), project);
+          config.catalogPassword())), project, config.redactedCatalogUri());
     } catch (RegistryException e) {
       throw new JobException(e.getMessage(), e);
     }
   }
 
   JobLedger jobs() {
+    if (registry == null) {
+      throw new JobException("Cannot run incrementally: the job ledger lives in a JDBC catalog database, and the catalog "
+          + catalog + " is not one; give --from and --to.");
+    }
     return registry.jobs();
   }
 
@@ -63,6 +73,9 @@ final class Ledger implements AutoCloseable {
    * @throws JobException if another run holds an overlapping claim (nothing is run then)
    */
   Outcome run(JobKind job, String target, String version, long fromMicros, long toMicros, Supplier<Outcome> work) {
+    if (registry == null) {
+      return work.get();
+    }
     RangeClaim claim;
     try {
       claim = jobs().claim(project, job, target, fromMicros, toMicros, owner, LEASE);
@@ -108,6 +121,8 @@ final class Ledger implements AutoCloseable {
 
   @Override
   public void close() {
-    registry.close();
+    if (registry != null) {
+      registry.close();
+    }
   }
 }
