@@ -288,9 +288,21 @@ public final class BatchJob {
       List<String> names = all
           ? ctx.plan().groups().stream().filter(CompiledGroup::online).map(CompiledGroup::name).toList()
           : groups(ctx.plan(), group, false, "materialize");
-      for (String name : names) {
-        try (TileWriter writer = dryRun ? new CountingWriter() : openWriter(ctx)) {
-          new MaterializeJob(ctx).run(name, atMicros, writer);
+      try (Ledger ledger = Ledger.open(ctx.config(), ctx.plan().project())) {
+        for (String name : names) {
+          CompiledGroup g = ctx.plan().group(name).orElseThrow();
+          if (dryRun) {
+            try (TileWriter writer = new CountingWriter()) {
+              new MaterializeJob(ctx).run(name, atMicros, writer);
+            }
+            continue;
+          }
+          // the run "covers" the instant the store is materialized to: status reads it as such
+          ledger.runUnclaimed(JobKind.MATERIALIZE, name, g.version(), atMicros, atMicros, () -> {
+            try (TileWriter writer = openWriter(ctx)) {
+              return new Ledger.Outcome(new MaterializeJob(ctx).run(name, atMicros, writer), List.of(), null);
+            }
+          });
         }
       }
       return 0;

@@ -119,6 +119,33 @@ final class Ledger implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs {@code work} without a claim and records the run: for jobs whose concurrent runs are
+   * harmless (materialize writes are idempotent) and whose "range" is an instant reached.
+   */
+  Outcome runUnclaimed(JobKind job, String target, String version, long fromMicros, long toMicros,
+                       Supplier<Outcome> work) {
+    if (registry == null) {
+      return work.get();
+    }
+    Instant started = Instant.now();
+    JobRun.Builder record = JobRun.builder(project, job, target, version).covered(fromMicros, toMicros);
+    Outcome outcome;
+    try {
+      outcome = work.get();
+    } catch (RuntimeException | Error e) {
+      try {
+        jobs().recordRun(record.failed().times(started, Instant.now()).detail(StrataSpark.firstLine(e)).build());
+      } catch (RuntimeException ignored) {
+        e.addSuppressed(ignored);
+      }
+      throw e;
+    }
+    jobs().recordRun(record.times(started, Instant.now()).rows(outcome.rows()).snapshotIds(outcome.snapshotIds())
+        .detail(outcome.detail()).build());
+    return outcome;
+  }
+
   @Override
   public void close() {
     if (registry != null) {

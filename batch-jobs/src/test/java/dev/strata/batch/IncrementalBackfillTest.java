@@ -77,6 +77,16 @@ class IncrementalBackfillTest {
       }
     }
 
+    Run materialize = run(incremental, "materialize", "origin_delays", "--at", "2001-03-01T00:00:00Z");
+    assertThat(materialize.code()).as(materialize.err()).isZero();
+    try (Registry registry = registry(incremental)) {
+      CompiledGroup g = plan.group("origin_delays").orElseThrow();
+      List<JobRun> runs = registry.jobs().runs("flights", JobKind.MATERIALIZE, g.name(), g.version());
+      assertThat(runs).hasSize(1);
+      assertThat(runs.get(0).coveredTo()).as("materialized to --at").isEqualTo(TimeRanges.days(jan1 + 59, jan1 + 59).start(0));
+      assertThat(runs.get(0).rows()).isPositive();
+    }
+
     assertThat(run(once, "backfill", "--all", "--from", "2001-01-01", "--to", "2001-02-28").code()).isZero();
     for (CompiledGroup g : groups) {
       for (String table : List.of(g.name(), g.name() + "__tiles")) {
