@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       ApplyCommand.class,
       SchemaCommand.class,
       RegistryCommand.class,
+      StatusCommand.class,
       BatchCommands.Backfill.class,
       BatchCommands.TrainingSet.class,
       BatchCommands.Materialize.class,

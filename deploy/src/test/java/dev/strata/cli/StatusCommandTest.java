@@ -1,0 +1,116 @@
+package dev.strata.cli;
+
+import static dev.strata.cli.StrataCliTest.copyExample;
+import static dev.strata.cli.StrataCliTest.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.strata.cli.StrataCliTest.Run;
+import dev.strata.config.StrataConfig;
+import dev.strata.dsl.lang.ProjectSnapshot;
+import dev.strata.dsl.plan.CompiledPlan;
+import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
+import dev.strata.dsl.registry.JobKind;
+import dev.strata.dsl.registry.JobRun;
+import dev.strata.dsl.registry.Registry;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Issue 17 item 3: strata status reads the job ledger; exit 0 fresh, 3 stale, 1 error. */
+class StatusCommandTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final long DAY = 86_400_000_000L;
+
+  @Test
+  void statusFollowsTheLedgerAndTheClock(@TempDir Path tmp) throws IOException {
+    Path dir = copyExample(tmp.resolve("flights"));
+    Run nothing = run("status", "-C", dir.toString(), "--json");
+    assertThat(nothing.code()).as(nothing.err()).isEqualTo(3);
+    JsonNode before = JSON.readTree(nothing.out());
+    assertThat(before.get("fresh").asBoolean()).isFalse();
+    assertThat(before.get("groups")).isNotEmpty().allSatisfy(g -> {
+      assertThat(g.get("status").asText()).isEqualTo("stale");
+      assertThat(g.get("offline_coverage").get("days_done").asLong()).isZero();
+      assertThat(g.get("next").toString()).contains("strata backfill " + g.get("name").asText() + " --through yesterday");
+    });
+
+    CompiledPlan plan = ProjectSnapshot.read(dir).plan();
+    long jan1 = LocalDate.parse("2001-01-01").toEpochDay() * DAY;
+    long mar1 = LocalDate.parse("2001-03-01").toEpochDay() * DAY;
+    try (Registry registry = registry(dir)) {
+      for (CompiledGroup g : plan.groups()) {
+        if (g.offline()) {
+          registry.jobs().recordRun(JobRun.builder("flights", JobKind.BACKFILL, g.name(), g.version())
+              .covered(jan1, mar1).rows(100).build());
+          registry.jobs().recordRun(JobRun.builder("flights", JobKind.BACKFILL, g.name(), "an-old-version")
+              .covered(jan1, mar1 + 30 * DAY).build());
+        }
+        if (g.online()) {
+          registry.jobs().recordRun(JobRun.builder("flights", JobKind.MATERIALIZE, g.name(), g.version())
+              .covered(mar1, mar1).build());
+        }
+      }
+    }
+
+    Run fresh = run("status", "-C", dir.toString(), "--json", "--now", "2001-03-01T00:30:00Z");
+    assertThat(fresh.code()).as(fresh.out()).isZero();
+    JsonNode after = JSON.readTree(fresh.out());
+    assertThat(after.get("fresh").asBoolean()).isTrue();
+    for (JsonNode g : after.get("groups")) {
+      CompiledGroup group = plan.group(g.get("name").asText()).orElseThrow();
+      assertThat(g.get("version").asText()).isEqualTo(group.version());
+      if (group.offline()) {
+        assertThat(g.get("offline_coverage").get("days_done").asLong()).as("Jan + Feb of this version only").isEqualTo(59);
+        assertThat(g.get("offline_coverage").get("days").get(0).get("to").asText()).isEqualTo("2001-02-28");
+      }
+      if (group.online()) {
+        assertThat(g.get("online_materialized_to").asText()).isEqualTo("2001-03-01T00:00:00Z");
+        assertThat(g.get("online_lag_seconds").asLong()).isEqualTo(1800);
+      }
+    }
+    Run text = run("status", "-C", dir.toString(), "--now", "2001-03-01T00:30:00Z");
+    assertThat(text.out()).contains("origin_delays").contains("2001-01-01 .. 2001-02-28").contains("fresh");
+
+    Run late = run("status", "-C", dir.toString(), "--json", "--now", "2001-03-05T00:00:00Z");
+    assertThat(late.code()).as("four days later everything is stale").isEqualTo(3);
+    JsonNode stale = JSON.readTree(late.out());
+    assertThat(stale.get("groups")).allSatisfy(g -> assertThat(g.get("status").asText()).isEqualTo("stale"));
+
+    CompiledGroup origin = plan.group("origin_delays").orElseThrow();
+    try (Registry registry = registry(dir)) {
+      registry.jobs().recordRun(JobRun.builder("flights", JobKind.BACKFILL, origin.name(), origin.version())
+          .covered(mar1 + 9 * DAY, mar1 + 12 * DAY).build());
+      registry.jobs().recordRun(JobRun.builder("flights", JobKind.BACKFILL, origin.name(), origin.version())
+          .covered(mar1 + 12 * DAY, mar1 + 13 * DAY).failed().detail("Cannot read source 'flights': gone")
+          .times(Instant.now(), Instant.now().plusSeconds(60)).build()); // ended last
+    }
+    JsonNode gaps = JSON.readTree(run("status", "-C", dir.toString(), "--json", "--now", "2001-03-12T01:00:00Z").out());
+    JsonNode o = null;
+    for (JsonNode g : gaps.get("groups")) {
+      if (g.get("name").asText().equals("origin_delays")) {
+        o = g;
+      }
+    }
+    assertThat(o).isNotNull();
+    assertThat(o.get("offline_coverage").get("gaps").toString()).isEqualTo("[{\"from\":\"2001-03-01\",\"to\":\"2001-03-09\"}]");
+    assertThat(o.get("problems").toString()).contains("gaps 2001-03-01 .. 2001-03-09").contains("the last backfill failed: Cannot read source");
+    assertThat(o.get("offline_coverage").get("last_run").get("succeeded").asBoolean()).isFalse();
+  }
+
+  @Test
+  void aBadInstantIsOneSentence(@TempDir Path tmp) throws IOException {
+    Path dir = copyExample(tmp.resolve("flights"));
+    Run r = run("status", "-C", dir.toString(), "--now", "yesterday-ish");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err().strip()).isEqualTo("strata: Cannot read --now 'yesterday-ish': expected an instant such as 2001-03-01T06:00:00Z");
+  }
+
+  private static Registry registry(Path dir) {
+    return Projects.openRegistry(StrataConfig.load(dir));
+  }
+}
