@@ -8,6 +8,7 @@ import dev.strata.dsl.registry.Registry;
 import dev.strata.dsl.registry.RegistryEntry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -45,14 +46,16 @@ final class ApplyCommand implements Callable<Integer> {
         out.println("No changes: project '" + plan.project() + "' is at registry version " + latest.get().version() + ".");
         return 0;
       }
-      out.print(diff.toText());
+      java.util.function.Function<String, Optional<String>> backfilled = Projects.backfilled(registry, plan);
+      out.print(diff.toText(backfilled));
       RegistryEntry entry = registry.record(plan.project(), PlanJson.toCompactString(plan), PlanJson.hash(plan),
           System.getProperty("user.name"), message);
       out.println("Applied: project '" + plan.project() + "' is at registry version " + entry.version() + " in "
           + config.redactedCatalogUri() + ".");
-      if (!diff.groupsNeedingBackfill().isEmpty()) {
+      List<String> pending = diff.groupsNeedingBackfill().stream().filter(g -> backfilled.apply(g).isEmpty()).toList();
+      if (!pending.isEmpty()) {
         out.println("Next: strata backfill --all --through <day|yesterday> (groups with new versions: "
-            + String.join(", ", diff.groupsNeedingBackfill()) + ").");
+            + String.join(", ", pending) + ").");
       }
     }
     return 0;

@@ -64,9 +64,14 @@ final class PlanCommand implements Callable<Integer> {
     StrataConfig config = StrataConfig.load(dir);
     // plan only reads: an embedded registry that does not exist yet is simply empty.
     Optional<RegistryEntry> latest = Optional.empty();
+    java.util.function.Function<String, Optional<String>> backfilled = group -> Optional.empty();
     if (Projects.registryExists(config)) {
       try (Registry registry = Projects.openRegistry(config)) {
         latest = registry.latest(plan.project());
+        // read now: the registry closes before the diff is printed
+        java.util.Map<String, Optional<String>> done = new java.util.HashMap<>();
+        plan.groups().forEach(g -> done.put(g.name(), Projects.backfilled(registry, plan).apply(g.name())));
+        backfilled = group -> done.getOrDefault(group, Optional.empty());
       }
     }
     PlanDiff diff = PlanDiff.between(latest.map(e -> PlanJson.parse(e.planJson())).orElse(null), PlanJson.toJson(plan));
@@ -86,7 +91,7 @@ final class PlanCommand implements Callable<Integer> {
       out.println(latest
           .map(e -> "Compared with registry version " + e.version() + " (applied " + e.appliedAt() + "):")
           .orElse("Nothing applied yet in " + config.redactedCatalogUri() + "; everything is new:"));
-      out.print(diff.toText());
+      out.print(diff.toText(backfilled));
       if (!diff.isEmpty()) {
         out.println("Run 'strata apply " + dir + "' to record this plan.");
       }

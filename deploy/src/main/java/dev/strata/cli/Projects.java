@@ -46,4 +46,26 @@ final class Projects {
     }
     return Registry.open(new RegistryConfig(config.catalogUri(), config.catalogUser(), config.catalogPassword()));
   }
+
+  /**
+   * For {@link dev.strata.dsl.plan.PlanDiff#toText(java.util.function.Function)}: the days of a
+   * group's planned version that the job ledger says are already backfilled (a user may backfill
+   * before applying), or empty.
+   */
+  static java.util.function.Function<String, java.util.Optional<String>> backfilled(Registry registry,
+      dev.strata.dsl.plan.CompiledPlan plan) {
+    return group -> plan.group(group).flatMap(g -> {
+      dev.strata.dsl.time.TimeRanges done = registry.jobs().covered(plan.project(),
+          dev.strata.dsl.registry.JobKind.BACKFILL, g.name(), g.version());
+      if (done.isEmpty()) {
+        return java.util.Optional.empty();
+      }
+      StringBuilder sb = new StringBuilder();
+      for (int i = 0; i < done.rangeCount(); i++) {
+        sb.append(i == 0 ? "" : ", ").append(java.time.LocalDate.ofEpochDay(done.start(i) / dev.strata.dsl.time.Durations.DAY))
+            .append(" .. ").append(java.time.LocalDate.ofEpochDay(done.end(i) / dev.strata.dsl.time.Durations.DAY - 1));
+      }
+      return java.util.Optional.of(sb.toString());
+    });
+  }
 }

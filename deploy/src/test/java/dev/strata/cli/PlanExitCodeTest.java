@@ -73,4 +73,26 @@ class PlanExitCodeTest {
     assertThat(both.code()).isEqualTo(1);
     assertThat(both.err().strip()).startsWith("strata: Cannot combine --json with --detailed-exitcode");
   }
+
+  /** Issue 17 item 1: plan and apply ask the job ledger, so a version backfilled before apply is not "needs backfill". */
+  @Test
+  void aVersionAlreadyBackfilledIsNotNeedsBackfill(@TempDir Path tmp) throws IOException {
+    Path dir = copyExample(tmp.resolve("flights"));
+    var plan = dev.strata.dsl.lang.ProjectSnapshot.read(dir).plan();
+    var route = plan.group("route_delays").orElseThrow();
+    long jan1 = java.time.LocalDate.parse("2001-01-01").toEpochDay() * 86_400_000_000L;
+    try (var registry = Projects.openRegistry(dev.strata.config.StrataConfig.load(dir))) {
+      registry.jobs().recordRun(dev.strata.dsl.registry.JobRun.builder("flights", dev.strata.dsl.registry.JobKind.BACKFILL,
+          "route_delays", route.version()).covered(jan1, jan1 + 31 * 86_400_000_000L).build());
+      registry.jobs().recordRun(dev.strata.dsl.registry.JobRun.builder("flights", dev.strata.dsl.registry.JobKind.BACKFILL,
+          "origin_delays", "some-older-version").covered(jan1, jan1 + 31 * 86_400_000_000L).build());
+    }
+    Run planned = run("plan", dir.toString());
+    assertThat(planned.out()).contains("route_delays: new, version " + route.version() + "  [backfilled: 2001-01-01 .. 2001-01-31]")
+        .contains("origin_delays: new, version").contains("backfill needed for: origin_delays, destination_delays\n");
+    Run applied = run("apply", dir.toString());
+    assertThat(applied.code()).as(applied.err()).isZero();
+    assertThat(applied.out()).contains("[backfilled: 2001-01-01 .. 2001-01-31]")
+        .contains("(groups with new versions: origin_delays, destination_delays)");
+  }
 }

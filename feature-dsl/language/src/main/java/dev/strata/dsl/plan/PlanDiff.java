@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * What applying a plan would change against the plan recorded last: definitions added, changed
@@ -170,20 +172,35 @@ public record PlanDiff(List<Change> changes) {
 
   /** The change list as {@code strata plan} prints it. */
   public String toText() {
+    return toText(group -> Optional.empty());
+  }
+
+  /**
+   * The change list, where {@code backfilled} says, for a group whose new version needs a
+   * backfill, which days of that version are already done (from the job ledger), if any: such a
+   * group is shown with those days instead of "needs backfill".
+   */
+  public String toText(Function<String, Optional<String>> backfilled) {
     if (changes.isEmpty()) {
       return "No changes: the registry already has this plan.\n";
     }
     StringBuilder sb = new StringBuilder();
+    List<String> backfill = new ArrayList<>();
     for (Change c : changes) {
       String indent = c.kind().equals("feature") ? "    " : "  ";
       sb.append(indent).append(c.action().symbol()).append(' ').append(c.kind().replace('_', ' ')).append(' ')
           .append(c.name()).append(": ").append(c.detail());
       if (c.needsBackfill() && c.kind().equals("feature_group")) {
-        sb.append("  [needs backfill]");
+        Optional<String> done = backfilled.apply(c.name());
+        if (done.isPresent()) {
+          sb.append("  [backfilled: ").append(done.get()).append(']');
+        } else {
+          sb.append("  [needs backfill]");
+          backfill.add(c.name());
+        }
       }
       sb.append('\n');
     }
-    List<String> backfill = groupsNeedingBackfill();
     sb.append(changes.size()).append(" change(s); ")
         .append(backfill.isEmpty() ? "no backfill needed" : "backfill needed for: " + String.join(", ", backfill))
         .append('\n');
