@@ -21,6 +21,7 @@ import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -241,18 +242,110 @@ public final class BatchJob {
     @Option(names = "--out", required = true, description = "An Iceberg table (namespace.table) or a path ending .parquet or .csv.")
     String out;
 
+    @Option(names = "--as-of", paramLabel = "LINEAGE",
+        description = "Build again from what an earlier build read: its <file>.lineage.json, or its Iceberg table"
+            + " (property strata.lineage). Sources are read as recorded (table snapshots; files up to their recorded length).")
+    String asOf;
+
     @Override
     public Integer call() {
       String lower = out.toLowerCase(java.util.Locale.ROOT);
       boolean file = lower.endsWith(".parquet") || lower.endsWith(".csv");
-      JobContext ctx = parent.context(!file);
+      Lineage before = null;
+      if (asOf != null && isFile(asOf)) {
+        before = Lineage.parse(readFile(asOf), asOf);
+      }
+      JobContext ctx = parent.context(!file || (asOf != null && before == null));
+      if (asOf != null && before == null) {
+        before = Lineage.parse(tableLineage(ctx, asOf), asOf);
+      }
       long start = System.nanoTime();
       var ts = ctx.plan().trainingSet(name);
-      Dataset<Row> rows = new TrainingSetJob(ctx).compute(name, spine);
+      String spineFile = spine;
+      if (before != null) {
+        checkUnchanged(ctx.plan(), ts.orElseThrow(() -> new JobException("Cannot build training set '" + name
+            + "': no such training set.")), before);
+        spineFile = spine != null ? spine : before.spineFile();
+        ctx.pinSources(before.pins());
+      } else {
+        ctx.pinSources(Map.of());
+      }
+      Dataset<Row> rows = new TrainingSetJob(ctx).compute(name, spineFile);
       String where = TrainingSetWriter.write(ctx, rows, out, ts.orElseThrow().timestamp());
+      List<String> command = new java.util.ArrayList<>(List.of("training-set", name, "--out", out));
+      if (spineFile != null) {
+        command.addAll(List.of("--spine", spineFile));
+      }
+      if (asOf != null) {
+        command.addAll(List.of("--as-of", asOf));
+      }
+      Lineage lineage = Lineage.of(ctx.plan(), name, ctx.pins(), spineFile, command);
+      String recorded = writeLineage(ctx, file, where, lineage);
       double s = (System.nanoTime() - start) / 1e9;
-      ctx.progress().say(String.format(Locale.ROOT, "training set %s -> %s in %.1f s", name, where, s));
+      ctx.progress().say(String.format(Locale.ROOT, "training set %s -> %s in %.1f s (lineage in %s)", name, where, s, recorded));
       return 0;
+    }
+
+    private static boolean isFile(String path) {
+      return Files.isRegularFile(Path.of(path));
+    }
+
+    private static String readFile(String path) {
+      try {
+        return Files.readString(Path.of(path));
+      } catch (java.io.IOException e) {
+        throw new JobException("Cannot read the lineage in " + path + ": " + e.getMessage() + ".");
+      }
+    }
+
+    private static String tableLineage(JobContext ctx, String table) {
+      String qualified = TrainingSetWriter.tableName(ctx, table);
+      try {
+        org.apache.iceberg.Table t = org.apache.iceberg.spark.Spark3Util.loadIcebergTable(ctx.spark(), qualified);
+        String json = t.properties().get(Lineage.TABLE_PROPERTY);
+        if (json == null) {
+          throw new JobException("Cannot build as of " + table + ": the table records no lineage (it was built before lineage was recorded).");
+        }
+        return json;
+      } catch (JobException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new JobException("Cannot build as of " + table + ": it is neither a lineage file nor a training set table ("
+            + StrataSpark.firstLine(e) + ").");
+      }
+    }
+
+    /** A rebuild is only identical when the service's groups compute as they did. */
+    private static void checkUnchanged(CompiledPlan plan, dev.strata.dsl.plan.CompiledPlan.CompiledTrainingSet ts, Lineage before) {
+      var service = plan.service(ts.service()).orElseThrow();
+      for (String groupName : service.groups()) {
+        String now = plan.group(groupName).orElseThrow().fingerprint();
+        String then = before.groupFingerprints().get(groupName);
+        if (!now.equals(then)) {
+          throw new JobException("Cannot build training set '" + ts.name() + "' as of " + before.builtAt() + ": group '" + groupName
+              + "' " + (then == null ? "did not exist then" : "changed since (version " + then.substring(0, Math.min(12, then.length()))
+              + " then, " + now.substring(0, Math.min(12, now.length())) + " now)") + "; build it from the definitions of then.");
+        }
+      }
+    }
+
+    private static String writeLineage(JobContext ctx, boolean file, String where, Lineage lineage) {
+      if (file) {
+        Path sidecar = Path.of(where + ".lineage.json");
+        try {
+          Files.writeString(sidecar, lineage.toJson());
+        } catch (java.io.IOException e) {
+          throw new JobException("Cannot write " + sidecar + ": " + e.getMessage() + ".");
+        }
+        return sidecar.toString();
+      }
+      try {
+        org.apache.iceberg.Table t = org.apache.iceberg.spark.Spark3Util.loadIcebergTable(ctx.spark(), where);
+        t.updateProperties().set(Lineage.TABLE_PROPERTY, lineage.toJson()).commit();
+      } catch (Exception e) {
+        throw new JobException("Cannot record the lineage of " + where + ": " + StrataSpark.firstLine(e) + ".", e);
+      }
+      return where + " (table property " + Lineage.TABLE_PROPERTY + ")";
     }
   }
 

@@ -22,6 +22,8 @@ public final class JobContext {
   private final Progress progress;
   private final Map<String, SourceReader.Result> sources = new HashMap<>();
   private final int partitions;
+  private Map<String, SourcePin> pins;
+  private boolean pinsGiven;
 
   public JobContext(SparkSession spark, StrataConfig config, ProjectSnapshot planRef, String catalog, Progress progress) {
     this.spark = spark;
@@ -72,10 +74,39 @@ public final class JobContext {
     return partitions;
   }
 
+  /**
+   * From now on every source is read through a pin: the ones given (a rebuild "as of" them, where
+   * a source without a pin is an error), or, with none given, captured at its first read. A
+   * training set records its pins so that it can be built again identically.
+   */
+  public JobContext pinSources(Map<String, SourcePin> given) {
+    this.pins = new java.util.LinkedHashMap<>(given);
+    this.pinsGiven = !given.isEmpty();
+    return this;
+  }
+
+  /** The pins the sources were read through (empty unless {@link #pinSources} was called). */
+  public Map<String, SourcePin> pins() {
+    return pins == null ? Map.of() : java.util.Collections.unmodifiableMap(pins);
+  }
+
   /** The source's events (read and schema-checked once per run); says how many were rejected. */
   public SourceReader.Result read(CompiledSource source) {
     return sources.computeIfAbsent(source.name(), n -> {
-      SourceReader.Result r = reader.read(source);
+      SourceReader.Result r;
+      if (pins == null) {
+        r = reader.read(source);
+      } else {
+        SourcePin pin = pins.get(n);
+        if (pin == null) {
+          if (pinsGiven) {
+            throw new JobException("Cannot read source '" + n + "' as recorded: the recorded lineage did not read it.");
+          }
+          pin = reader.capture(source);
+          pins.put(n, pin);
+        }
+        r = reader.read(source, pin);
+      }
       progress.say(String.format(Locale.ROOT, "source %s: %,d rows%s", n, r.rows(),
           r.rejected() == 0 ? "" : String.format(Locale.ROOT, ", %,d rejected (reasons in %s)", r.rejected(), r.rejectsPath())));
       return r;

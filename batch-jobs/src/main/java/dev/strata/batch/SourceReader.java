@@ -80,6 +80,92 @@ public final class SourceReader {
     return this;
   }
 
+  /**
+   * What a source's batch input is now: its Iceberg table's current snapshot, or the manifest of
+   * its files. {@link #read(CompiledSource, SourcePin)} reads exactly that later.
+   */
+  public SourcePin capture(CompiledSource source) {
+    if (source.batch() == null) {
+      throw new JobException("Cannot read source '" + source.name() + "': it declares no batch input (path or table).");
+    }
+    if (source.batch().table() != null) {
+      String table = catalog + "." + source.batch().table();
+      try {
+        org.apache.iceberg.Table t = org.apache.iceberg.spark.Spark3Util.loadIcebergTable(spark, table);
+        t.refresh();
+        org.apache.iceberg.Snapshot snapshot = t.currentSnapshot();
+        return SourcePin.table(source.name(), source.batch().table(), snapshot == null ? null : snapshot.snapshotId());
+      } catch (Exception e) {
+        throw new JobException("Cannot read source '" + source.name() + "': table " + source.batch().table()
+            + " is not in the catalog.");
+      }
+    }
+    Path file = projectDir.resolve(source.batch().path()).normalize();
+    if (!Files.exists(file)) {
+      throw new JobException("Cannot read source '" + source.name() + "': " + file + " does not exist.");
+    }
+    try {
+      return SourcePin.files(source.name(), source.batch().path(), dev.strata.dsl.io.FileManifest.capture(file));
+    } catch (java.io.UncheckedIOException e) {
+      throw new JobException("Cannot read source '" + source.name() + "': " + e.getMessage() + ".");
+    }
+  }
+
+  /**
+   * Reads the source as {@code pin} recorded it: the table at its snapshot, or only the recorded
+   * files, each up to its recorded length, after checking they still begin with what was recorded.
+   */
+  public Result read(CompiledSource source, SourcePin pin) {
+    String what = "source '" + source.name() + "'";
+    if (pin.manifest() == null) {
+      if (pin.snapshotId() == null) {
+        throw new JobException("Cannot read " + what + " as recorded: its table " + pin.table() + " was empty then.");
+      }
+      Dataset<Row> raw;
+      try {
+        raw = spark.read().option("snapshot-id", String.valueOf(pin.snapshotId())).table(catalog + "." + pin.table());
+      } catch (RuntimeException e) {
+        throw new JobException("Cannot read " + what + " as recorded: snapshot " + pin.snapshotId() + " of " + pin.table()
+            + " is gone (" + StrataSpark.firstLine(e) + ").");
+      }
+      return enforce(what, source.name(), source.schema(), source.timestamp(), raw);
+    }
+    Path root = projectDir.resolve(pin.path()).normalize();
+    try {
+      pin.manifest().verify(root, what);
+    } catch (IllegalArgumentException e) {
+      throw new JobException(e.getMessage() + ".");
+    }
+    String f = source.batch() != null && source.batch().format() != null
+        ? source.batch().format().toLowerCase(Locale.ROOT) : formatOf(root);
+    java.util.Map<Path, Long> limits = new java.util.LinkedHashMap<>();
+    for (dev.strata.dsl.io.FileManifest.Entry e : pin.manifest().files()) {
+      limits.put(dev.strata.dsl.io.FileManifest.resolve(root, e), e.length());
+    }
+    return switch (f) {
+      case "csv" -> readText(what, source.name(), source.schema(), source.timestamp(), root, EventFiles.Format.CSV, limits);
+      case "json" -> readText(what, source.name(), source.schema(), source.timestamp(), root, EventFiles.Format.JSON, limits);
+      case "parquet" -> {
+        for (var e : limits.entrySet()) {
+          if (sizeOf(e.getKey()) != e.getValue()) {
+            throw new JobException("Cannot read " + what + " as recorded: " + e.getKey() + " changed (a Parquet file is never appended to).");
+          }
+        }
+        yield enforce(what, source.name(), source.schema(), source.timestamp(),
+            spark.read().parquet(limits.keySet().stream().map(Path::toString).toArray(String[]::new)));
+      }
+      default -> throw new JobException("Cannot read " + what + ": unknown format '" + f + "' (expected csv, parquet or json).");
+    };
+  }
+
+  private static long sizeOf(Path file) {
+    try {
+      return Files.size(file);
+    } catch (java.io.IOException e) {
+      throw new JobException("Cannot read " + file + ": " + e.getMessage() + ".");
+    }
+  }
+
   /** Reads the source's batch input (its path or table). */
   public Result read(CompiledSource source) {
     if (source.batch() == null) {
@@ -133,8 +219,14 @@ public final class SourceReader {
   private record Chunk(String file, EventFiles.Range range) implements Serializable {}
 
   private Result readText(String what, String name, Schema schema, String timestamp, Path path, EventFiles.Format format) {
+    return readText(what, name, schema, timestamp, path, format, null);
+  }
+
+  /** {@code limits}, when not null: read only these files, each up to its length in bytes. */
+  private Result readText(String what, String name, Schema schema, String timestamp, Path path, EventFiles.Format format,
+                          java.util.Map<Path, Long> limits) {
     EventDecoder decoder = EventDecoder.of(schema, timestamp);
-    List<Path> files = EventFiles.files(path);
+    List<Path> files = limits == null ? EventFiles.files(path) : List.copyOf(limits.keySet());
     if (files.isEmpty()) {
       throw new JobException("Cannot read " + what + ": " + path + " holds no files.");
     }
@@ -156,6 +248,9 @@ public final class SourceReader {
       for (Path f : files) {
         List<EventFiles.Range> ranges = whole.contains(f)
             ? List.of(new EventFiles.Range(0, -1, true)) : EventFiles.ranges(f, format, target);
+        if (limits != null) {
+          ranges = capped(ranges, limits.get(f), f);
+        }
         ranges.forEach(r -> chunks.add(new Chunk(f.toString(), r)));
       }
       StructType out = outputSchema(schema);
@@ -178,6 +273,27 @@ public final class SourceReader {
       converted.unpersist();
       control.forEach(c -> whole.add(Path.of(c.getString(1))));
     }
+  }
+
+  /** The ranges cut at {@code limit} bytes: the file as it was when it was that long. */
+  private static List<EventFiles.Range> capped(List<EventFiles.Range> ranges, long limit, Path file) {
+    if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gz")) {
+      if (sizeOf(file) != limit) {
+        throw new JobException("Cannot read " + file + " as recorded: a gzip file cannot be cut at its recorded length; it changed.");
+      }
+      return ranges;
+    }
+    List<EventFiles.Range> out = new ArrayList<>();
+    for (EventFiles.Range r : ranges) {
+      long end = r.end() < 0 ? limit : Math.min(r.end(), limit);
+      if (r.start() < limit) {
+        out.add(new EventFiles.Range(r.start(), end, end == limit));
+      }
+    }
+    if (out.isEmpty()) {
+      out.add(new EventFiles.Range(0, 0, true));
+    }
+    return out;
   }
 
   /** Spark's own split size for files: every core busy, no range over maxPartitionBytes. */

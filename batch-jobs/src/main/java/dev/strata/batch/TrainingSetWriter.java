@@ -44,6 +44,17 @@ import org.apache.spark.sql.types.TimestampType;
 final class TrainingSetWriter {
   private TrainingSetWriter() {}
 
+  private static String namespaceOf(String out) {
+    String[] parts = out.split("\\.");
+    return parts.length > 1 ? String.join(".", List.of(parts).subList(0, parts.length - 1)) : "training";
+  }
+
+  /** The catalog table an output that is not a file names: {@code namespace.table}, or {@code training.<name>}. */
+  static String tableName(JobContext ctx, String out) {
+    String[] parts = out.split("\\.");
+    return ctx.catalog() + "." + StrataSpark.quote(namespaceOf(out)) + "." + StrataSpark.quote(parts[parts.length - 1]);
+  }
+
   /** Returns where it wrote. */
   static String write(JobContext ctx, Dataset<Row> rows, String out, String timeColumn) {
     String lower = out.toLowerCase(Locale.ROOT);
@@ -68,9 +79,8 @@ final class TrainingSetWriter {
       }
       return file.toString();
     }
-    String[] parts = out.split("\\.");
-    String namespace = parts.length > 1 ? String.join(".", List.of(parts).subList(0, parts.length - 1)) : "training";
-    String table = ctx.catalog() + "." + StrataSpark.quote(namespace) + "." + StrataSpark.quote(parts[parts.length - 1]);
+    String table = tableName(ctx, out);
+    String namespace = namespaceOf(out);
     ctx.spark().sql("CREATE NAMESPACE IF NOT EXISTS " + ctx.catalog() + "." + StrataSpark.quote(namespace));
     try {
       IcebergWrites.clusteredTable(rows.writeTo(table)).partitionedBy(functions.days(functions.col(timeColumn))).createOrReplace();

@@ -182,6 +182,11 @@ final class BatchCommands {
     @Option(names = "--out", required = true, paramLabel = "TABLE|PATH", description = "An Iceberg table or a .parquet/.csv path.")
     String out;
 
+    @Option(names = "--as-of", paramLabel = "LINEAGE",
+        description = "Build the same rows again from what an earlier build read: its <file>.lineage.json or its table."
+            + " Sources are read as recorded (table snapshots; files up to their recorded length, which must be unchanged).")
+    String asOf;
+
     @Option(names = {"-C", "--dir"}, paramLabel = "DIR", defaultValue = ".", description = "The project directory (default: .).")
     Path dir;
 
@@ -191,6 +196,8 @@ final class BatchCommands {
       // relative to the working directory, like every path on the command line (the job resolves against the project)
       option(args, "--spine", spine == null ? null : spine.toAbsolutePath());
       option(args, "--out", out);
+      option(args, "--as-of", asOf != null && java.nio.file.Files.isRegularFile(Path.of(asOf))
+          ? Path.of(asOf).toAbsolutePath().toString() : asOf);
       return run(dir, args);
     }
   }
