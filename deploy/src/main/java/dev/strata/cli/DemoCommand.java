@@ -219,7 +219,7 @@ final class DemoCommand implements Callable<Integer> {
     }
     Files.createDirectories(project.resolve("out"));
     Files.writeString(project.resolve(MARKER), "made by strata demo; deleted and recreated by the next run\n");
-    for (String name : InitCommand.TEMPLATE) {
+    for (String name : InitCommand.FLIGHTS) {
       Path target = project.resolve(name);
       Files.createDirectories(target.getParent());
       try (InputStream in = InitCommand.class.getResourceAsStream("template/" + name)) {

@@ -289,14 +289,32 @@ class StrataCliTest {
   }
 
   @Test
-  void initCreatesAValidProject(@TempDir Path tmp) {
-    Path dir = tmp.resolve("new");
+  void initCreatesAValidProject(@TempDir Path tmp) throws IOException {
+    Path dir = tmp.resolve("My Features-2");
     Run r = run("init", dir.toString());
     assertThat(r.code()).as(r.err()).isZero();
-    assertThat(run("validate", dir.toString()).code()).isZero();
+    assertThat(r.out()).contains("Created project 'my_features_2'");
+    assertThat(Files.readString(dir.resolve("entities.yaml"))).contains("project: my_features_2");
+    assertThat(Files.readString(dir.resolve(".gitignore")).lines()).contains(".strata/");
+    assertThat(dir.resolve("data/flights-20k.csv")).doesNotExist();
+    Run validate = run("validate", dir.toString());
+    assertThat(validate.code()).as(validate.out() + validate.err()).isZero();
+    Run plan = run("plan", dir.toString());
+    assertThat(plan.code()).as(plan.err()).isZero();
+    assertThat(plan.out()).contains("+ feature group user_purchases");
     Run again = run("init", dir.toString());
     assertThat(again.code()).isEqualTo(1);
     assertThat(again.err()).contains("already exists");
+
+    Path flights = tmp.resolve("ex");
+    Run example = run("init", flights.toString(), "--example", "flights");
+    assertThat(example.code()).as(example.err()).isZero();
+    assertThat(flights.resolve("data/flights-20k.csv")).exists();
+    assertThat(flights.resolve(".gitignore")).exists();
+    assertThat(run("validate", flights.toString()).code()).isZero();
+    assertThat(run("init", tmp.resolve("x").toString(), "--example", "nope").err().strip())
+        .isEqualTo("strata: Cannot create project: unknown example 'nope' (known: flights)");
+    assertThat(run("init", tmp.resolve("y").toString(), "--name", "Bad__name").code()).isEqualTo(1);
   }
 
   @Test
