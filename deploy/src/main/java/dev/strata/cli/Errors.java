@@ -57,11 +57,50 @@ final class Errors implements CommandLine.IExecutionExceptionHandler, CommandLin
     return (msg == null ? root.getClass().getSimpleName() : msg) + " (set STRATA_DEBUG=1 for details)";
   }
 
+  /** "Unknown command", with the commands that are near it, as git says it. */
+  static int unknownCommand(CommandLine cli, String name, java.util.Collection<String> commands) {
+    var err = cli.getErr();
+    err.println("strata: Unknown command '" + name + "'.");
+    java.util.List<String> near = commands.stream()
+        .filter(c -> editDistance(c, name) <= Math.max(2, name.length() / 3) || c.startsWith(name))
+        .sorted(java.util.Comparator.comparingInt(c -> editDistance(c, name))).toList();
+    if (!near.isEmpty()) {
+      err.println("Did you mean: " + String.join(", ", near.stream().map(c -> "strata " + c).toList()) + "?");
+    }
+    err.println("Run 'strata --help' for the commands.");
+    err.flush();
+    return USAGE_ERROR;
+  }
+
+  /** Levenshtein distance: short command names only. */
+  static int editDistance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
+  }
+
   @Override
   public int handleParseException(CommandLine.ParameterException ex, String[] args) {
     CommandLine cli = ex.getCommandLine();
     var err = cli.getErr();
     err.println("strata: " + ex.getMessage());
+    if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+      err.println("Did you mean: " + String.join(", ",
+          u.getSuggestions().stream().map(s -> cli.getCommandSpec().qualifiedName() + " " + s).toList()) + "?");
+    }
     err.println("Run '" + cli.getCommandSpec().qualifiedName() + " --help' for usage.");
     err.flush();
     // with --detailed-exitcode, 2 means "the plan has changes": a usage error must not look like one

@@ -46,6 +46,10 @@ public final class StrataCli implements Runnable {
     CommandLine cli = new CommandLine(new StrataCli());
     cli.setExecutionExceptionHandler(new Errors());
     cli.setParameterExceptionHandler(new Errors());
+    if (args.length > 0 && !args[0].startsWith("-") && !cli.getSubcommands().containsKey(args[0])) {
+      // before picocli: "strata ui --help" would print the top-level help and exit 0, as if ui existed
+      return Errors.unknownCommand(cli, args[0], cli.getSubcommands().keySet());
+    }
     try {
       return cli.execute(args);
     } catch (StackOverflowError | OutOfMemoryError e) {

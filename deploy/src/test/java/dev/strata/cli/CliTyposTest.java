@@ -1,0 +1,31 @@
+package dev.strata.cli;
+
+import static dev.strata.cli.StrataCliTest.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.cli.StrataCliTest.Run;
+import org.junit.jupiter.api.Test;
+
+/** Issue 19 item 3: command-line typos get a suggestion, and an unknown command never looks like it worked. */
+class CliTyposTest {
+  @Test
+  void aMistypedCommandIsSuggested() {
+    Run r = run("valdate", ".");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("Unknown command 'valdate'").contains("Did you mean: strata validate?");
+  }
+
+  @Test
+  void aMistypedOptionIsSuggested() {
+    Run r = run("plan", StrataCliTest.EXAMPLE.toString(), "--jsn");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("Unknown option: '--jsn'").contains("Did you mean: strata plan --json");
+  }
+
+  @Test
+  void helpOfAnUnknownCommandIsAnError() {
+    Run r = run("ui", "--help");
+    assertThat(r.code()).as("scripts must be able to tell").isEqualTo(2);
+    assertThat(r.err()).contains("Unknown command 'ui'");
+  }
+}
