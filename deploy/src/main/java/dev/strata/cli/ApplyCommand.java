@@ -12,9 +12,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(
@@ -28,14 +28,17 @@ import picocli.CommandLine.Spec;
 final class ApplyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "DIR", description = "The project directory.")
-  Path dir;
+  @Mixin ProjectDir project;
+
+  /** Resolved once in call(). */
+  private Path dir;
 
   @Option(names = {"-m", "--message"}, description = "A note stored with the version.")
   String message;
 
   @Override
   public Integer call() {
+    dir = project.get();
     CompiledPlan plan = Projects.compile(dir);
     PrintWriter out = spec.commandLine().getOut();
     StrataConfig config = StrataConfig.load(dir);

@@ -13,9 +13,9 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(
@@ -33,8 +33,10 @@ import picocli.CommandLine.Spec;
 final class PlanCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "DIR", description = "The project directory.")
-  Path dir;
+  @Mixin ProjectDir project;
+
+  /** Resolved once in call(). */
+  private Path dir;
 
   @Option(names = "--json", description = "Print the compiled plan as JSON (stable, versioned).")
   boolean json;
@@ -51,6 +53,7 @@ final class PlanCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    dir = project.get();
     if (json && (jsonDiff || detailedExitCode)) {
       throw new UserException("Cannot combine --json with " + (jsonDiff ? "--json-diff" : "--detailed-exitcode")
           + ": --json prints the compiled plan without comparing it with the registry");

@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -23,11 +23,14 @@ import picocli.CommandLine.Model.CommandSpec;
 final class ValidateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "DIR", description = "The project directory (its *.yaml files).")
-  Path dir;
+  @Mixin ProjectDir project;
+
+  /** Resolved once in call(). */
+  private Path dir;
 
   @Override
   public Integer call() {
+    dir = project.get();
     Projects.requireDirectory(dir);
     // strata.yaml is read by every later command: its mistakes are reported with the definitions'.
     List<Diagnostic> mistakes = new ArrayList<>();

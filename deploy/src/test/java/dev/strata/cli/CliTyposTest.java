@@ -28,4 +28,19 @@ class CliTyposTest {
     assertThat(r.code()).as("scripts must be able to tell").isEqualTo(2);
     assertThat(r.err()).contains("Unknown command 'ui'");
   }
+
+  /** Issue 19 item 2: -C DIR everywhere (default .), the positional DIR kept as an alias. */
+  @Test
+  void theProjectDirectoryIsDashCEverywhere(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws java.io.IOException {
+    java.nio.file.Path dir = StrataCliTest.copyExample(tmp.resolve("flights"));
+    for (String command : java.util.List.of("validate", "plan", "apply")) {
+      Run dashC = run(command, "-C", dir.toString());
+      assertThat(dashC.code()).as(command + ": " + dashC.err()).isZero();
+      Run positional = run(command, dir.toString());
+      assertThat(positional.code()).as(command + ": " + positional.err()).isZero();
+      Run both = run(command, "-C", dir.toString(), tmp.toString());
+      assertThat(both.code()).isEqualTo(1);
+      assertThat(both.err()).contains("Cannot tell which project to use");
+    }
+  }
 }

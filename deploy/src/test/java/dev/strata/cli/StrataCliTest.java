@@ -229,11 +229,15 @@ class StrataCliTest {
 
   @Test
   void badUsageExitsTwo() {
-    Run r = run("validate");
+    Run r = run("validate", "--strict-ish");
     assertThat(r.code()).isEqualTo(2);
-    assertThat(r.err()).contains("Missing required parameter");
+    assertThat(r.err()).contains("Unknown option: '--strict-ish'");
     assertNoStackTrace(r);
     assertThat(run("frobnicate").code()).isEqualTo(2);
+    // no DIR is the current directory (issue 19 item 2): here not a project, which is one sentence, exit 1
+    Run here = run("validate");
+    assertThat(here.code()).isEqualTo(1);
+    assertNoStackTrace(here);
   }
 
   @Test
