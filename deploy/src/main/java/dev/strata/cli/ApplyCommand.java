@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
 
 @Command(
     name = "apply",
+    header = "Record the project's compiled plan as a new version in the registry.",
     mixinStandardHelpOptions = true,
     description = {
       "Compile a project and record its plan as a new version in the registry",

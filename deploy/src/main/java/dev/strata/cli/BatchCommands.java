@@ -125,6 +125,7 @@ final class BatchCommands {
   }
 
   @Command(name = "backfill", mixinStandardHelpOptions = true,
+      header = "Compute a group's tiles and daily snapshots into Iceberg, for a range of days or incrementally.",
       description = {
         "Compute a group's tiles and its daily snapshot table (every feature as of each day's end) for the",
         "UTC days [from, to] into Iceberg (<namespace>.<group>__tiles and <namespace>.<group>, partitioned by day).",
@@ -164,6 +165,7 @@ final class BatchCommands {
   }
 
   @Command(name = "training-set", mixinStandardHelpOptions = true,
+      header = "Build a point-in-time correct training set into a file or an Iceberg table.",
       description = {
         "Build a training set: for every spine row its keys, time and label, and every feature of the service",
         "as of that row's time (point-in-time correct: an event at that time is not included), derived features",
@@ -203,6 +205,7 @@ final class BatchCommands {
   }
 
   @Command(name = "materialize", mixinStandardHelpOptions = true,
+      header = "Write a group's backfilled tiles of its widest window to the online store.",
       description = {
         "Write the backfilled tiles of the last max-window before --at (default now) to Redis through the",
         "online store's writer, so a new group is served before its stream has run a full window."
@@ -233,6 +236,7 @@ final class BatchCommands {
   }
 
   @Command(name = "monitor", mixinStandardHelpOptions = true,
+      header = "Compute a monitor's drift (and skew) of its service's features and write the report.",
       description = {
         "Drift of a monitor's service features: the reference range of the monitor against the current days",
         "([--from, --to], default the last 'every' period of the daily snapshot tables), and per 'every' period",

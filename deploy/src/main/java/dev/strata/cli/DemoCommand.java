@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "demo",
+    header = "Run the whole loop on the bundled flights sample, from validate to drift.",
     mixinStandardHelpOptions = true,
     description = {
       "Run the whole loop on the bundled flights sample (20,000 flights, January to March 2001):",

@@ -13,6 +13,7 @@ import picocli.CommandLine.Spec;
 
 @Command(
     name = "drift",
+    header = "Compare a current sample with a reference sample, column by column.",
     mixinStandardHelpOptions = true,
     description = {
       "Compare a current sample with a reference sample, column by column (CSV, Parquet or JSON lines files):",

@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
 
 @Command(
     name = "get",
+    header = "Fetch a service's online features for one entity row, straight from Redis.",
     mixinStandardHelpOptions = true,
     description = {
       "Fetch a service's online features for one entity row, as of now, straight from Redis,",

@@ -20,6 +20,7 @@ import picocli.CommandLine.Spec;
 
 @Command(
     name = "plan",
+    header = "Show what 'apply' would change against the registry.",
     mixinStandardHelpOptions = true,
     description = {
       "Compile a project and show what 'apply' would change against the registry:",

@@ -13,6 +13,7 @@ import picocli.CommandLine.Spec;
 
 @Command(
     name = "schema",
+    header = "Print the JSON Schema of definition files, for editors.",
     mixinStandardHelpOptions = true,
     description = {
       "Print the JSON Schema (draft 2020-12) of definition files, for editors",

@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
 
 @Command(
     name = "serve",
+    header = "Serve a project's online features over HTTP until stopped.",
     mixinStandardHelpOptions = true,
     description = {
       "Serve a project's online features over HTTP until stopped (Ctrl-C):",

@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
 
 @Command(
     name = "status",
+    header = "Show each feature group's offline coverage, online freshness and what to run next.",
     mixinStandardHelpOptions = true,
     description = {
       "One line per feature group of the project: its version, the offline days done (and gaps) for that version,",

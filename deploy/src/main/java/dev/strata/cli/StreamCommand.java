@@ -12,6 +12,7 @@ import picocli.CommandLine.Unmatched;
 
 @Command(
     name = "stream",
+    header = "Run the Flink tiling job of a source (or every source) into Redis.",
     mixinStandardHelpOptions = true,
     description = {
       "Run the Flink tiling job of a source (or of every source with --all) locally: its Kafka topic",

@@ -43,4 +43,27 @@ class CliTyposTest {
       assertThat(both.err()).contains("Cannot tell which project to use");
     }
   }
+
+  /** Issue 19 item 1: every command's summary in 'strata --help' is a whole sentence, not cut mid-way. */
+  @Test
+  void everySummaryIsAWholeSentence() {
+    Run r = run("--help");
+    assertThat(r.code()).isZero();
+    java.util.List<String> lines = r.out().lines().toList();
+    java.util.Map<String, String> summaries = new java.util.LinkedHashMap<>();
+    String current = null;
+    for (String line : lines.subList(lines.indexOf("Commands:") + 1, lines.size())) {
+      if (line.isBlank()) {
+        break;
+      }
+      if (line.startsWith("  ") && !line.startsWith("    ")) {
+        current = line.strip().split("\\s+", 2)[0];
+        summaries.put(current, line.strip().substring(current.length()).strip());
+      } else if (current != null) {
+        summaries.merge(current, line.strip(), (a, b) -> a + " " + b);
+      }
+    }
+    assertThat(summaries).hasSizeGreaterThan(15);
+    summaries.forEach((command, summary) -> assertThat(summary).as(command).endsWith(".").doesNotEndWith(":."));
+  }
 }
