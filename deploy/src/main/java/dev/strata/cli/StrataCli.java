@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       SchemaCommand.class,
       RegistryCommand.class,
       StatusCommand.class,
+      ConfigCommand.class,
       BatchCommands.Backfill.class,
       BatchCommands.TrainingSet.class,
       BatchCommands.Materialize.class,

@@ -66,4 +66,16 @@ class CliTyposTest {
     assertThat(summaries).hasSizeGreaterThan(15);
     summaries.forEach((command, summary) -> assertThat(summary).as(command).endsWith(".").doesNotEndWith(":."));
   }
+
+  @Test
+  void configShowsEachSettingAndItsOrigin(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws java.io.IOException {
+    java.nio.file.Path dir = StrataCliTest.copyExample(tmp.resolve("flights"));
+    java.nio.file.Files.writeString(dir.resolve("strata.yaml"),
+        "catalog:\n  uri: jdbc:postgresql://db:5432/strata\n  password: hunter2\nredis:\n  url: redis://:s3cret@cache:6379\n");
+    Run r = run("config", "-C", dir.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).doesNotContain("hunter2").doesNotContain("s3cret");
+    assertThat(r.out().lines()).anySatisfy(l -> assertThat(l).startsWith("catalog.password").contains("****").endsWith("strata.yaml"))
+        .anySatisfy(l -> assertThat(l).startsWith("catalog.namespace").contains("strata").endsWith("default"));
+  }
 }

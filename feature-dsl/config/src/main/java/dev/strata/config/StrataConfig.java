@@ -176,6 +176,41 @@ public record StrataConfig(
         pick(env, "STRATA_KAFKA_BOOTSTRAP_SERVERS", text(get(root, "kafka"), "bootstrap_servers"), "127.0.0.1:9092"));
   }
 
+  /** Where one setting of {@link #load} came from. */
+  public enum Origin {
+    ENVIRONMENT, FILE, DEFAULT
+  }
+
+  /**
+   * One setting as {@link #load} resolves it: its key in strata.yaml, its environment variable, where
+   * its value came from, and whether the environment overrode a value the file also sets.
+   */
+  public record Setting(String key, String variable, Origin origin, boolean overridesFile) {}
+
+  /** Where each setting comes from, in strata.yaml's order (for {@code strata config}). */
+  public static java.util.List<Setting> settings(Path projectDir, Map<String, String> env) {
+    Path file = projectDir.toAbsolutePath().normalize().resolve(ProjectLoader.CONFIG_FILE);
+    Node root = Files.isRegularFile(file) ? parse(file) : null;
+    Node catalog = get(root, "catalog");
+    String[][] keys = {
+      {"warehouse", "STRATA_WAREHOUSE", text(root, "warehouse")},
+      {"catalog.uri", "STRATA_CATALOG_URI", text(catalog, "uri")},
+      {"catalog.user", "STRATA_CATALOG_USER", text(catalog, "user")},
+      {"catalog.password", "STRATA_CATALOG_PASSWORD", text(catalog, "password")},
+      {"catalog.namespace", "STRATA_CATALOG_NAMESPACE", text(catalog, "namespace")},
+      {"redis.url", "STRATA_REDIS_URL", text(get(root, "redis"), "url")},
+      {"kafka.bootstrap_servers", "STRATA_KAFKA_BOOTSTRAP_SERVERS", text(get(root, "kafka"), "bootstrap_servers")},
+    };
+    java.util.List<Setting> out = new java.util.ArrayList<>();
+    for (String[] k : keys) {
+      String v = env.get(k[1]);
+      boolean fromEnv = v != null && !v.isBlank();
+      out.add(new Setting(k[0], k[1], fromEnv ? Origin.ENVIRONMENT : k[2] != null ? Origin.FILE : Origin.DEFAULT,
+          fromEnv && k[2] != null));
+    }
+    return java.util.List.copyOf(out);
+  }
+
   /** The namespace of Strata's tables; the file's is checked with a position, this also covers the environment's. */
   private static String namespace(String ns) {
     if (NameRules.RESERVED_NAMESPACES.contains(NameRules.fold(ns))) {

@@ -46,4 +46,22 @@ class StrataConfigTest {
         .hasMessage("Cannot use the warehouse s3://acme-lake/strata with the embedded catalog: it lives in a local warehouse "
             + "folder; set catalog.uri (or STRATA_CATALOG_URI) to a PostgreSQL or REST catalog");
   }
+
+  /** Issue 19 item 10: the environment no longer wins silently; every setting says where it came from. */
+  @Test
+  void everySettingSaysWhereItCameFrom(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("strata.yaml"), "redis:\n  url: redis://file-host:6379\ncatalog:\n  namespace: feats\n");
+    var settings = StrataConfig.settings(dir, Map.of("STRATA_REDIS_URL", "redis://env-host:6379", "STRATA_KAFKA_BOOTSTRAP_SERVERS", "k:9092"));
+    java.util.Map<String, StrataConfig.Setting> byKey = new java.util.HashMap<>();
+    settings.forEach(st -> byKey.put(st.key(), st));
+    assertThat(settings).extracting(StrataConfig.Setting::key).containsExactly("warehouse", "catalog.uri", "catalog.user",
+        "catalog.password", "catalog.namespace", "redis.url", "kafka.bootstrap_servers");
+    assertThat(byKey.get("redis.url").origin()).isEqualTo(StrataConfig.Origin.ENVIRONMENT);
+    assertThat(byKey.get("redis.url").overridesFile()).isTrue();
+    assertThat(byKey.get("kafka.bootstrap_servers").origin()).isEqualTo(StrataConfig.Origin.ENVIRONMENT);
+    assertThat(byKey.get("kafka.bootstrap_servers").overridesFile()).isFalse();
+    assertThat(byKey.get("catalog.namespace").origin()).isEqualTo(StrataConfig.Origin.FILE);
+    assertThat(byKey.get("warehouse").origin()).isEqualTo(StrataConfig.Origin.DEFAULT);
+    assertThat(StrataConfig.load(dir, Map.of("STRATA_REDIS_URL", "redis://env-host:6379")).redisUrl()).isEqualTo("redis://env-host:6379");
+  }
 }
