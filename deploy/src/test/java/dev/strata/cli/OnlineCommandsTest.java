@@ -92,6 +92,11 @@ class OnlineCommandsTest {
     assertThat(noEq.err().strip()).isEqualTo("strata: Cannot read entity key 'ORD': write it as key=value, e.g. airport=ORD");
     StrataCliTest.Run unknown = StrataCliTest.run("get", "delay_model_v2", "airport=ORD", "-C", dir.toString());
     assertThat(unknown.err().strip()).startsWith("strata: Cannot get features: project 'flights' has no feature service 'delay_model_v2'; did you mean 'delay_model_v1'?");
+    // issue 19 item 6: a missing key names every key the service needs
+    StrataCliTest.Run missing = StrataCliTest.run("get", "delay_model_v1", "airport=ORD", "-C", dir.toString());
+    assertThat(missing.code()).isEqualTo(1);
+    assertThat(missing.err().strip()).isEqualTo("strata: Cannot fetch features of service 'delay_model_v1': entity row 0 has no"
+        + " value for key 'origin'; the service needs every key of its entities: airport (string), origin (string), destination (string)");
     Files.writeString(dir.resolve("strata.yaml"), "redis:\n  url: redis://127.0.0.1:1\n");
     StrataCliTest.Run down = StrataCliTest.run("get", "delay_model_v1", "airport=ORD", "origin=ORD", "destination=LAX",
         "-C", dir.toString());

@@ -84,7 +84,8 @@ final class ServiceReader {
       Object v = row.get(k.name());
       if (v == null) {
         throw new IllegalArgumentException("Cannot fetch features of service '" + serviceName + "': entity row "
-            + rowIndex + " has no value for key '" + k.name() + "'");
+            + rowIndex + " has no value for key '" + k.name() + "'; the service needs every key of its entities: "
+            + String.join(", ", keyFields.stream().map(f -> f.name() + " (" + f.type().sqlName() + ")").toList()));
       }
       key[i] = EntityKeys.coerce(v, k.type(), serviceName, k.name(), rowIndex);
     }
