@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The same drift as Strata's exact mode, with numpy/scipy, timed by phase.
 
-Definitions as docs/design.md "Monitoring" and monitoring/src/test/resources/drift/make_vectors.py,
+Definitions as docs/design.md "Monitoring" and monitoring/core/src/test/resources/drift/make_vectors.py,
 vectorized for millions of rows. Usage: drift_scipy.py REFERENCE.csv CURRENT.csv OUT.json
 """
 import csv

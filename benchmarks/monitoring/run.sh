@@ -12,9 +12,10 @@ fi
 if [ ! -f "$WORK/current.csv" ]; then
   java -cp ~/.m2/repository/$DUCKDB benchmarks/monitoring/ExportHalves.java ../shared/datasets/flights-3m.parquet "$WORK"
 fi
-mvn -q -B -pl monitoring -am install -DskipTests
-mvn -q -B -pl monitoring dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt"
-CP="monitoring/target/classes:$(cat "$WORK/cp.txt")"
+# The benchmark reads the CSV halves with monitoring-tools (Tables) and drifts them with the core.
+mvn -q -B -pl monitoring/tools -am install -DskipTests
+mvn -q -B -pl monitoring/tools dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt"
+CP="monitoring/tools/target/classes:$(cat "$WORK/cp.txt")"
 mkdir -p "$WORK/classes"
 javac -cp "$CP" -d "$WORK/classes" benchmarks/monitoring/DriftBenchmark.java
 echo "== Strata (java -Xmx12g) =="

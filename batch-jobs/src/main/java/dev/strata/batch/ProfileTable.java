@@ -1,5 +1,7 @@
 package dev.strata.batch;
 
+import dev.strata.monitoring.monitor.DayProfile;
+import dev.strata.monitoring.monitor.DayRange;
 import dev.strata.monitoring.profile.ColumnProfile;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -52,9 +54,6 @@ public final class ProfileTable {
 
   private ProfileTable() {}
 
-  /** One feature's profile of one day. */
-  public record DayProfile(String feature, LocalDate day, ColumnProfile profile) {}
-
   /** A feature's stored daily profiles of [from, to] merged into one, and the days that had one. */
   public record Rollup(String feature, LocalDate from, LocalDate to, List<LocalDate> days, ColumnProfile profile) {
     public Rollup {
@@ -72,7 +71,7 @@ public final class ProfileTable {
    * Replaces the monitor's profiles of the days in {@code ranges} with {@code profiles}, in one
    * commit; returns the rows written.
    */
-  static long write(JobContext ctx, String monitor, List<MonitorJob.Slice> ranges, List<DayProfile> profiles,
+  static long write(JobContext ctx, String monitor, List<DayRange> ranges, List<DayProfile> profiles,
       Instant computedAt) {
     String table = ctx.table(TABLE);
     List<Row> rows = new ArrayList<>(profiles.size());
@@ -81,7 +80,7 @@ public final class ProfileTable {
     }
     Dataset<Row> data = ctx.spark().createDataFrame(rows, SCHEMA).coalesce(1);
     Column days = null;
-    for (MonitorJob.Slice r : ranges) {
+    for (DayRange r : ranges) {
       Column in = functions.col("day").between(functions.lit(r.start()), functions.lit(r.end()));
       days = days == null ? in : days.or(in);
     }

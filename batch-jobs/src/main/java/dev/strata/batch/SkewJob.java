@@ -9,6 +9,7 @@ import dev.strata.dsl.plan.CompiledPlan.CompiledService;
 import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.types.Field;
 import dev.strata.dsl.types.Schema;
+import dev.strata.monitoring.monitor.DayRange;
 import dev.strata.monitoring.report.DriftReport;
 import dev.strata.monitoring.skew.FeatureSkew;
 import dev.strata.monitoring.skew.LoggedValues;
@@ -74,19 +75,19 @@ public final class SkewJob {
   }
 
   /** Whether the served log holds rows of {@code service} on the days of {@code slice}. */
-  public boolean hasLog(String service, MonitorJob.Slice slice) {
+  public boolean hasLog(String service, DayRange slice) {
     String table = ctx.table(LogIngestJob.SERVED_TABLE);
     return ctx.spark().catalog().tableExists(table) && !logged(service, slice).isEmpty();
   }
 
-  private Dataset<Row> logged(String service, MonitorJob.Slice slice) {
+  private Dataset<Row> logged(String service, DayRange slice) {
     return ctx.spark().table(ctx.table(LogIngestJob.SERVED_TABLE))
         .where(functions.col("service").equalTo(service)
             .and(functions.to_date(functions.col("served_at")).between(slice.start(), slice.end())));
   }
 
   /** Computes and writes the skew of {@code serviceName}'s log over the days of {@code slice}. */
-  public DriftReport.Skew run(String serviceName, MonitorJob.Slice slice) {
+  public DriftReport.Skew run(String serviceName, DayRange slice) {
     CompiledPlan plan = ctx.plan();
     CompiledService service = plan.service(serviceName).orElseThrow(() -> new JobException("Cannot compute skew of service '"
         + serviceName + "': no such feature service (known: "
@@ -163,7 +164,7 @@ public final class SkewJob {
     return new DriftReport.Skew(serviceName, slice.label(), comparison.relativeTolerance(), result);
   }
 
-  private void write(String service, MonitorJob.Slice slice, List<FeatureSkew> features) {
+  private void write(String service, DayRange slice, List<FeatureSkew> features) {
     Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
     ObjectMapper mapper = new ObjectMapper();
     List<Row> rows = new ArrayList<>();

@@ -14,6 +14,7 @@ import dev.strata.monitoring.drift.ExactDrift;
 import dev.strata.monitoring.drift.FeatureDrift;
 import dev.strata.monitoring.drift.Status;
 import dev.strata.monitoring.drift.Thresholds;
+import dev.strata.monitoring.monitor.DayRange;
 import dev.strata.monitoring.report.DriftReport;
 import dev.strata.monitoring.skew.FeatureSkew;
 import dev.strata.monitoring.skew.SkewComparison;
@@ -262,7 +263,7 @@ class PredictionLogSkewTest {
   @Test
   @Order(2)
   void servedValuesEqualOfflineValuesThenCorruptedOnesAreFlagged() throws IOException {
-    MonitorJob.Slice slice = new MonitorJob.Slice(DAY, DAY);
+    DayRange slice = DayRange.day(DAY);
     DriftReport.Skew clean = new SkewJob(ctx, SkewComparison.withDefaults()).run(SERVICE, slice);
     List<String> names = plan.service(SERVICE).orElseThrow().schema().names();
     assertThat(clean.features()).extracting(FeatureSkew::feature).isEqualTo(names);

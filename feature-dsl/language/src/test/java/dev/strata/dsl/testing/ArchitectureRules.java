@@ -98,6 +98,22 @@ public final class ArchitectureRules {
         .because("jobs run from their own jars, as a user runs them with spark-submit or flink run");
   }
 
+  /**
+   * The monitoring core is what the Spark monitor job carries: no file reader (DuckDB), no
+   * metrics (Micrometer), no engine, no store, no tool. Readers, the CLI and alerting sit beside
+   * it in monitoring-tools and monitoring-alerts.
+   */
+  public static ArchRule monitoringCoreIsLight() {
+    return noClasses().that().resideInAPackage("dev.strata.monitoring..")
+        .should().dependOnClassesThat().resideInAnyPackage(concat(ENGINES_AND_TOOLS,
+            "org.duckdb..", "io.micrometer..", "redis.clients..", "io.javalin..", "javax.sql..",
+            "dev.strata.online..", "dev.strata.monitoring.io..", "dev.strata.monitoring.cli..",
+            "dev.strata.monitoring.alert.."))
+        .orShould().dependOnClassesThat().belongToAnyOf(
+            java.sql.Connection.class, java.sql.DriverManager.class, java.sql.Statement.class)
+        .because("the Spark job jar carries the monitoring core and nothing it does not use");
+  }
+
   private static String[] concat(String[] a, String... b) {
     String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, out, a.length, b.length);

@@ -1,0 +1,20 @@
+package dev.strata.monitoring;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import dev.strata.dsl.testing.ArchitectureRules;
+import org.junit.jupiter.api.Test;
+
+/** The import rules of docs/design.md that concern this module (see {@link ArchitectureRules}). */
+class ArchitectureTest {
+  static final JavaClasses MAIN = ArchitectureRules.moduleMainClasses();
+
+  @Test
+  void monitoringCoreIsLight() {
+    ArchitectureRules.monitoringCoreIsLight().check(MAIN);
+  }
+
+  @Test
+  void windowBoundsComeFromTheGeometry() {
+    ArchitectureRules.windowBoundsComeFromTheGeometry().check(MAIN);
+  }
+}
