@@ -69,6 +69,17 @@ public final class OnlineReader {
     return new Builder(plan, store);
   }
 
+  /**
+   * One round trip to the store, for readiness checks: returns normally when the store answers.
+   *
+   * @throws RuntimeException (the store's: {@link OnlineStoreException}, a Jedis exception) when it does not
+   */
+  public void ping() {
+    store.fieldNames(List.of(PING_KEY));
+  }
+
+  private static final byte[] PING_KEY = "strata:ping".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
   public CompiledPlan plan() {
     return plan;
   }
@@ -134,12 +145,16 @@ public final class OnlineReader {
         throw new IllegalArgumentException("Cannot fetch features: the feature list is empty");
       }
       List<ServiceFeature> features = new ArrayList<>();
+      java.util.Set<String> seen = new java.util.HashSet<>();
       for (String ref : refs) {
         String[] parts = ref.split("[.:]", 2);
         GroupReader gr = parts.length == 2 ? groups.get(parts[0]) : null;
         CompiledFeature f = gr == null ? null : gr.group.feature(parts[1]).orElse(null);
         if (f == null) {
           throw new UnknownFeatureException(ref);
+        }
+        if (!seen.add(f.qualifiedName())) {
+          throw new IllegalArgumentException("Cannot fetch features: feature '" + f.qualifiedName() + "' is requested twice");
         }
         features.add(new ServiceFeature(f.qualifiedName(), gr.group.name(), f.name(), f.type()));
       }

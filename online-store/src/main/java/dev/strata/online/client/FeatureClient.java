@@ -25,7 +25,9 @@ public interface FeatureClient extends AutoCloseable {
    * monitoring; pass {@link OnlineFeatures#requestId()} of the fetch as the request id.
    *
    * @throws IllegalStateException when nothing logs (no serving log in-process, none on the server)
-   * @throws ServingLog.LogFullException when the log cannot take them now (nothing was logged: retry)
+   * @throws ServingLog.LogUnavailableException when the log cannot write them now (its queue is full: {@link
+   *     ServingLog.LogFullException}; its writer failed; a time outside the server's window is an
+   *     IllegalArgumentException). Nothing of the call was acknowledged: retry.
    */
   void logPredictions(List<ServingLog.Prediction> predictions);
 

@@ -170,7 +170,9 @@ final class HttpFeatureClient implements FeatureClient {
     if (status == 404) {
       throw new IllegalStateException(reason);
     } else if (status == 503) {
-      throw new ServingLog.LogFullException(reason);
+      // The records were not acknowledged: retrying them is safe (the log is at-least-once).
+      throw reason.contains("queue is full") ? new ServingLog.LogFullException(reason)
+          : new ServingLog.LogUnavailableException(reason);
     } else if (status >= 400 && status < 500) {
       throw new IllegalArgumentException(reason);
     }

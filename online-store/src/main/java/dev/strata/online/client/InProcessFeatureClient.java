@@ -34,12 +34,27 @@ final class InProcessFeatureClient implements FeatureClient {
 
   @Override
   public void logPredictions(List<ServingLog.Prediction> predictions) {
-    logOrFail().predictions(predictions);
+    await(logOrFail().predictions(predictions));
   }
 
   @Override
   public void logLabels(List<ServingLog.Label> labels) {
-    logOrFail().labels(labels);
+    await(logOrFail().labels(labels));
+  }
+
+  /** Returns once the log has written the records, as the server's 202 does. */
+  private static void await(java.util.concurrent.CompletableFuture<Void> written) {
+    try {
+      written.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof ServingLog.LogUnavailableException u ? u
+          : new ServingLog.LogUnavailableException("Cannot log: " + e.getCause(), e.getCause());
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new ServingLog.LogUnavailableException("Cannot log: the serving log did not write the records within 10 s");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ServingLog.LogUnavailableException("Cannot log: interrupted", e);
+    }
   }
 
   private ServingLog logOrFail() {

@@ -3,12 +3,18 @@ package dev.strata.online.log;
 import dev.strata.online.OnlineFeatures;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Where served feature vectors, predictions and labels are recorded for skew and prediction
  * monitoring. Implementations never block or fail the serving path for feature vectors (they
  * sample and may drop, counting what they drop); predictions and labels are refused, not
  * dropped, when they cannot be queued, so a client can retry.
+ *
+ * <p>Predictions and labels are acknowledged through the returned future: it completes normally
+ * only once every record of the call is written to the operating system (and synced to disk when
+ * the log is configured to), and exceptionally with a {@link LogUnavailableException} when they
+ * could not be written. A caller must not report a record as logged before its future completes.
  */
 public interface ServingLog extends AutoCloseable {
   /** Whether the vectors of this request are logged: a stable function of the request id. */
@@ -21,16 +27,23 @@ public interface ServingLog extends AutoCloseable {
   /**
    * Logs predictions (and labels already known).
    *
-   * @throws LogFullException when the log cannot take them now
+   * @return completes once the records are written, exceptionally with a {@link LogUnavailableException}
+   * @throws LogUnavailableException when the log cannot take them now ({@link LogFullException} when its queue is full)
    */
-  void predictions(List<Prediction> predictions);
+  CompletableFuture<Void> predictions(List<Prediction> predictions);
 
   /**
    * Logs labels that arrived after the predictions of the same request ids.
    *
-   * @throws LogFullException when the log cannot take them now
+   * @return completes once the records are written, exceptionally with a {@link LogUnavailableException}
+   * @throws LogUnavailableException when the log cannot take them now ({@link LogFullException} when its queue is full)
    */
-  void labels(List<Label> labels);
+  CompletableFuture<Void> labels(List<Label> labels);
+
+  /** Null when the log can take records, else why it cannot (its writer died, its directory is not writable). */
+  default String unavailableReason() {
+    return null;
+  }
 
   /** Entity rows of served vectors dropped (not logged) because the queue was full. */
   long dropped();
@@ -68,8 +81,19 @@ public interface ServingLog extends AutoCloseable {
     }
   }
 
+  /** The log cannot write now (its writer failed or stopped, a write failed): what was refused was not acknowledged. */
+  class LogUnavailableException extends RuntimeException {
+    public LogUnavailableException(String message) {
+      super(message);
+    }
+
+    public LogUnavailableException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
   /** The log's queue is full: nothing of the call was logged. */
-  final class LogFullException extends RuntimeException {
+  final class LogFullException extends LogUnavailableException {
     public LogFullException(String message) {
       super(message);
     }

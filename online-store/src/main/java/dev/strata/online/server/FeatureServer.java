@@ -52,16 +52,50 @@ import redis.clients.jedis.exceptions.JedisException;
  *
  * <p>A bad request gets 400 (404 for an unknown service or feature) and {@code {"error": "<one
  * sentence>"}}; Redis failing gets 503; a wrong or missing bearer token, when one is set, 401.
+ * Every error, whoever produces it (Strata, Javalin, Jetty: a bad request line, a body over 8 MiB,
+ * a URI or headers too long, an unknown path, a wrong method), is that JSON object with its status.
+ * Parsing is strict: trailing content, duplicate keys and nesting deeper than 32 are 400s; names
+ * are at most 256 characters and entity values, predictions and labels at most 1 KiB.
+ *
+ * <p>{@code GET /health} and {@code /health/live} answer 200 while the process serves;
+ * {@code /health/ready} answers 200 only when the store answers a ping and the serving log (if
+ * any) can write, else 503 with the reason. With a token, {@code /metrics} requires it too.
  *
  * <p>With a {@link ServingLog}, every response carries an {@code X-Request-Id} (the client's, if
  * it sent a plausible one), sampled served vectors are logged under it, and {@code POST
  * /log-predictions} and {@code POST /log-labels} record what the model made of them:
  * {@code {"model": "m", "request_ids": [...], "entities": {"origin": [...]}, "predictions": [...],
  * "labels": [...]?, "time": "2026-01-01T00:00:00Z"?}} and {@code {"model": "m", "request_ids":
- * [...], "labels": [...]}} (columns of equal length), answered 202 {@code {"logged": n}}.
+ * [...], "labels": [...]}} (columns of equal length), answered 202 {@code {"logged": n}} only
+ * once the records are written (see {@link ServingLog}); 503 when the log cannot write them (its
+ * queue is full, a write failed, its writer stopped, or it took more than 10 s). A {@code time}
+ * outside {@code [now - logMaxAge, now + logMaxAhead]} (default 7 days back, 1 day ahead) is a 400:
+ * each day is a partition file, and a client must not make the server hold open one per day it names.
  */
 public final class FeatureServer implements AutoCloseable {
   static final String EPOCH = "1970-01-01T00:00:00Z";
+  /** Request body limit (413 beyond). */
+  public static final long MAX_BODY_BYTES = 8L << 20;
+  /** Service, feature, entity key and model names: at most this many characters (400 beyond). */
+  public static final int MAX_NAME_CHARS = 256;
+  /** Entity values, predictions and labels: at most this many UTF-8 bytes (400 beyond). */
+  public static final int MAX_VALUE_BYTES = 1024;
+  /** JSON nesting limit (400 beyond). */
+  public static final int MAX_JSON_DEPTH = 32;
+  /** How long a logging request waits for its records to be written before answering 503. */
+  static final Duration LOG_WRITE_TIMEOUT = Duration.ofSeconds(10);
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FeatureServer.class);
+  private static final Map<String, List<String>> ROUTES = new LinkedHashMap<>();
+
+  static {
+    ROUTES.put("/get-online-features", List.of("POST"));
+    ROUTES.put("/log-predictions", List.of("POST"));
+    ROUTES.put("/log-labels", List.of("POST"));
+    ROUTES.put("/health", List.of("GET"));
+    ROUTES.put("/health/live", List.of("GET"));
+    ROUTES.put("/health/ready", List.of("GET"));
+    ROUTES.put("/metrics", List.of("GET"));
+  }
   // Pre-quoted strings skip the generator's per-character escaping: 10,000 of them a 100 × 50 response.
   private static final SerializedString EPOCH_JSON = new SerializedString(EPOCH);
   private static final Map<FeatureStatus, SerializedString> STATUS_JSON = new java.util.EnumMap<>(FeatureStatus.class);
@@ -78,10 +112,20 @@ public final class FeatureServer implements AutoCloseable {
   private final int maxEntities;
   private final byte[] token;
   private final ServingLog log;
+  private final java.time.Clock clock;
+  private final Duration logMaxAge;
+  private final Duration logMaxAhead;
   // Shortest round-tripping doubles (Schubfach) and a faster double parser: 5,000 doubles a 100 × 50 response.
-  private final ObjectMapper json = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+  // Strict: one document per body, no duplicate keys, bounded depth.
+  private final ObjectMapper json = com.fasterxml.jackson.databind.json.JsonMapper.builder(
+          com.fasterxml.jackson.core.JsonFactory.builder()
+              .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                  .maxNestingDepth(MAX_JSON_DEPTH).build())
+              .build())
       .enable(com.fasterxml.jackson.core.StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
       .enable(com.fasterxml.jackson.core.StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+      .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .build();
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Counter redisErrors;
@@ -95,6 +139,9 @@ public final class FeatureServer implements AutoCloseable {
     this.maxEntities = b.maxEntities;
     this.token = b.token == null ? null : b.token.getBytes(StandardCharsets.UTF_8);
     this.log = b.log;
+    this.clock = b.clock;
+    this.logMaxAge = b.logMaxAge;
+    this.logMaxAhead = b.logMaxAhead;
     if (log != null) {
       FunctionCounter.builder("strata_serving_log_written", log, ServingLog::written)
           .description("Lines written to the serving log").register(metrics);
@@ -142,21 +189,57 @@ public final class FeatureServer implements AutoCloseable {
     app = Javalin.create(cfg -> {
       cfg.showJavalinBanner = false;
       cfg.startupWatcherEnabled = false;
-      cfg.http.maxRequestSize = 8L << 20;
+      cfg.http.maxRequestSize = MAX_BODY_BYTES;
+      // Errors Jetty answers before Javalin sees the request (bad request line, 414, 431) are JSON too.
+      cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+      cfg.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(new JsonErrorHandler()));
     });
     app.post("/get-online-features", this::getOnlineFeatures);
     app.post("/log-predictions", this::logPredictions);
     app.post("/log-labels", this::logLabels);
     app.get("/health", ctx -> ctx.contentType("application/json").result("{\"status\":\"ok\"}"));
-    app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
-    app.exception(Exception.class, (e, ctx) -> error(ctx, 500, "Cannot serve the request: internal error ("
-        + e.getClass().getSimpleName() + ")."));
+    app.get("/health/live", ctx -> ctx.contentType("application/json").result("{\"status\":\"ok\"}"));
+    app.get("/health/ready", this::ready);
+    app.get("/metrics", ctx -> {
+      if (unauthorized(ctx, "read the metrics")) {
+        return;
+      }
+      ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape());
+    });
+    for (Map.Entry<String, List<String>> route : ROUTES.entrySet()) {
+      for (io.javalin.http.HandlerType m : io.javalin.http.HandlerType.values()) {
+        if (m.isHttpMethod() && !route.getValue().contains(m.name())) {
+          app.addHttpHandler(m, route.getKey(), ctx -> {
+            ctx.header("Allow", String.join(", ", route.getValue()));
+            error(ctx, 405, "Cannot " + ctx.method() + " " + route.getKey() + ": it answers "
+                + String.join(", ", route.getValue()) + " only.");
+          });
+        }
+      }
+    }
+    app.exception(io.javalin.http.HttpResponseException.class, (e, ctx) -> {
+      int status = e.getStatus();
+      error(ctx, status, status == 413 ? tooLarge() : JsonErrorHandler.sentence(status, e.getMessage()));
+    });
+    app.exception(Exception.class, (e, ctx) -> {
+      LOG.error("Cannot serve {} {}: internal error", ctx.method(), ctx.path(), e);
+      error(ctx, 500, "Cannot serve the request: internal error (" + e.getClass().getSimpleName() + ").");
+    });
     app.error(404, ctx -> {
       if (ctx.result() == null || ctx.result().isEmpty()) {
-        error(ctx, 404, "Cannot find " + ctx.method() + " " + ctx.path()
-            + ": the server has /get-online-features, /log-predictions, /log-labels, /health and /metrics.");
+        error(ctx, 404, "Cannot find " + ctx.method() + " " + printable(ctx.path())
+            + ": the server has /get-online-features, /log-predictions, /log-labels, /health, /health/live, /health/ready"
+            + " and /metrics.");
       }
     });
+    for (int status : new int[] {400, 405, 413, 414, 431, 500, 501, 503}) {
+      app.error(status, ctx -> {
+        String body = ctx.result();
+        if (body == null || body.isEmpty() || !body.startsWith("{")) {
+          error(ctx, status, status == 413 ? tooLarge() : JsonErrorHandler.sentence(status, null));
+        }
+      });
+    }
     app.after(ctx -> Timer.builder("strata_http_requests")
         .description("HTTP requests by path and status")
         .tag("path", knownPath(ctx.path()))
@@ -173,10 +256,35 @@ public final class FeatureServer implements AutoCloseable {
   }
 
   private static String knownPath(String path) {
-    return switch (path) {
-      case "/get-online-features", "/log-predictions", "/log-labels", "/health", "/metrics" -> path;
-      default -> "other";
-    };
+    return ROUTES.containsKey(path) ? path : "other";
+  }
+
+  private static String tooLarge() {
+    return "Cannot read the request: the body is larger than " + (MAX_BODY_BYTES >> 20) + " MiB.";
+  }
+
+  /** A path to quote in a message: printable ASCII, at most 100 characters. */
+  private static String printable(String path) {
+    String p = path.replaceAll("[^\\x20-\\x7E]", "?");
+    return p.length() > 100 ? p.substring(0, 100) + "…" : p;
+  }
+
+  /** 200 when the store answers and the serving log can write; 503 with the reason otherwise. */
+  private void ready(Context ctx) {
+    try {
+      reader.ping();
+    } catch (RuntimeException e) {
+      redisErrors.increment();
+      LOG.warn("Not ready: the online store does not answer", e);
+      error(ctx, 503, "Cannot serve: the online store is unavailable (" + printable(String.valueOf(e.getMessage())) + ").");
+      return;
+    }
+    String logProblem = log == null ? null : log.unavailableReason();
+    if (logProblem != null) {
+      error(ctx, 503, "Cannot serve: the serving log cannot write (" + logProblem + ").");
+      return;
+    }
+    ctx.contentType("application/json").result("{\"status\":\"ready\"}");
   }
 
   public int port() {
@@ -226,10 +334,16 @@ public final class FeatureServer implements AutoCloseable {
       error(ctx, 400, "Cannot serve the request: \"entities\" must be an object of key name to a list of values.");
       return;
     }
+    if (service != null && service.isTextual() && tooLong(ctx, "the feature service name", service.asText())) {
+      return;
+    }
     Map<String, List<Object>> columns = new LinkedHashMap<>();
     int rows = -1;
     for (Iterator<Map.Entry<String, JsonNode>> it = entities.properties().iterator(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
+      if (tooLong(ctx, "an entity key name", e.getKey())) {
+        return;
+      }
       if (!e.getValue().isArray()) {
         error(ctx, 400, "Cannot serve the request: entities." + e.getKey() + " must be a list of values.");
         return;
@@ -245,6 +359,9 @@ public final class FeatureServer implements AutoCloseable {
         if (v.isContainerNode()) {
           error(ctx, 400, "Cannot serve the request: entities." + e.getKey() + "[" + values.size()
               + "] must be a string, number or boolean, not " + (v.isArray() ? "a list." : "an object."));
+          return;
+        }
+        if (valueTooLong(ctx, "entities." + e.getKey() + "[" + values.size() + "]", v)) {
           return;
         }
         values.add(scalar(v));
@@ -264,7 +381,7 @@ public final class FeatureServer implements AutoCloseable {
       entityRowList.add(row);
     }
     entityRows.record(rows);
-    long servedAt = Durations.toMicros(java.time.Instant.now());
+    long servedAt = Durations.toMicros(clock.instant());
     OnlineFeatures result;
     try {
       if (service != null && service.isTextual()) {
@@ -274,6 +391,9 @@ public final class FeatureServer implements AutoCloseable {
         for (JsonNode f : features) {
           if (!f.isTextual()) {
             error(ctx, 400, "Cannot serve the request: \"features\" must be a list of strings.");
+            return;
+          }
+          if (tooLong(ctx, "a feature name", f.asText())) {
             return;
           }
           refs.add(f.asText());
@@ -288,6 +408,7 @@ public final class FeatureServer implements AutoCloseable {
       return;
     } catch (OnlineStoreException | JedisException e) {
       redisErrors.increment();
+      LOG.warn("Cannot serve a request: the online store is unavailable", e);
       error(ctx, 503, "Cannot serve the request: the online store is unavailable.");
       return;
     }
@@ -300,18 +421,63 @@ public final class FeatureServer implements AutoCloseable {
 
   private static final java.util.regex.Pattern REQUEST_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
-  /** The JSON body of an authorized request, or null after answering 401/400. */
-  private JsonNode authorizedBody(Context ctx) {
+  /** Whether a name is over the limit, after answering 400 (without echoing it). */
+  private boolean tooLong(Context ctx, String what, String name) {
+    if (name.length() > MAX_NAME_CHARS) {
+      error(ctx, 400, "Cannot serve the request: " + what + " is " + name.length() + " characters long; the limit is "
+          + MAX_NAME_CHARS + ".");
+      return true;
+    }
+    return false;
+  }
+
+  /** Whether a scalar is over the value limit, after answering 400 (without echoing it). */
+  private boolean valueTooLong(Context ctx, String where, JsonNode v) {
+    if (v.isTextual() && v.asText().length() > MAX_VALUE_BYTES / 3
+        && v.asText().getBytes(StandardCharsets.UTF_8).length > MAX_VALUE_BYTES) {
+      error(ctx, 400, "Cannot serve the request: " + where + " is longer than " + MAX_VALUE_BYTES + " bytes.");
+      return true;
+    }
+    if (v.isBigInteger() || v.isBigDecimal()) {
+      if (v.asText().length() > MAX_VALUE_BYTES) {
+        error(ctx, 400, "Cannot serve the request: " + where + " is longer than " + MAX_VALUE_BYTES + " bytes.");
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether the request lacks the token (when one is set), after answering 401. */
+  private boolean unauthorized(Context ctx, String what) {
     if (token != null && !authorized(ctx.header("Authorization"))) {
       ctx.header("WWW-Authenticate", "Bearer");
-      error(ctx, 401, "Cannot serve the request: a valid bearer token is required.");
+      error(ctx, 401, "Cannot " + what + ": a valid bearer token is required.");
+      return true;
+    }
+    return false;
+  }
+
+  /** The JSON body of an authorized request, or null after answering 401/400/413. */
+  private JsonNode authorizedBody(Context ctx) {
+    if (unauthorized(ctx, "serve the request")) {
       return null;
     }
     JsonNode body;
     try {
       body = json.readTree(ctx.bodyAsBytes());
+    } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+      error(ctx, 400, "Cannot parse the request: the JSON is nested deeper than " + MAX_JSON_DEPTH
+          + " levels or has a value too long.");
+      return null;
     } catch (JsonProcessingException e) {
-      error(ctx, 400, "Cannot parse the request: malformed JSON (" + e.getOriginalMessage() + ").");
+      String m = String.valueOf(e.getOriginalMessage());
+      if (m.startsWith("Duplicate field")) {
+        error(ctx, 400, "Cannot parse the request: the JSON has a duplicate key (" + printable(m) + ").");
+      } else if (m.contains("Trailing token")) {
+        error(ctx, 400, "Cannot parse the request: malformed JSON (content after the end of the JSON value).");
+      } else {
+        error(ctx, 400, "Cannot parse the request: malformed JSON (" + printable(m) + ").");
+      }
       return null;
     } catch (java.io.IOException e) {
       error(ctx, 400, "Cannot read the request body.");
@@ -363,15 +529,11 @@ public final class FeatureServer implements AutoCloseable {
         }
         records.add(new ServingLog.Prediction(model, ids.get(i), time, keys, predictions.get(i), labels.get(i)));
       }
-      log.predictions(records);
     } catch (IllegalArgumentException e) {
       error(ctx, 400, sentence(e.getMessage()));
       return;
-    } catch (ServingLog.LogFullException e) {
-      error(ctx, 503, sentence(e.getMessage()));
-      return;
     }
-    ctx.status(202).contentType("application/json").result("{\"logged\":" + records.size() + "}");
+    acknowledge(ctx, records.size(), () -> log.predictions(records));
   }
 
   private void logLabels(Context ctx) {
@@ -394,15 +556,37 @@ public final class FeatureServer implements AutoCloseable {
       for (int i = 0; i < ids.size(); i++) {
         records.add(new ServingLog.Label(model, ids.get(i), time, labels.get(i)));
       }
-      log.labels(records);
     } catch (IllegalArgumentException e) {
       error(ctx, 400, sentence(e.getMessage()));
       return;
-    } catch (ServingLog.LogFullException e) {
+    }
+    acknowledge(ctx, records.size(), () -> log.labels(records));
+  }
+
+  /** Answers 202 only once the log has written the records; 503 with the reason when it cannot. */
+  private void acknowledge(Context ctx, int n, java.util.function.Supplier<java.util.concurrent.CompletableFuture<Void>> write) {
+    try {
+      write.get().get(LOG_WRITE_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (ServingLog.LogUnavailableException e) {
+      LOG.warn("Cannot log {} records: {}", n, e.getMessage());
       error(ctx, 503, sentence(e.getMessage()));
       return;
+    } catch (java.util.concurrent.ExecutionException e) {
+      LOG.warn("Cannot log {} records", n, e.getCause());
+      error(ctx, 503, e.getCause() instanceof ServingLog.LogUnavailableException u ? sentence(u.getMessage())
+          : "Cannot log: the serving log failed to write (" + e.getCause().getClass().getSimpleName() + ").");
+      return;
+    } catch (java.util.concurrent.TimeoutException e) {
+      LOG.warn("Cannot log {} records: not written within {}", n, LOG_WRITE_TIMEOUT);
+      error(ctx, 503, "Cannot log: the serving log did not write the records within " + LOG_WRITE_TIMEOUT.toSeconds()
+          + " s; retry later.");
+      return;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      error(ctx, 503, "Cannot log: interrupted while waiting for the serving log.");
+      return;
     }
-    ctx.status(202).contentType("application/json").result("{\"logged\":" + records.size() + "}");
+    ctx.status(202).contentType("application/json").result("{\"logged\":" + n + "}");
   }
 
   private JsonNode loggingBody(Context ctx) {
@@ -417,6 +601,19 @@ public final class FeatureServer implements AutoCloseable {
     if (!body.isObject() || !body.path("model").isTextual() || body.path("model").asText().isBlank()) {
       error(ctx, 400, "Cannot log predictions: expected a JSON object with \"model\" (a name) and \"request_ids\".");
       return null;
+    }
+    if (body.path("model").asText().length() > MAX_NAME_CHARS) {
+      error(ctx, 400, "Cannot log predictions: the model name is " + body.path("model").asText().length()
+          + " characters long; the limit is " + MAX_NAME_CHARS + ".");
+      return null;
+    }
+    for (Iterator<String> names = body.path("entities").fieldNames(); names.hasNext(); ) {
+      String key = names.next();
+      if (key.length() > MAX_NAME_CHARS) {
+        error(ctx, 400, "Cannot log predictions: an entity key name is " + key.length() + " characters long; the limit is "
+            + MAX_NAME_CHARS + ".");
+        return null;
+      }
     }
     return body;
   }
@@ -470,6 +667,11 @@ public final class FeatureServer implements AutoCloseable {
         error(ctx, 400, "Cannot log predictions: " + name + "[" + out.size() + "] must be a string, number or boolean.");
         return null;
       }
+      if (v.isTextual() && v.asText().getBytes(StandardCharsets.UTF_8).length > MAX_VALUE_BYTES
+          || (v.isBigInteger() || v.isBigDecimal()) && v.asText().length() > MAX_VALUE_BYTES) {
+        error(ctx, 400, "Cannot log predictions: " + name + "[" + out.size() + "] is longer than " + MAX_VALUE_BYTES + " bytes.");
+        return null;
+      }
       out.add(scalar(v));
     }
     return out;
@@ -478,15 +680,26 @@ public final class FeatureServer implements AutoCloseable {
   /** The body's "time" (ISO-8601) or now; Long.MIN_VALUE after answering 400. */
   private long timeOf(Context ctx, JsonNode body) {
     JsonNode t = body.get("time");
+    java.time.Instant now = clock.instant();
     if (t == null || t.isNull()) {
-      return Durations.toMicros(java.time.Instant.now());
+      return Durations.toMicros(now);
     }
     try {
       Long micros = (Long) TypedValues.fromJson(t, DataType.TIMESTAMP);
       if (micros != null) {
+        long nowMicros = Durations.toMicros(now);
+        long earliest = nowMicros - logMaxAge.toMillis() * 1000;
+        long latest = nowMicros + logMaxAhead.toMillis() * 1000;
+        if (micros < earliest || micros > latest) {
+          error(ctx, 400, "Cannot log predictions: \"time\" " + Durations.formatInstant(micros)
+              + " is outside the accepted window " + Durations.formatInstant(earliest) + " .. "
+              + Durations.formatInstant(latest) + " (now - " + Durations.format(logMaxAge.toMillis() * 1000) + " .. now + "
+              + Durations.format(logMaxAhead.toMillis() * 1000) + ").");
+          return Long.MIN_VALUE;
+        }
         return micros;
       }
-    } catch (ValueFormatException e) {
+    } catch (ValueFormatException | ArithmeticException | java.time.DateTimeException e) {
       // answered below
     }
     error(ctx, 400, "Cannot log predictions: \"time\" must be an ISO-8601 instant such as 2026-01-01T12:00:00Z.");
@@ -494,7 +707,8 @@ public final class FeatureServer implements AutoCloseable {
   }
 
   private boolean authorized(String header) {
-    if (header == null || !header.startsWith("Bearer ")) {
+    // The scheme is case-insensitive (RFC 9110 11.1).
+    if (header == null || header.length() < 7 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return false;
     }
     return MessageDigest.isEqual(token, header.substring(7).trim().getBytes(StandardCharsets.UTF_8));
@@ -598,6 +812,59 @@ public final class FeatureServer implements AutoCloseable {
     return reader.entityKeys(service);
   }
 
+  /**
+   * Jetty's error handler, for what it answers itself (a bad request line, a URI or headers too
+   * long, a body too large): the same {@code {"error": "<sentence>"}} JSON as every other error.
+   */
+  static final class JsonErrorHandler extends org.eclipse.jetty.server.handler.ErrorHandler {
+    @Override
+    public void handle(String target, org.eclipse.jetty.server.Request baseRequest,
+        jakarta.servlet.http.HttpServletRequest request, jakarta.servlet.http.HttpServletResponse response)
+        throws java.io.IOException {
+      int status = response.getStatus();
+      Object cause = request.getAttribute(jakarta.servlet.RequestDispatcher.ERROR_EXCEPTION);
+      if (status >= 500) {
+        LOG.error("Cannot serve {} {}: HTTP {}", request.getMethod(), request.getRequestURI(), status,
+            cause instanceof Throwable t ? t : null);
+      }
+      Object reason = request.getAttribute(jakarta.servlet.RequestDispatcher.ERROR_MESSAGE);
+      byte[] body = errorJson(sentence(status, reason instanceof String r ? r : null));
+      baseRequest.setHandled(true);
+      response.setContentType("application/json");
+      response.setContentLength(body.length);
+      response.getOutputStream().write(body);
+    }
+
+    @Override
+    public java.nio.ByteBuffer badMessageError(int status, String reason, org.eclipse.jetty.http.HttpFields.Mutable fields) {
+      fields.put(org.eclipse.jetty.http.HttpHeader.CONTENT_TYPE, "application/json");
+      return java.nio.ByteBuffer.wrap(errorJson(sentence(status, reason)));
+    }
+
+    static byte[] errorJson(String message) {
+      return new ObjectMapper().createObjectNode().put("error", message).toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The one sentence for an error status, with Jetty's short reason where it helps. */
+    static String sentence(int status, String reason) {
+      String why = reason == null || reason.isBlank() ? "" : " (" + printable(reason) + ")";
+      return switch (status) {
+        case 400 -> "Cannot read the request: it is not a valid HTTP request" + why + ".";
+        case 404 -> "Cannot find the requested path: the server has /get-online-features, /log-predictions, /log-labels,"
+            + " /health, /health/live, /health/ready and /metrics.";
+        case 405 -> "Cannot answer the request: the method is not allowed for this path.";
+        case 413 -> tooLarge();
+        case 414 -> "Cannot read the request: the URI is too long.";
+        case 431 -> "Cannot read the request: the headers are too large.";
+        case 505 -> "Cannot read the request: the HTTP version is not supported (use HTTP/1.1)" + why + ".";
+        case 501 -> "Cannot answer the request: the method is not implemented" + why + ".";
+        case 503 -> "Cannot serve the request: the server is unavailable" + why + ".";
+        default -> status >= 500 ? "Cannot serve the request: internal error (HTTP " + status + ")."
+            : "Cannot answer the request: HTTP " + status + why + ".";
+      };
+    }
+  }
+
   public static final class Builder {
     private final OnlineReader reader;
     private OnlineStore ownedStore;
@@ -605,6 +872,9 @@ public final class FeatureServer implements AutoCloseable {
     private int maxEntities = 1000;
     private String token;
     private ServingLog log;
+    private java.time.Clock clock = java.time.Clock.systemUTC();
+    private Duration logMaxAge = Duration.ofDays(7);
+    private Duration logMaxAhead = Duration.ofDays(1);
 
     private Builder(OnlineReader reader) {
       this.reader = Objects.requireNonNull(reader, "reader");
@@ -634,6 +904,27 @@ public final class FeatureServer implements AutoCloseable {
     /** Logs served vectors (sampled) and accepts predictions and labels; null for none. Closed with the server. */
     public Builder servingLog(ServingLog log) {
       this.log = log;
+      return this;
+    }
+
+    /**
+     * The window of record times {@code POST /log-predictions} and {@code /log-labels} accept:
+     * {@code [now - maxAge, now + maxAhead]}; default 7 days back and 1 day ahead.
+     */
+    public Builder logTimeWindow(Duration maxAge, Duration maxAhead) {
+      Duration century = Duration.ofDays(36_500);
+      if (maxAge.isNegative() || maxAhead.isNegative() || maxAge.compareTo(century) > 0 || maxAhead.compareTo(century) > 0) {
+        throw new IllegalArgumentException("Cannot accept log times from now - " + maxAge + " to now + " + maxAhead
+            + ": both must be between zero and 36500 days");
+      }
+      this.logMaxAge = maxAge;
+      this.logMaxAhead = maxAhead;
+      return this;
+    }
+
+    /** The clock of "now" for served-at times and the log's time window; default the system's (UTC). */
+    public Builder clock(java.time.Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 

@@ -108,7 +108,9 @@ class ServingLogTest {
   void serverLogsWhatItServedAndWhatTheModelPredicted() throws Exception {
     ServingLog log = JsonLinesServingLog.builder(dir).instance("test").build();
     OnlineFeatures served;
-    try (FeatureServer server = FeatureServer.builder(reader).servingLog(log).build().start(0);
+    // the server's "now" is the reader's: the records' times (2001) are within its log time window
+    try (FeatureServer server = FeatureServer.builder(reader).servingLog(log)
+            .clock(Clock.fixed(Durations.toInstant(t), ZoneOffset.UTC)).build().start(0);
         FeatureClient http = FeatureClient.http(URI.create("http://127.0.0.1:" + server.port()), null)) {
       served = http.getOnlineFeatures(SERVICE, rows("ORD", "ATL", "QQQ"));
       assertThat(served.requestId()).isNotBlank();

@@ -167,9 +167,107 @@ class FeatureServerTest {
   void healthAndMetrics() throws Exception {
     assertThat(get("/health").statusCode()).isEqualTo(200);
     post("{\"feature_service\":\"delay_model_v1\",\"entities\":{\"airport\":[\"ORD\"],\"origin\":[\"ORD\"],\"destination\":[\"LAX\"]}}", TOKEN);
-    String metrics = get("/metrics").body();
+    assertThat(get("/metrics").statusCode()).isEqualTo(401); // with a token set, metrics need it too
+    String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/metrics"))
+        .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString()).body();
     assertThat(metrics).contains("strata_http_requests_seconds_bucket").contains("path=\"/get-online-features\"")
         .contains("strata_redis_errors_total");
+  }
+
+  static HttpResponse<String> send(String method, String path, String body, String auth) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (auth != null) {
+      b.header("Authorization", auth);
+    }
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** One raw HTTP/1.1 exchange: status line and body, for what java.net.http refuses to send. */
+  static String[] raw(byte[] request) throws Exception {
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write(request);
+      s.getOutputStream().flush();
+      String all = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+      int head = all.indexOf("\r\n\r\n");
+      return new String[] {all.substring(0, all.indexOf("\r\n")), all.substring(0, head), all.substring(head + 4)};
+    }
+  }
+
+  static void assertJsonError(String what, int status, int expected, String headers, String body) throws Exception {
+    assertThat(status).as(what + " → " + body).isEqualTo(expected);
+    if (headers != null) {
+      assertThat(headers.toLowerCase(java.util.Locale.ROOT)).as(what).contains("content-type: application/json");
+    }
+    assertThat(JSON.readTree(body).path("error").asText()).as(what + " → " + body).startsWith("Cannot").endsWith(".");
+  }
+
+  /** Issue 15 item 9: the token guards metrics, any case of the scheme, liveness and readiness apart. */
+  @Test
+  void accessAndHealthEndpoints() throws Exception {
+    String body = "{\"feature_service\":\"delay_model_v1\",\"entities\":{\"airport\":[\"ORD\"],\"origin\":[\"ORD\"],"
+        + "\"destination\":[\"LAX\"]}}";
+    assertThat(send("POST", "/get-online-features", body, "bearer " + TOKEN).statusCode()).isEqualTo(200);
+    assertThat(send("POST", "/get-online-features", body, "BEARER " + TOKEN).statusCode()).isEqualTo(200);
+    assertThat(send("POST", "/get-online-features", body, "Basic " + TOKEN).statusCode()).isEqualTo(401);
+    assertThat(send("GET", "/metrics", null, "bearer wrong").statusCode()).isEqualTo(401);
+    assertThat(send("GET", "/metrics", null, "bearer " + TOKEN).body()).contains("strata_redis_errors_total");
+    assertThat(get("/health").statusCode()).isEqualTo(200);
+    assertThat(get("/health/live").statusCode()).isEqualTo(200);
+    HttpResponse<String> ready = get("/health/ready");
+    assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+    assertThat(JSON.readTree(ready.body()).path("status").asText()).isEqualTo("ready");
+  }
+
+  /** Issue 15 item 10: strict JSON, limits, 405 and every Jetty error as the documented JSON. */
+  @Test
+  void httpEdgesAnswerTheDocumentedJsonError() throws Exception {
+    String ok = "{\"feature_service\":\"delay_model_v1\",\"entities\":{\"airport\":[\"ORD\"],\"origin\":[\"ORD\"],"
+        + "\"destination\":[\"LAX\"]}}";
+    String auth = "Bearer " + TOKEN;
+    Object[][] cases = {
+        {ok + "garbage", 400, "malformed JSON"},
+        {ok + "{}", 400, "after the end"},
+        {"{\"feature_service\":\"a\",\"feature_service\":\"delay_model_v1\",\"entities\":{\"airport\":[\"ORD\"]}}", 400,
+            "duplicate key"},
+        {"{\"x\":" + "[".repeat(40) + "]".repeat(40) + ",\"feature_service\":\"delay_model_v1\"}", 400, "nested deeper"},
+        {"{\"features\":[\"origin_delays.flights_1d\",\"origin_delays:flights_1d\"],\"entities\":{\"origin\":[\"ORD\"]}}",
+            400, "requested twice"},
+        {"{\"feature_service\":\"delay_model_v1\",\"entities\":{\"airport\":[\"" + "K".repeat(2000) + "\"]}}", 400,
+            "longer than 1024 bytes"},
+        {"{\"feature_service\":\"" + "s".repeat(300) + "\",\"entities\":{\"airport\":[\"ORD\"]}}", 400, "the limit is 256"},
+        {"{\"feature_service\":\"delay_model_v1\",\"entities\":{\"" + "k".repeat(300) + "\":[\"ORD\"]}}", 400,
+            "the limit is 256"},
+    };
+    for (Object[] c : cases) {
+      HttpResponse<String> r = send("POST", "/get-online-features", (String) c[0], auth);
+      assertJsonError(((String) c[0]).substring(0, Math.min(80, ((String) c[0]).length())), r.statusCode(), (int) c[1],
+          r.headers().firstValue("content-type").map(v -> "content-type: " + v).orElse(""), r.body());
+      assertThat(r.body()).contains((String) c[2]).doesNotContain("Cannot create schema").doesNotContain("KKKKKKKK");
+    }
+    HttpResponse<String> wrongMethod = send("GET", "/get-online-features", null, auth);
+    assertJsonError("GET /get-online-features", wrongMethod.statusCode(), 405, null, wrongMethod.body());
+    assertThat(wrongMethod.headers().firstValue("Allow")).contains("POST");
+    HttpResponse<String> deleteHealth = send("DELETE", "/health", null, null);
+    assertThat(deleteHealth.statusCode()).isEqualTo(405);
+    assertThat(deleteHealth.headers().firstValue("Allow")).contains("GET");
+    HttpResponse<String> unknown = get("/nope");
+    assertJsonError("/nope", unknown.statusCode(), 404, null, unknown.body());
+    // larger than 8 MiB: 413
+    HttpResponse<String> big = send("POST", "/get-online-features", "[" + "1,".repeat(4_300_000) + "1]", auth);
+    assertJsonError("9 MB body", big.statusCode(), 413, null, big.body());
+    // what Jetty answers itself
+    String[] badVersion = raw("GET /health HTTP/9.9\r\nHost: x\r\n\r\n".getBytes());
+    // Jetty's parser answers an unknown version 505 (HTTP Version Not Supported), a client error in substance
+    assertJsonError("HTTP/9.9", Integer.parseInt(badVersion[0].split(" ")[1]), 505, badVersion[1], badVersion[2]);
+    String[] badLine = raw("GARBAGE\r\n\r\n".getBytes());
+    assertJsonError("bad request line", Integer.parseInt(badLine[0].split(" ")[1]), 400, badLine[1], badLine[2]);
+    String[] longUri = raw(("GET /" + "a".repeat(20_000) + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").getBytes());
+    assertJsonError("long URI", Integer.parseInt(longUri[0].split(" ")[1]), 414, longUri[1], longUri[2]);
+    String[] bigHeaders = raw(("GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(20_000)
+        + "\r\nConnection: close\r\n\r\n").getBytes());
+    assertJsonError("big headers", Integer.parseInt(bigHeaders[0].split(" ")[1]), 431, bigHeaders[1], bigHeaders[2]);
   }
 
   /** Corrupted bytes in the store are the store's failure (503), never blamed on the request (400). */
