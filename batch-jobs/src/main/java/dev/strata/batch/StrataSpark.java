@@ -79,10 +79,20 @@ public final class StrataSpark {
   private static void checkReachable(StrataConfig config) {
     String uri = config.catalogUri();
     if (uri.startsWith("jdbc:sqlite:")) {
+      Path file = Path.of(uri.substring("jdbc:sqlite:".length()));
       try {
-        Files.createDirectories(Path.of(uri.substring("jdbc:sqlite:".length())).toAbsolutePath().getParent());
+        Files.createDirectories(file.toAbsolutePath().getParent());
       } catch (Exception e) {
         throw new JobException("Cannot create the warehouse folder for " + uri + ": " + e.getMessage() + ".");
+      }
+      // SQLite takes an empty file for a new database: the tables' history would be lost
+      java.util.Optional<String> damage = dev.strata.dsl.registry.SqliteFiles.fileOf(uri)
+          .flatMap(dev.strata.dsl.registry.SqliteFiles::damage);
+      if (damage.isPresent()) {
+        throw new JobException("Cannot open the catalog " + file + ": " + damage.get() + ".");
+      }
+      if (!Files.exists(file)) {
+        return; // Iceberg creates it with its tables; opening it here would leave an empty file behind
       }
     }
     Properties props = new Properties();

@@ -38,7 +38,18 @@ final class BatchCommands {
     List<String> jobArgs = new ArrayList<>(List.of("--project", dir.toAbsolutePath().toString()));
     jobArgs.addAll(args);
     String classpath = jar + java.io.File.pathSeparator + sparkClasspath(home, target);
-    return JobLauncher.runWithClasspath("batch job", classpath, MAIN, jvm, jobArgs);
+    String verb = args.isEmpty() ? "batch" : args.get(0);
+    return JobLauncher.runWithClasspath(verb + " job", classpath, MAIN, jvm, jobArgs, aftermath(verb));
+  }
+
+  /** What a killed job of {@code verb} leaves behind, and what to do: for the sentence the CLI prints. */
+  static String aftermath(String verb) {
+    return switch (verb) {
+      case "backfill" -> "the previous snapshot stays readable (Iceberg commits all or nothing); rerun the same command"
+          + " to finish";
+      case "materialize" -> "the tiles written so far are whole; rerun the same command to finish";
+      default -> JobLauncher.GENERIC_AFTERMATH;
+    };
   }
 
   /** The environment variable that sets the local batch job's heap. */

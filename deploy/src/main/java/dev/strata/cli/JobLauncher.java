@@ -90,8 +90,54 @@ final class JobLauncher {
     return runWithClasspath(job.what(), classpath, job.mainClass(), job.jvmOptions(), args);
   }
 
+  /** What a killed job leaves behind when nothing more specific is known. */
+  static final String GENERIC_AFTERMATH = "what it had not committed stays invisible; rerun the same command to finish";
+
   /** Runs {@code mainClass} in a child JVM with its output on this terminal; returns its exit code. */
   static int runWithClasspath(String what, String classpath, String mainClass, List<String> jvmOptions, List<String> args) {
+    return runWithClasspath(what, classpath, mainClass, jvmOptions, args, GENERIC_AFTERMATH);
+  }
+
+  /**
+   * As {@link #runWithClasspath(String, String, String, List, List)}; when a signal ends the child
+   * (kill -9, the kernel's out-of-memory killer, a container limit: exit 128 + n), says so in one
+   * sentence on stderr with {@code aftermath} (what stays readable, what to do) instead of exiting
+   * without a word.
+   */
+  static int runWithClasspath(String what, String classpath, String mainClass, List<String> jvmOptions, List<String> args,
+      String aftermath) {
+    int code = runChild(what, classpath, mainClass, jvmOptions, args);
+    killedSentence(what, code, aftermath).ifPresent(sentence -> {
+      System.err.println(sentence);
+      System.err.flush();
+    });
+    return code;
+  }
+
+  /**
+   * "strata: the backfill job was killed (signal 9, exit 137); ..." for an exit code of 128 + a
+   * signal number (how Java reports a child a signal ended, and how a JVM exits on SIGTERM), else empty.
+   */
+  static java.util.Optional<String> killedSentence(String what, int exitCode, String aftermath) {
+    if (exitCode <= 128 || exitCode > 128 + 64) {
+      return java.util.Optional.empty();
+    }
+    int signal = exitCode - 128;
+    String name = switch (signal) {
+      case 1 -> "SIGHUP";
+      case 2 -> "SIGINT";
+      case 6 -> "SIGABRT";
+      case 9 -> "SIGKILL";
+      case 11 -> "SIGSEGV";
+      case 15 -> "SIGTERM";
+      default -> null;
+    };
+    String cause = signal == 9 ? ": kill -9, or the system ran out of memory" : signal == 2 ? ": interrupted" : "";
+    return java.util.Optional.of("strata: the " + what + " was killed (signal " + signal + (name == null ? "" : " " + name)
+        + ", exit " + exitCode + cause + "); " + aftermath);
+  }
+
+  private static int runChild(String what, String classpath, String mainClass, List<String> jvmOptions, List<String> args) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);

@@ -152,6 +152,11 @@ final class JdbcRegistry implements Registry, JobLedger {
             + ": unsupported JDBC URL (expected jdbc:sqlite: or jdbc:postgresql:)"));
     if (dialect == Dialect.SQLITE) {
       createParentDirectories(config);
+      // before the driver sees it: SQLite would take an empty file for a new, empty registry
+      SqliteFiles.fileOf(config.jdbcUrl()).flatMap(SqliteFiles::damage).ifPresent(why -> {
+        throw new RegistryException("Cannot open registry at " + config.redactedUrl() + ": " + why,
+            new IOException(why));
+      });
     }
     JdbcRegistry registry = new JdbcRegistry(config, dialect);
     try {

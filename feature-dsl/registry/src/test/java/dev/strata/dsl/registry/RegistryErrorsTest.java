@@ -82,7 +82,9 @@ class RegistryErrorsTest {
   void sqliteFileIsNotADatabase(@TempDir Path dir) throws Exception {
     Path file = Files.writeString(dir.resolve("catalog.db"), "this is not sqlite ".repeat(100));
     RegistryException e = openFails(RegistryConfig.sqlite(file));
-    assertThat(e).hasMessage("Cannot open registry at jdbc:sqlite:" + file + ": file is not a database");
+    assertThat(e).hasMessage("Cannot open registry at jdbc:sqlite:" + file + ": the file is not a SQLite database"
+        + " (it starts with bytes 7468697320697320 instead of the SQLite header): restore it from a backup,"
+        + " or move it away to start a new catalog");
   }
 
   @Test
