@@ -475,7 +475,18 @@ public final class BatchJob {
       // an unknown monitor is a sentence before any Spark job runs
       MonitorJob.monitor(ctx.plan(), name);
       MonitorJob job = new MonitorJob(ctx, maxExactValues, comparison).segmentsTop(segmentsTop);
-      MonitorJob.Result r = (sketch ? job.sketchAlways() : job).run(name, f, t);
+      MonitorJob.Result r;
+      try (Ledger ledger = Ledger.open(ctx.config(), ctx.plan().project())) {
+        // the ledger keeps each monitor's last status for 'strata status'; the version is the plan's
+        MonitorJob.Result[] out = new MonitorJob.Result[1];
+        long at = Durations.toMicros(java.time.Instant.now());
+        ledger.runUnclaimed(JobKind.MONITOR, name, dev.strata.dsl.plan.PlanJson.hash(ctx.plan()), at, at, () -> {
+          out[0] = (sketch ? job.sketchAlways() : job).run(name, f, t);
+          return new Ledger.Outcome(out[0].rows(), List.of(), out[0].report().overall().name().toLowerCase(Locale.ROOT)
+              + " " + out[0].current().start() + ".." + out[0].current().end());
+        });
+        r = out[0];
+      }
       // one line per feature: the table and the report hold the numbers
       for (dev.strata.monitoring.drift.FeatureDrift d : r.report().features()) {
         System.out.println(d.feature() + ": " + d.status().label()

@@ -82,14 +82,43 @@ final class StatusCommand implements Callable<Integer> {
         groups.add(status(plan.project(), g, null, nowMicros));
       }
     }
+    List<JobRun> monitors = new ArrayList<>();
+    if (Projects.registryExists(config)) {
+      try (Registry registry = Projects.openRegistry(config)) {
+        for (JobRun run : registry.jobs().latestRuns(plan.project())) {
+          if (run.job() == JobKind.MONITOR && plan.monitor(run.target()).isPresent()
+              && monitors.stream().noneMatch(m -> m.target().equals(run.target()))) {
+            monitors.add(run);
+          }
+        }
+      }
+    }
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
-      out.println(toJson(plan, groups, nowMicros).toPrettyString());
+      ObjectNode root = toJson(plan, groups, nowMicros);
+      ArrayNode list = root.putArray("monitors");
+      for (JobRun m : monitors) {
+        list.addObject().put("name", m.target()).put("succeeded", m.succeeded()).put("ended_at", m.endedAt().toString())
+            .put("status", drifted(m) ? "drift" : m.succeeded() ? String.valueOf(m.detail()).split(" ")[0] : "failed")
+            .put("detail", m.detail());
+      }
+      root.put("fresh", groups.stream().allMatch(GroupStatus::fresh) && monitors.stream().noneMatch(StatusCommand::drifted));
+      out.println(root.toPrettyString());
     } else {
       print(out, plan, groups, nowMicros);
+      for (JobRun m : monitors) {
+        out.println("monitor " + m.target() + ": " + (m.succeeded() ? m.detail() : "FAILED: " + m.detail())
+            + " (ended " + m.endedAt() + ")");
+      }
     }
     out.flush();
-    return groups.stream().allMatch(GroupStatus::fresh) ? 0 : STALE;
+    boolean ok = groups.stream().allMatch(GroupStatus::fresh) && monitors.stream().noneMatch(StatusCommand::drifted);
+    return ok ? 0 : STALE;
+  }
+
+  /** A monitor's last run found drift (its detail starts with the overall status). */
+  private static boolean drifted(JobRun monitorRun) {
+    return monitorRun.succeeded() && monitorRun.detail() != null && monitorRun.detail().startsWith("drift");
   }
 
   private static GroupStatus status(String project, CompiledGroup g, JobLedger jobs, long nowMicros) {

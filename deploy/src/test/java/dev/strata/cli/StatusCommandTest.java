@@ -73,6 +73,22 @@ class StatusCommandTest {
         assertThat(g.get("online_lag_seconds").asLong()).isEqualTo(1800);
       }
     }
+    try (Registry registry = registry(dir)) {
+      registry.jobs().recordRun(JobRun.builder("flights", JobKind.MONITOR, "delay_model_health", "plan-hash")
+          .covered(mar1, mar1).detail("drift 2001-02-01..2001-02-28").build());
+    }
+    Run drifted = run("status", "-C", dir.toString(), "--json", "--now", "2001-03-01T00:30:00Z");
+    assertThat(drifted.code()).as("a monitor that found drift makes status 3").isEqualTo(3);
+    JsonNode monitors = JSON.readTree(drifted.out()).get("monitors");
+    assertThat(monitors).hasSize(1);
+    assertThat(monitors.get(0).get("name").asText()).isEqualTo("delay_model_health");
+    assertThat(monitors.get(0).get("status").asText()).isEqualTo("drift");
+    try (Registry registry = registry(dir)) {
+      registry.jobs().recordRun(JobRun.builder("flights", JobKind.MONITOR, "delay_model_health", "plan-hash")
+          .covered(mar1, mar1).detail("ok 2001-02-01..2001-02-28").times(Instant.now(), Instant.now().plusSeconds(5)).build());
+    }
+    assertThat(run("status", "-C", dir.toString(), "--now", "2001-03-01T00:30:00Z").code()).as("the newest monitor run counts").isZero();
+
     Run text = run("status", "-C", dir.toString(), "--now", "2001-03-01T00:30:00Z");
     assertThat(text.out()).contains("origin_delays").contains("2001-01-01 .. 2001-02-28").contains("fresh");
 
