@@ -126,6 +126,7 @@ public final class StreamJob {
     }
     env.enableCheckpointing(o.checkpointIntervalMs, CheckpointingMode.EXACTLY_ONCE);
 
+    java.util.Map<String, String> deadLetterTargets = new java.util.LinkedHashMap<>();
     for (String name : sources) {
       CompiledSource source = plan.source(name).orElseThrow();
       StreamInput input = input(o, dir, plan.project(), source, config);
@@ -137,6 +138,7 @@ public final class StreamJob {
           : RedisTileWriterFactory.of(project, redisUrl);
       DeadLetterSink.Factory deadLetters;
       Object target = deadLetterTarget(o, dir, source);
+      deadLetterTargets.put(name, target instanceof String topic ? "Kafka topic " + topic : target.toString());
       if (target instanceof String topic) {
         // The source's own brokers when it reads Kafka: a dead letter stays beside its record.
         String servers = input instanceof StreamInput.Kafka k ? k.bootstrapServers()
@@ -151,7 +153,13 @@ public final class StreamJob {
           + ("discard".equals(o.sink) ? "nowhere (discard)" : "Redis") + ", groups "
           + String.join(", ", StreamPipeline.onlineGroups(plan, name)));
     }
-    env.execute("strata stream " + String.join(",", sources));
+    org.apache.flink.api.common.JobExecutionResult result = env.execute("strata stream " + String.join(",", sources));
+    // a bounded run (a file, a bounded Kafka read) ends here: say what it did
+    if (result != null && result.getAllAccumulatorResults() != null) {
+      for (String name : sources) {
+        System.out.println(RunCounters.summary(result, name, deadLetterTargets.get(name)));
+      }
+    }
   }
 
   private static String describe(StreamInput input) {

@@ -72,6 +72,8 @@ public final class StreamPipeline {
     env.getConfig().enableObjectReuse();
 
     SingleOutputStreamOperator<KeyedEvent> keyed = records(env, source, input, parser, watermarks)
+        .map(new Counted<Parsed>(RunCounters.events(sourceName))).returns(TypeInformation.of(Parsed.class))
+        .name("count events " + sourceName).uid("count-events-" + sourceName)
         .process(new KeyFunction(project, sourceName, groups, settings.allowedLatenessMicros(), deadTag))
         .name("key " + sourceName).uid("key-" + sourceName);
     SingleOutputStreamOperator<EncodedTile> tileWrites = keyed
@@ -79,9 +81,13 @@ public final class StreamPipeline {
         .process(new TileFunction(project, sourceName, groups, settings.allowedLatenessMicros(), deadTag))
         .name("tiles " + sourceName).uid("tiles-" + sourceName);
 
-    tileWrites.sinkTo(new TileWriterSink(tiles, flushIntervalMs, DEFAULT_MAX_PENDING_TILES))
+    tileWrites.map(new Counted<EncodedTile>(RunCounters.tiles(sourceName))).returns(TypeInformation.of(EncodedTile.class))
+        .name("count tiles " + sourceName).uid("count-tiles-" + sourceName)
+        .sinkTo(new TileWriterSink(tiles, flushIntervalMs, DEFAULT_MAX_PENDING_TILES))
         .name("tile sink " + sourceName).uid("tile-sink-" + sourceName);
     keyed.getSideOutput(deadTag).union(tileWrites.getSideOutput(deadTag))
+        .map(new Counted<DeadLetter>(RunCounters.deadLetters(sourceName))).returns(TypeInformation.of(DeadLetter.class))
+        .name("count dead letters " + sourceName).uid("count-dead-letters-" + sourceName)
         .sinkTo(new DeadLetterSinkAdapter(deadLetters)).name("dead letters " + sourceName).uid("dead-letters-" + sourceName);
   }
 
