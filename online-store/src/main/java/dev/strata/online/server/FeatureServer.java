@@ -165,9 +165,17 @@ public final class FeatureServer implements AutoCloseable {
    * closes it when it stops.
    */
   public static FeatureServer start(CompiledPlan plan, StrataConfig config, int port, ServingLog servingLog) {
+    return start(plan, config, port, servingLog, Duration.ofDays(7), Duration.ofDays(1));
+  }
+
+  /** Like {@link #start(CompiledPlan, StrataConfig, int, ServingLog)} with the log's time window (see {@link Builder#logTimeWindow}). */
+  public static FeatureServer start(CompiledPlan plan, StrataConfig config, int port, ServingLog servingLog,
+      Duration logMaxAge, Duration logMaxAhead) {
     OnlineStoreConfig store = OnlineStoreConfig.fromStrataConfig(config);
+    checkWindow(logMaxAge, logMaxAhead); // before connecting: a bad flag is the user's error, not the store's
     OnlineStore online = OnlineStore.open(plan, store);
-    Builder b = builder(online.reader().build()).host("0.0.0.0").ownStore(online).servingLog(servingLog);
+    Builder b = builder(online.reader().build()).host("0.0.0.0").ownStore(online).servingLog(servingLog)
+        .logTimeWindow(logMaxAge, logMaxAhead);
     String tokenEnv = System.getenv("STRATA_SERVER_TOKEN");
     if (tokenEnv != null && !tokenEnv.isBlank()) {
       b.bearerToken(tokenEnv);
@@ -812,6 +820,14 @@ public final class FeatureServer implements AutoCloseable {
     return reader.entityKeys(service);
   }
 
+  static void checkWindow(Duration maxAge, Duration maxAhead) {
+    Duration century = Duration.ofDays(36_500);
+    if (maxAge.isNegative() || maxAhead.isNegative() || maxAge.compareTo(century) > 0 || maxAhead.compareTo(century) > 0) {
+      throw new IllegalArgumentException("Cannot accept log times from now - " + maxAge + " to now + " + maxAhead
+          + ": both must be between zero and 36500 days");
+    }
+  }
+
   /**
    * Jetty's error handler, for what it answers itself (a bad request line, a URI or headers too
    * long, a body too large): the same {@code {"error": "<sentence>"}} JSON as every other error.
@@ -912,11 +928,7 @@ public final class FeatureServer implements AutoCloseable {
      * {@code [now - maxAge, now + maxAhead]}; default 7 days back and 1 day ahead.
      */
     public Builder logTimeWindow(Duration maxAge, Duration maxAhead) {
-      Duration century = Duration.ofDays(36_500);
-      if (maxAge.isNegative() || maxAhead.isNegative() || maxAge.compareTo(century) > 0 || maxAhead.compareTo(century) > 0) {
-        throw new IllegalArgumentException("Cannot accept log times from now - " + maxAge + " to now + " + maxAhead
-            + ": both must be between zero and 36500 days");
-      }
+      checkWindow(maxAge, maxAhead);
       this.logMaxAge = maxAge;
       this.logMaxAhead = maxAhead;
       return this;
