@@ -171,7 +171,10 @@ public final class ManifestRenderer {
     if (env.server().tokenSecret() != null) {
       vars.add(secretVar("STRATA_SERVER_TOKEN", env.server().tokenSecret(), "token"));
     }
-    Map<String, Object> probe = map("httpGet", map("path", "/health", "port", "http"), "periodSeconds", 10);
+    // Liveness: the process answers; readiness: Redis answers and the serving log can write (a pod
+    // whose store is down leaves the Service without being restarted).
+    Map<String, Object> live = map("httpGet", map("path", "/health/live", "port", "http"), "periodSeconds", 10);
+    Map<String, Object> ready = map("httpGet", map("path", "/health/ready", "port", "http"), "periodSeconds", 10);
     Map<String, Object> container = map(
         "name", "server",
         "image", env.image(DeployEnvironment.SERVER_IMAGE),
@@ -179,8 +182,8 @@ public final class ManifestRenderer {
         "args", List.of("serve", PROJECT_MOUNT, "--port", String.valueOf(env.server().port())),
         "ports", List.of(map("name", "http", "containerPort", env.server().port(), "protocol", "TCP")),
         "env", vars,
-        "readinessProbe", probe,
-        "livenessProbe", merged(probe, map("initialDelaySeconds", 20)),
+        "readinessProbe", ready,
+        "livenessProbe", merged(live, map("initialDelaySeconds", 20)),
         "resources", podResources(env.server().resources()),
         "volumeMounts", List.of(projectMount()));
     Map<String, Object> podSpec = map(
@@ -203,9 +206,14 @@ public final class ManifestRenderer {
         "maxReplicas", env.server().maxReplicas(),
         "metrics", List.of(map("type", "Resource", "resource", map("name", "cpu",
             "target", map("type", "Utilization", "averageUtilization", env.server().targetCpuPercent())))))));
+    // With a token, /metrics requires it: Prometheus sends the same secret.
+    Map<String, Object> scrape = env.server().tokenSecret() == null
+        ? map("port", "http", "path", "/metrics", "interval", "30s")
+        : map("port", "http", "path", "/metrics", "interval", "30s", "authorization", map("type", "Bearer",
+            "credentials", map("name", env.server().tokenSecret(), "key", "token")));
     Manifest monitor = manifest("monitoring.coreos.com/v1", "ServiceMonitor", name, "server", Map.of(), Map.of("spec", map(
         "selector", map("matchLabels", selector),
-        "endpoints", List.of(map("port", "http", "path", "/metrics", "interval", "30s")))));
+        "endpoints", List.of(scrape))));
     return List.of(deployment, service, autoscaler, monitor);
   }
 

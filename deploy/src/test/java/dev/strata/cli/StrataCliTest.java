@@ -40,6 +40,19 @@ class StrataCliTest {
     assertThat(r.out() + r.err()).doesNotContain("Exception").doesNotContain("\tat ");
   }
 
+  /** Issue 15 item 1: the serving log's time window flags; a bad one is one sentence, before anything starts. */
+  @Test
+  void serveRejectsABadLogTimeWindow(@TempDir Path tmp) {
+    Run bad = run("serve", EXAMPLE.toString(), "--port", "0", "--log-dir", tmp.resolve("log").toString(), "--log-max-age", "soon");
+    assertThat(bad.code()).isNotZero();
+    assertThat(bad.err()).contains("Cannot use --log-max-age soon: expected a duration such as 12h or 7d.");
+    assertNoStackTrace(bad);
+    Run tooFar = run("serve", EXAMPLE.toString(), "--port", "0", "--log-max-ahead", "40000d");
+    assertThat(tooFar.code()).isNotZero();
+    assertThat(tooFar.err()).contains("Cannot use --log-max-ahead 40000d: it must be between 0 and 36500d.");
+    assertNoStackTrace(tooFar);
+  }
+
   static Path copyExample(Path to) throws IOException {
     try (Stream<Path> files = Files.walk(EXAMPLE)) {
       for (Path p : files.filter(Files::isRegularFile).filter(p -> !p.toString().contains(".strata")).toList()) {

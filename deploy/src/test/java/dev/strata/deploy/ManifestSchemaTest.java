@@ -73,6 +73,30 @@ class ManifestSchemaTest {
     assertThat(yaml("deployment-flights-server.yaml")).contains("secretKeyRef:", "name: strata-redis", "path: /health");
   }
 
+  /** Issue 15 item 9: liveness and readiness apart; with a token, Prometheus sends it to /metrics. */
+  @Test
+  void probesAndTokenScraping() {
+    String deployment = yaml("deployment-flights-server.yaml");
+    assertThat(deployment).contains("path: /health/live", "path: /health/ready");
+    assertThat(deployment.indexOf("path: /health/ready")).isBetween(deployment.indexOf("readinessProbe:"),
+        deployment.indexOf("readinessProbe:") + 120);
+    assertThat(yaml("servicemonitor-flights-server.yaml")).doesNotContain("authorization:");
+    ProjectLoader.Loaded loaded = ProjectLoader.load(FLIGHTS);
+    CompiledPlan plan = PlanCompiler.compile(loaded.project(), loaded.diagnostics()).plan().orElseThrow();
+    DeployEnvironment prod = DeployEnvironment.read(FLIGHTS, "prod");
+    DeployEnvironment.Server s = prod.server();
+    DeployEnvironment withToken = new DeployEnvironment(prod.name(), prod.namespace(), prod.imageRegistry(), prod.imageTag(),
+        prod.imagePullPolicy(), prod.serviceAccount(), prod.objectStore(), prod.catalog(), prod.redisSecret(),
+        prod.redisSecretKey(), prod.kafkaBootstrapServers(),
+        new DeployEnvironment.Server(s.replicas(), s.maxReplicas(), s.targetCpuPercent(), s.port(), "strata-server-token",
+            s.resources()), prod.stream(), prod.batch());
+    Manifest monitor = ManifestRenderer.render(plan, withToken, FLIGHTS).stream()
+        .filter(m -> m.kind().equals("ServiceMonitor")).findFirst().orElseThrow();
+    String text = ManifestWriter.toYaml(monitor);
+    assertThat(schemas.validate(text)).isEmpty();
+    assertThat(text).contains("authorization:", "type: Bearer", "name: strata-server-token", "key: token");
+  }
+
   @Test
   void misspelledFieldsAreRejected() {
     assertRejected("deployment-flights-server.yaml", "  revisionHistoryLimit: 5\n", "  revisionHistoryLimits: 5\n");

@@ -165,9 +165,17 @@ public final class FeatureServer implements AutoCloseable {
    * closes it when it stops.
    */
   public static FeatureServer start(CompiledPlan plan, StrataConfig config, int port, ServingLog servingLog) {
+    return start(plan, config, port, servingLog, Duration.ofDays(7), Duration.ofDays(1));
+  }
+
+  /** Like {@link #start(CompiledPlan, StrataConfig, int, ServingLog)} with the log's time window (see {@link Builder#logTimeWindow}). */
+  public static FeatureServer start(CompiledPlan plan, StrataConfig config, int port, ServingLog servingLog,
+      Duration logMaxAge, Duration logMaxAhead) {
     OnlineStoreConfig store = OnlineStoreConfig.fromStrataConfig(config);
+    checkWindow(logMaxAge, logMaxAhead); // before connecting: a bad flag is the user's error, not the store's
     OnlineStore online = OnlineStore.open(plan, store);
-    Builder b = builder(online.reader().build()).host("0.0.0.0").ownStore(online).servingLog(servingLog);
+    Builder b = builder(online.reader().build()).host("0.0.0.0").ownStore(online).servingLog(servingLog)
+        .logTimeWindow(logMaxAge, logMaxAhead);
     String tokenEnv = System.getenv("STRATA_SERVER_TOKEN");
     if (tokenEnv != null && !tokenEnv.isBlank()) {
       b.bearerToken(tokenEnv);
@@ -193,6 +201,14 @@ public final class FeatureServer implements AutoCloseable {
       // Errors Jetty answers before Javalin sees the request (bad request line, 414, 431) are JSON too.
       cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
       cfg.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(new JsonErrorHandler()));
+      // Javalin adds no default connector when one is configured: this one is the only listener.
+      cfg.jetty.addConnector((server, httpConfig) -> {
+        org.eclipse.jetty.server.ServerConnector connector =
+            new org.eclipse.jetty.server.ServerConnector(server, new ClientErrorConnectionFactory(httpConfig));
+        connector.setHost(host);
+        connector.setPort(port);
+        return connector;
+      });
     });
     app.post("/get-online-features", this::getOnlineFeatures);
     app.post("/log-predictions", this::logPredictions);
@@ -812,6 +828,14 @@ public final class FeatureServer implements AutoCloseable {
     return reader.entityKeys(service);
   }
 
+  static void checkWindow(Duration maxAge, Duration maxAhead) {
+    Duration century = Duration.ofDays(36_500);
+    if (maxAge.isNegative() || maxAhead.isNegative() || maxAge.compareTo(century) > 0 || maxAhead.compareTo(century) > 0) {
+      throw new IllegalArgumentException("Cannot accept log times from now - " + maxAge + " to now + " + maxAhead
+          + ": both must be between zero and 36500 days");
+    }
+  }
+
   /**
    * Jetty's error handler, for what it answers itself (a bad request line, a URI or headers too
    * long, a body too large): the same {@code {"error": "<sentence>"}} JSON as every other error.
@@ -856,13 +880,70 @@ public final class FeatureServer implements AutoCloseable {
         case 413 -> tooLarge();
         case 414 -> "Cannot read the request: the URI is too long.";
         case 431 -> "Cannot read the request: the headers are too large.";
-        case 505 -> "Cannot read the request: the HTTP version is not supported (use HTTP/1.1)" + why + ".";
+        case 426 -> "Cannot read the request: the HTTP version is not supported on this connection (use HTTP/1.1).";
         case 501 -> "Cannot answer the request: the method is not implemented" + why + ".";
         case 503 -> "Cannot serve the request: the server is unavailable" + why + ".";
         default -> status >= 500 ? "Cannot serve the request: internal error (HTTP " + status + ")."
             : "Cannot answer the request: HTTP " + status + why + ".";
       };
     }
+  }
+
+  /**
+   * Jetty's HTTP/1.1 connection factory, except that a request Jetty's parser rejects with a 5xx
+   * (505 for an unknown HTTP version such as {@code HTTP/9.9}, 500 for a failed upgrade) is answered
+   * 400: a request that cannot be read is the client's error, and the only 5xx the server answers
+   * for a reason of its own is 503. Every other bad message keeps Jetty's 4xx (414, 431, ...).
+   */
+  private static final class ClientErrorConnectionFactory extends org.eclipse.jetty.server.HttpConnectionFactory {
+    ClientErrorConnectionFactory(org.eclipse.jetty.server.HttpConfiguration config) {
+      super(config);
+    }
+
+    // Same as HttpConnectionFactory.newConnection, with the connection below.
+    @Override
+    public org.eclipse.jetty.io.Connection newConnection(org.eclipse.jetty.server.Connector connector,
+        org.eclipse.jetty.io.EndPoint endPoint) {
+      ClientErrorConnection connection =
+          new ClientErrorConnection(getHttpConfiguration(), connector, endPoint, isRecordHttpComplianceViolations());
+      connection.setUseInputDirectByteBuffers(isUseInputDirectByteBuffers());
+      connection.setUseOutputDirectByteBuffers(isUseOutputDirectByteBuffers());
+      return configure(connection, connector, endPoint);
+    }
+  }
+
+  private static final class ClientErrorConnection extends org.eclipse.jetty.server.HttpConnection {
+    ClientErrorConnection(org.eclipse.jetty.server.HttpConfiguration config, org.eclipse.jetty.server.Connector connector,
+        org.eclipse.jetty.io.EndPoint endPoint, boolean recordComplianceViolations) {
+      super(config, connector, endPoint, recordComplianceViolations);
+    }
+
+    // Called from HttpConnection's constructor: it may use only its arguments and inherited state.
+    @Override
+    protected org.eclipse.jetty.server.HttpChannelOverHttp newHttpChannel() {
+      return new ClientErrorChannel(this);
+    }
+  }
+
+  private static final class ClientErrorChannel extends org.eclipse.jetty.server.HttpChannelOverHttp {
+    ClientErrorChannel(org.eclipse.jetty.server.HttpConnection connection) {
+      super(connection, connection.getConnector(), connection.getHttpConfiguration(), connection.getEndPoint(), connection);
+    }
+
+    // Every bad message, from the parser (badMessage) or the connection, ends here with its status.
+    @Override
+    public void onBadMessage(org.eclipse.jetty.http.BadMessageException failure) {
+      super.onBadMessage(asClientError(failure));
+    }
+  }
+
+  /** {@code failure} as a 400 when its status is 5xx, unchanged otherwise. */
+  static org.eclipse.jetty.http.BadMessageException asClientError(org.eclipse.jetty.http.BadMessageException failure) {
+    if (failure.getCode() < 500) {
+      return failure;
+    }
+    String reason = failure.getCode() == 505 ? "unsupported HTTP version, use HTTP/1.1" : failure.getReason();
+    return new org.eclipse.jetty.http.BadMessageException(400, reason, failure);
   }
 
   public static final class Builder {
@@ -912,11 +993,7 @@ public final class FeatureServer implements AutoCloseable {
      * {@code [now - maxAge, now + maxAhead]}; default 7 days back and 1 day ahead.
      */
     public Builder logTimeWindow(Duration maxAge, Duration maxAhead) {
-      Duration century = Duration.ofDays(36_500);
-      if (maxAge.isNegative() || maxAhead.isNegative() || maxAge.compareTo(century) > 0 || maxAhead.compareTo(century) > 0) {
-        throw new IllegalArgumentException("Cannot accept log times from now - " + maxAge + " to now + " + maxAhead
-            + ": both must be between zero and 36500 days");
-      }
+      checkWindow(maxAge, maxAhead);
       this.logMaxAge = maxAge;
       this.logMaxAhead = maxAhead;
       return this;

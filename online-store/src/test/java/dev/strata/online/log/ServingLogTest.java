@@ -203,6 +203,25 @@ class ServingLogTest {
     assertThat(lines(dir, "predictions")).hasSize(1); // only the accepted label
   }
 
+  /** Issue 15 item 1: a record the log could not write is a 503 (LogUnavailableException in the client), never a 202. */
+  @Test
+  void aFailedWriteIsA503NotA202() throws Exception {
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve("predictions"), "not a directory"); // every partition folder fails to be created
+    try (FeatureServer server = FeatureServer.builder(reader).servingLog(JsonLinesServingLog.builder(dir).build()).build().start(0);
+        FeatureClient http = FeatureClient.http(URI.create("http://127.0.0.1:" + server.port()), null)) {
+      assertThatThrownBy(() -> http.logLabels(List.of(new ServingLog.Label("m", "r1", Durations.toMicros(java.time.Instant.now()), 1))))
+          .isInstanceOf(ServingLog.LogUnavailableException.class).isNotInstanceOf(ServingLog.LogFullException.class)
+          .hasMessageStartingWith("Cannot log");
+      HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+              URI.create("http://127.0.0.1:" + server.port() + "/log-labels"))
+          .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"m\",\"request_ids\":[\"a\"],\"labels\":[1]}")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(503);
+      assertThat(JSON.readTree(r.body()).path("error").asText()).startsWith("Cannot log").endsWith(".");
+    }
+  }
+
   @Test
   void samplingKeepsWholeRequestsAtTheConfiguredRate() {
     try (JsonLinesServingLog log = JsonLinesServingLog.builder(dir).sampleRate(0.25).build()) {

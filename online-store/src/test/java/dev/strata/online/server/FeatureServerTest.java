@@ -258,9 +258,16 @@ class FeatureServerTest {
     HttpResponse<String> big = send("POST", "/get-online-features", "[" + "1,".repeat(4_300_000) + "1]", auth);
     assertJsonError("9 MB body", big.statusCode(), 413, null, big.body());
     // what Jetty answers itself
-    String[] badVersion = raw("GET /health HTTP/9.9\r\nHost: x\r\n\r\n".getBytes());
-    // Jetty's parser answers an unknown version 505 (HTTP Version Not Supported), a client error in substance
-    assertJsonError("HTTP/9.9", Integer.parseInt(badVersion[0].split(" ")[1]), 505, badVersion[1], badVersion[2]);
+    // Jetty's parser answers an unknown version 505; it is the client's error, and no 5xx but 503 is allowed.
+    // HTTP/2.0 on an HTTP/1.1 connection is Jetty's 426 (Upgrade Required), a 4xx already.
+    Object[][] versions = {{"GET /health HTTP/9.9", 400}, {"GET /health HTTP/2.5", 400}, {"GET /health HTTP/1.9", 400},
+        {"GET /health FOO/1.1", 400}, {"GET /health HTTP/0.9", 400}, {"GET /health", 400}, {"GET /health HTTP/2.0", 426}};
+    for (Object[] v : versions) {
+      String line = (String) v[0];
+      String[] badVersion = raw((line + "\r\nHost: x\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      assertJsonError(line, Integer.parseInt(badVersion[0].split(" ")[1]), (int) v[1], badVersion[1], badVersion[2]);
+      assertThat(badVersion[2]).as(line).contains("HTTP version");
+    }
     String[] badLine = raw("GARBAGE\r\n\r\n".getBytes());
     assertJsonError("bad request line", Integer.parseInt(badLine[0].split(" ")[1]), 400, badLine[1], badLine[2]);
     String[] longUri = raw(("GET /" + "a".repeat(20_000) + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").getBytes());
