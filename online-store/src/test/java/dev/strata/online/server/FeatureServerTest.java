@@ -277,6 +277,20 @@ class FeatureServerTest {
     assertJsonError("big headers", Integer.parseInt(bigHeaders[0].split(" ")[1]), 431, bigHeaders[1], bigHeaders[2]);
   }
 
+  /** Any bad message Jetty would answer with a 5xx (not only 505) is a 400; its 4xx statuses stay. */
+  @Test
+  void jettyBadMessagesAreNeverA5xx() {
+    for (int code : new int[] {500, 501, 503, 505}) {
+      var mapped = FeatureServer.asClientError(new org.eclipse.jetty.http.BadMessageException(code, "why"));
+      assertThat(mapped.getCode()).as("Jetty's " + code).isEqualTo(400);
+      assertThat(mapped.getReason()).as("Jetty's " + code).isNotBlank();
+    }
+    for (int code : new int[] {400, 413, 414, 426, 431}) {
+      assertThat(FeatureServer.asClientError(new org.eclipse.jetty.http.BadMessageException(code, "why")).getCode())
+          .isEqualTo(code);
+    }
+  }
+
   /** Corrupted bytes in the store are the store's failure (503), never blamed on the request (400). */
   @Test
   void corruptStoredBlocksAreA503() throws Exception {
