@@ -43,7 +43,11 @@ import picocli.CommandLine;
  *          [--skew-tolerance R | --no-skew]
  *          [--prometheus FILE.prom] [--pushgateway URL] [--webhook URL]
  * BatchJob [--project DIR] [--master M] log ingest DIR
+ * BatchJob [--project DIR] [--master M] maintenance [--retention 7d] [--keep-last 1] [--older-than 24h] [--dry-run]
  * </pre>
+ *
+ * <p>Every job that may write tables holds the local warehouse's lock file shared until it exits;
+ * maintenance holds it exclusive (see {@link WarehouseLock}).
  *
  * Exit 0 on success, 1 with one sentence on stderr for bad input (missing file, unknown name,
  * unreachable catalog, invalid definitions as file:line:col lines), 2 for bad usage, and
@@ -52,8 +56,8 @@ import picocli.CommandLine;
  */
 @Command(name = "strata-batch", mixinStandardHelpOptions = true,
     subcommands = {BatchJob.Backfill.class, BatchJob.TrainingSet.class, BatchJob.Materialize.class, BatchJob.Monitor.class,
-        BatchJob.Log.class},
-    description = "Strata's Spark jobs: backfill, training sets, materialize, monitor, log ingest.")
+        BatchJob.Log.class, BatchJob.Maintenance.class},
+    description = "Strata's Spark jobs: backfill, training sets, materialize, monitor, log ingest, maintenance.")
 public final class BatchJob {
   /** The exit code of {@code monitor --fail-on-drift} when any feature drifted. */
   public static final int EXIT_DRIFT = 3;
@@ -64,19 +68,34 @@ public final class BatchJob {
   @Option(names = "--master", description = "Spark master (default: spark-submit's, else local[*]).")
   String master;
 
+  /** The warehouse lock this run holds, released when the run ends. */
+  private WarehouseLock lock;
+
   public static void main(String[] args) {
     System.exit(run(args, System.err));
   }
 
   /** Runs a command line; returns the exit code. */
   public static int run(String[] args, PrintStream err) {
-    CommandLine cl = new CommandLine(new BatchJob());
+    BatchJob job = new BatchJob();
+    CommandLine cl = new CommandLine(job);
     cl.setErr(new java.io.PrintWriter(new java.io.OutputStreamWriter(err, java.nio.charset.StandardCharsets.UTF_8), true));
     cl.setExecutionExceptionHandler((e, line, parsed) -> {
       err.println(message(e));
       return 1;
     });
-    return cl.execute(args);
+    try {
+      return cl.execute(args);
+    } finally {
+      job.unlock();
+    }
+  }
+
+  private void unlock() {
+    if (lock != null) {
+      lock.close();
+      lock = null;
+    }
   }
 
   static String message(Throwable e) {
@@ -91,14 +110,32 @@ public final class BatchJob {
     return "Cannot run the job: " + StrataSpark.firstLine(e) + ".";
   }
 
-  /** Loads the project, starts Spark, registers the catalog. */
+  /**
+   * Loads the project, starts Spark, registers the catalog. A job that needs the catalog may write
+   * tables: it holds the local warehouse's lock shared until the run ends, so that maintenance
+   * never removes the files it is writing.
+   */
   JobContext context(boolean needsCatalog) {
+    return context(needsCatalog, false);
+  }
+
+  /** As {@link #context(boolean)}; {@code maintenance} takes the warehouse lock exclusive instead. */
+  JobContext context(boolean needsCatalog, boolean maintenance) {
     Path dir = project.toAbsolutePath().normalize();
     if (!Files.isDirectory(dir)) {
       throw new JobException("Cannot open project " + dir + ": no such folder.");
     }
     ProjectSnapshot ref = ProjectSnapshot.read(dir);
     StrataConfig config = StrataConfig.load(dir);
+    if (needsCatalog && !config.warehouseIsUri() && lock == null) {
+      Path warehouse = config.warehousePath();
+      if (maintenance) {
+        lock = WarehouseLock.exclusive(warehouse, MAINTENANCE_LOCK_WAIT_MILLIS).orElseThrow(() -> new JobException(
+            "Cannot run maintenance: a Strata job is writing to " + warehouse + "; run it when no job runs."));
+      } else {
+        lock = WarehouseLock.shared(warehouse);
+      }
+    }
     SparkSession spark = StrataSpark.session(master);
     spark.sparkContext().setLogLevel("WARN");
     Progress progress = Progress.console().attach(spark);
@@ -578,7 +615,74 @@ public final class BatchJob {
     }
   }
 
-  /** The writer of --dry-run. */
+  /** How long maintenance waits for running jobs to release the warehouse lock. */
+  static final long MAINTENANCE_LOCK_WAIT_MILLIS = 3000;
+
+  /** A duration of the language ({@code 7d}, {@code 24h}), or zero ({@code 0d}: everything up to now). */
+  static long duration(String text, String option) {
+    if (text != null && text.strip().matches("0+[smhd]")) {
+      return 0;
+    }
+    try {
+      return Durations.parseMicros(text);
+    } catch (IllegalArgumentException e) {
+      throw new JobException("Cannot read " + option + " '" + text + "': expected a number and a unit s, m, h or d, such as 7d or 24h.");
+    }
+  }
+
+  @Command(name = "maintenance", description = {
+      "Expire old snapshots and delete orphan files (such as those of a killed job) of every Strata table:",
+      "the project's namespace (groups, tiles, monitoring and log tables) and namespace training.",
+      "Holds the local warehouse's lock exclusive: refuses while a job writes."})
+  static final class Maintenance implements Callable<Integer> {
+    @CommandLine.ParentCommand
+    BatchJob parent;
+
+    @Option(names = "--retention", defaultValue = "7d", description = "Expire snapshots older than this (default 7d).")
+    String retention;
+
+    @Option(names = "--keep-last", defaultValue = "1", description = "Never expire the newest N snapshots of a table (default 1).")
+    int keepLast;
+
+    @Option(names = "--older-than", defaultValue = "24h",
+        description = "Delete only orphan files older than this (default 24h): protects files a running job is writing.")
+    String olderThan;
+
+    @Option(names = "--dry-run", description = "List what would be removed; remove nothing.")
+    boolean dryRun;
+
+    @Override
+    public Integer call() {
+      long retentionMicros = duration(retention, "--retention");
+      long olderThanMicros = duration(olderThan, "--older-than");
+      if (keepLast < 1) {
+        throw new JobException("Cannot run maintenance: --keep-last must be at least 1 (a table keeps its current snapshot).");
+      }
+      JobContext ctx = parent.context(true, true);
+      long now = System.currentTimeMillis();
+      MaintenanceJob job = new MaintenanceJob(ctx);
+      int snapshots = 0;
+      int orphans = 0;
+      long bytes = 0;
+      String verb = dryRun ? "would remove" : "removed";
+      List<MaintenanceJob.TableRef> tables = job.tables();
+      for (MaintenanceJob.TableRef table : tables) {
+        MaintenanceJob.TableResult r = job.run(table, now - retentionMicros / 1000, keepLast, now - olderThanMicros / 1000, dryRun);
+        System.out.println(String.format(Locale.ROOT, "%s: %s %d snapshots, %d orphan files, %,d bytes", table, verb,
+            r.snapshotsExpired(), r.orphanFiles().size(), r.bytes()));
+        if (dryRun) {
+          r.orphanFiles().forEach(f -> System.out.println("  orphan " + f));
+        }
+        snapshots += r.snapshotsExpired();
+        orphans += r.orphanFiles().size();
+        bytes += r.bytes();
+      }
+      System.out.println(String.format(Locale.ROOT, "total: %s %d snapshots, %d orphan files, %,d bytes in %d tables%s", verb,
+          snapshots, orphans, bytes, tables.size(), dryRun ? " (dry run: nothing removed)" : ""));
+      return 0;
+    }
+  }
+
   /** The online store's writer, on the Redis of the project's configuration. */
   static TileWriter openWriter(JobContext ctx) {
     try {

@@ -48,6 +48,7 @@ final class BatchCommands {
       case "backfill" -> "the previous snapshot stays readable (Iceberg commits all or nothing); rerun the same command"
           + " to finish";
       case "materialize" -> "the tiles written so far are whole; rerun the same command to finish";
+      case "maintenance" -> "readers see the same rows (snapshot expiry commits all or nothing); rerun the same command to finish";
       default -> JobLauncher.GENERIC_AFTERMATH;
     };
   }
@@ -322,6 +323,63 @@ final class BatchCommands {
         args.add("--fail-on-drift");
       }
       return run(dir, args);
+    }
+  }
+
+  @Command(name = "maintenance", mixinStandardHelpOptions = true,
+      header = "Expire old snapshots and delete orphan files (such as a killed job's) of every Strata table.",
+      description = {
+        "Expire the snapshots older than --retention (never the newest --keep-last) and delete the files in the",
+        "table folders no snapshot references and older than --older-than, such as those a killed backfill wrote",
+        "before it could commit, for every table of the project's namespace (groups, tiles, monitoring and log tables)",
+        "and of namespace training. Readers see the same rows before and after. Prints one line per table and a total.",
+        "With a local warehouse it takes <warehouse>/.strata.lock exclusive (every job holds it shared) and refuses",
+        "while a job runs; a URI warehouse (s3://...) has no lock: there --older-than alone protects a running job's files."
+      })
+  static final class Maintenance implements Callable<Integer> {
+    @Option(names = "--retention", paramLabel = "DURATION", description = "Expire snapshots older than this (default 7d).")
+    String retention;
+
+    @Option(names = "--keep-last", paramLabel = "N", description = "Never expire a table's newest N snapshots (default 1).")
+    Integer keepLast;
+
+    @Option(names = "--older-than", paramLabel = "DURATION",
+        description = "Delete only orphan files older than this (default 24h): protects the files a running job is writing.")
+    String olderThan;
+
+    @Option(names = "--dry-run", description = "List what would be removed; remove nothing.")
+    boolean dryRun;
+
+    @Option(names = {"-C", "--dir"}, paramLabel = "DIR", defaultValue = ".", description = "The project directory (default: .).")
+    Path dir;
+
+    @Override
+    public Integer call() {
+      // before Spark starts: a mistyped duration is one sentence at once
+      duration(retention, "--retention");
+      duration(olderThan, "--older-than");
+      if (keepLast != null && keepLast < 1) {
+        throw new UserException("Cannot run maintenance: --keep-last must be at least 1 (a table keeps its current snapshot)");
+      }
+      List<String> args = new ArrayList<>(List.of("maintenance"));
+      option(args, "--retention", retention);
+      option(args, "--keep-last", keepLast);
+      option(args, "--older-than", olderThan);
+      if (dryRun) {
+        args.add("--dry-run");
+      }
+      return run(dir, args);
+    }
+
+    private static void duration(String text, String option) {
+      if (text == null || text.strip().matches("0+[smhd]")) {
+        return;
+      }
+      try {
+        dev.strata.dsl.time.Durations.parseMicros(text);
+      } catch (IllegalArgumentException e) {
+        throw new UserException("Cannot read " + option + " '" + text + "': expected a number and a unit s, m, h or d, such as 7d or 24h");
+      }
     }
   }
 

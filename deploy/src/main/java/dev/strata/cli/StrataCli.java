@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
       BatchCommands.Materialize.class,
       BatchCommands.Monitor.class,
       BatchCommands.Log.class,
+      BatchCommands.Maintenance.class,
       StreamCommand.class,
       ServeCommand.class,
       GetCommand.class,
