@@ -167,7 +167,7 @@ public final class BatchJob {
     }
   }
 
-  @Command(name = "backfill", description = {
+  @Command(name = "backfill", mixinStandardHelpOptions = true, description = {
       "Compute tiles and daily snapshots of whole UTC days into Iceberg, and record the days done in the job ledger.",
       "--from D --to D replaces exactly [D, D]; --through D (or 'yesterday') computes only the days the group's",
       "current version lacks, from --from or its first event: rerunning it does nothing."})
@@ -264,7 +264,7 @@ public final class BatchJob {
     }
   }
 
-  @Command(name = "training-set", description = "Build a point-in-time correct training set.")
+  @Command(name = "training-set", mixinStandardHelpOptions = true, description = "Build a point-in-time correct training set.")
   static final class TrainingSet implements Callable<Integer> {
     @CommandLine.ParentCommand
     BatchJob parent;
@@ -386,7 +386,7 @@ public final class BatchJob {
     }
   }
 
-  @Command(name = "materialize", description = "Hand the tiles of the last max-window to the online store's writer.")
+  @Command(name = "materialize", mixinStandardHelpOptions = true, description = "Hand the tiles of the last max-window to the online store's writer.")
   static final class Materialize implements Callable<Integer> {
     @CommandLine.ParentCommand
     BatchJob parent;
@@ -439,7 +439,7 @@ public final class BatchJob {
     }
   }
 
-  @Command(name = "monitor", description = "Drift of a monitor's service features: reference vs [from, to] and each `every` period of it.")
+  @Command(name = "monitor", mixinStandardHelpOptions = true, description = "Drift of a monitor's service features: reference vs [from, to] and each `every` period of it.")
   static final class Monitor implements Callable<Integer> {
     @CommandLine.ParentCommand
     BatchJob parent;
@@ -584,14 +584,14 @@ public final class BatchJob {
     }
   }
 
-  @Command(name = "log", description = "The feature server's served-vector and prediction logs.",
+  @Command(name = "log", mixinStandardHelpOptions = true, description = "The feature server's served-vector and prediction logs.",
       subcommands = {LogIngest.class})
   static final class Log {
     @CommandLine.ParentCommand
     BatchJob parent;
   }
 
-  @Command(name = "ingest", description = "Load new JSON-lines log files (features/date=*/*.jsonl, predictions/date=*/*.jsonl)"
+  @Command(name = "ingest", mixinStandardHelpOptions = true, description = "Load new JSON-lines log files (features/date=*/*.jsonl, predictions/date=*/*.jsonl)"
       + " into Iceberg served_features and prediction_log; files already ingested are skipped.")
   static final class LogIngest implements Callable<Integer> {
     @CommandLine.ParentCommand
@@ -630,7 +630,7 @@ public final class BatchJob {
     }
   }
 
-  @Command(name = "maintenance", description = {
+  @Command(name = "maintenance", mixinStandardHelpOptions = true, description = {
       "Expire old snapshots and delete orphan files (such as those of a killed job) of every Strata table:",
       "the project's namespace (groups, tiles, monitoring and log tables) and namespace training.",
       "Holds the local warehouse's lock exclusive: refuses while a job writes."})

@@ -298,12 +298,17 @@ final class BatchCommands {
     @Option(names = "--sketch", description = "Drift from sketches for every feature (default: only where exact drift does not fit).")
     boolean sketch;
 
+    @Option(names = "--max-exact-values", paramLabel = "N",
+        description = "Most feature values (rows x features) collected for exact drift; above it, sketches (default 20000000).")
+    String maxExactValues;
+
     @Option(names = {"-C", "--dir"}, paramLabel = "DIR", defaultValue = ".", description = "The project directory (default: .).")
     Path dir;
 
     @Override
     public Integer call() {
       List<String> args = new ArrayList<>(List.of("monitor", monitor));
+      option(args, "--max-exact-values", maxExactValues);
       option(args, "--prometheus", prometheus == null ? null : prometheus.toAbsolutePath());
       option(args, "--pushgateway", pushgateway);
       option(args, "--webhook", webhook);

@@ -17,6 +17,9 @@ import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code strata stream}: the Flink job that keeps the online tiles of a project's sources fresh.
@@ -25,31 +28,11 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * a failed job with one sentence and exit code 1.
  */
 public final class StreamJob {
-  static final String USAGE = String.join("\n",
-      "usage: StreamJob --project DIR (--source NAME | --all) [options]",
-      "  --file PATH              replay this file (csv, json lines, parquet) in event-time order instead of the source's stream",
-      "  --format F               json, avro, csv or parquet (default: the source's, or the file's extension)",
-      "  --speed X                replay at X times event time (0 = as fast as possible; default: the source's, else 0)",
-      "  --bootstrap-servers H:P  Kafka brokers (default: the source's, else strata.yaml / STRATA_KAFKA_BOOTSTRAP_SERVERS)",
-      "  --topic NAME             Kafka topic (default: the source's)",
-      "  --group-id ID            Kafka consumer group (default: the source's, else strata-<project>-<source>)",
-      "  --bounded                stop at the Kafka offsets that are latest when the job starts",
-      "  --redis URL              online store (default: strata.yaml / STRATA_REDIS_URL)",
-      "  --sink redis|discard     where tiles go (default redis; discard measures the job without Redis)",
-      "  --dead-letters DIR       dead-letter files (default <project>/.strata/dead-letters)",
-      "  --dead-letter-topic T    dead letters to this Kafka topic instead (the source's brokers, else --bootstrap-servers",
-      "                           or strata.yaml): the record's bytes, with source, reason, topic, partition, offset headers",
-      "  --checkpoint-interval D  e.g. 10s (default 10s); state backend, directories etc. by -Dkey=value",
-      "  --flush-interval D       longest wait before changed tiles are written (default 200ms)",
-      "  --parallelism N          default: Flink's",
-      "  -Dkey=value              Flink configuration, e.g. -Dstate.backend.type=rocksdb",
-      "                           -Dexecution.checkpointing.dir=file:///tmp/strata-checkpoints");
-
   private StreamJob() {}
 
   public static void main(String[] args) {
     if (java.util.Arrays.asList(args).contains("--help") || java.util.Arrays.asList(args).contains("-h")) {
-      System.out.println(USAGE);
+      System.out.println(Options.usage());
       return;
     }
     Options options;
@@ -57,7 +40,7 @@ public final class StreamJob {
       options = Options.parse(args);
     } catch (IllegalArgumentException e) {
       System.err.println(e.getMessage());
-      System.err.println(USAGE);
+      System.err.println("Run with --help for the options.");
       System.exit(2);
       return;
     }
@@ -191,7 +174,6 @@ public final class StreamJob {
     return new StreamInput.Kafka(servers, topic, group, format, o.bounded);
   }
 
-  /** The command line. */
   /**
    * Where a source's dead letters go: a Kafka topic (a String) or a folder (a Path). The job's
    * options win over the source's {@code dead_letter}; the default is .strata/dead-letters.
@@ -213,67 +195,100 @@ public final class StreamJob {
     return projectDir.resolve(".strata/dead-letters");
   }
 
+  /**
+   * The command line, declared once: picocli prints it as {@code --help} and {@code strata stream}
+   * forwards its options untouched (a deploy test holds the two help texts together).
+   */
+  @Command(name = "strata-stream", mixinStandardHelpOptions = true, sortOptions = false,
+      usageHelpWidth = 120,
+      description = "Strata's Flink job: keeps the online tiles of a project's sources fresh in Redis.")
   static final class Options {
+    @Option(names = "--project", paramLabel = "DIR", description = "The project folder (definitions and strata.yaml); required.")
     Path project;
+
+    @Option(names = "--source", paramLabel = "NAME", description = "The source to stream (or --all).")
     String source;
+
+    @Option(names = "--all", description = "Every source with a stream and an online feature group.")
     boolean all;
+
+    @Option(names = "--file", paramLabel = "PATH",
+        description = "Replay this file (csv, json lines, parquet) in event-time order instead of the source's stream.")
     Path file;
+
+    @Option(names = "--format", paramLabel = "F",
+        description = "json, avro, csv or parquet (default: the source's, or the file's extension).")
     String format;
-    Double speed;
+
+    @Option(names = "--speed", paramLabel = "X",
+        description = "Replay at X times event time (0 = as fast as possible; default: the source's, else 0).")
+    String speedText;
+
+    @Option(names = "--bootstrap-servers", paramLabel = "H:P",
+        description = "Kafka brokers (default: the source's, else strata.yaml / STRATA_KAFKA_BOOTSTRAP_SERVERS).")
     String bootstrapServers;
+
+    @Option(names = "--topic", paramLabel = "NAME", description = "Kafka topic (default: the source's).")
     String topic;
+
+    @Option(names = "--group-id", paramLabel = "ID",
+        description = "Kafka consumer group (default: the source's, else strata-<project>-<source>).")
     String groupId;
+
+    @Option(names = "--bounded", description = "Stop at the Kafka offsets that are latest when the job starts.")
     boolean bounded;
+
+    @Option(names = "--redis", paramLabel = "URL", description = "Online store (default: strata.yaml / STRATA_REDIS_URL).")
     String redis;
+
+    @Option(names = "--sink", paramLabel = "redis|discard",
+        description = "Where tiles go (default redis; discard measures the job without Redis).")
     String sink = "redis";
+
+    @Option(names = "--dead-letters", paramLabel = "DIR", description = "Dead-letter files (default <project>/.strata/dead-letters).")
     Path deadLetters;
+
+    @Option(names = "--dead-letter-topic", paramLabel = "T",
+        description = "Dead letters to this Kafka topic instead (the source's brokers, else --bootstrap-servers or"
+            + " strata.yaml): the record's bytes, with source, reason, topic, partition, offset headers.")
     String deadLetterTopic;
+
+    @Option(names = "--checkpoint-interval", paramLabel = "D",
+        description = "E.g. 10s (default 10s); state backend, directories etc. by -Dkey=value.")
+    String checkpointIntervalText;
+
+    @Option(names = "--flush-interval", paramLabel = "D", description = "Longest wait before changed tiles are written (default 200ms).")
+    String flushIntervalText;
+
+    @Option(names = "--parallelism", paramLabel = "N", description = "Default: Flink's.")
+    String parallelismText;
+
+    @Option(names = "-D", paramLabel = "key=value", mapFallbackValue = "",
+        description = "Flink configuration, e.g. -Dstate.backend.type=rocksdb -Dexecution.checkpointing.dir=file:///tmp/cp")
+    Map<String, String> flinkConf = new LinkedHashMap<>();
+
+    Double speed;
     long checkpointIntervalMs = 10_000;
     long flushIntervalMs = StreamPipeline.DEFAULT_FLUSH_INTERVAL_MS;
     int parallelism;
-    final Map<String, String> flinkConf = new LinkedHashMap<>();
 
+    /** The usage text, as {@code --help} prints it. */
+    static String usage() {
+      return new CommandLine(new Options()).getUsageMessage(CommandLine.Help.Ansi.OFF);
+    }
+
+    /** Parses a command line; a mistake is an IllegalArgumentException with one sentence. */
     static Options parse(String[] args) {
       Options o = new Options();
-      for (int i = 0; i < args.length; i++) {
-        String a = args[i];
-        if (a.startsWith("-D") && a.contains("=")) {
-          o.flinkConf.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
-          continue;
-        }
-        switch (a) {
-          case "--all" -> o.all = true;
-          case "--bounded" -> o.bounded = true;
-          default -> {
-            if (i + 1 >= args.length) {
-              throw new IllegalArgumentException("Cannot parse the command line: " + a + " needs a value");
-            }
-            String v = args[++i];
-            switch (a) {
-              case "--project" -> o.project = Path.of(v);
-              case "--source" -> o.source = v;
-              case "--file" -> o.file = Path.of(v);
-              case "--format" -> o.format = v;
-              case "--speed" -> o.speed = number(a, v);
-              case "--bootstrap-servers" -> o.bootstrapServers = v;
-              case "--topic" -> o.topic = v;
-              case "--group-id" -> o.groupId = v;
-              case "--redis" -> o.redis = v;
-              case "--sink" -> {
-                if (!v.equals("redis") && !v.equals("discard")) {
-                  throw new IllegalArgumentException("Cannot parse the command line: --sink must be redis or discard, got '" + v + "'");
-                }
-                o.sink = v;
-              }
-              case "--dead-letters" -> o.deadLetters = Path.of(v);
-              case "--dead-letter-topic" -> o.deadLetterTopic = v;
-              case "--checkpoint-interval" -> o.checkpointIntervalMs = millis(a, v);
-              case "--flush-interval" -> o.flushIntervalMs = millis(a, v);
-              case "--parallelism" -> o.parallelism = (int) (double) number(a, v);
-              default -> throw new IllegalArgumentException("Cannot parse the command line: unknown option " + a);
-            }
-          }
-        }
+      CommandLine cl = new CommandLine(o);
+      try {
+        cl.parseArgs(args);
+      } catch (CommandLine.UnmatchedArgumentException e) {
+        String first = e.getUnmatched().isEmpty() ? "" : e.getUnmatched().get(0);
+        throw new IllegalArgumentException("Cannot parse the command line: "
+            + (first.startsWith("-") ? "unknown option " + first : "unexpected argument '" + first + "'"));
+      } catch (CommandLine.ParameterException e) {
+        throw new IllegalArgumentException("Cannot parse the command line: " + e.getMessage());
       }
       if (o.project == null) {
         throw new IllegalArgumentException("Cannot parse the command line: --project DIR is required");
@@ -281,11 +296,26 @@ public final class StreamJob {
       if (o.all == (o.source != null)) {
         throw new IllegalArgumentException("Cannot parse the command line: give exactly one of --source NAME and --all");
       }
+      if (!o.sink.equals("redis") && !o.sink.equals("discard")) {
+        throw new IllegalArgumentException("Cannot parse the command line: --sink must be redis or discard, got '" + o.sink + "'");
+      }
       if (o.deadLetters != null && o.deadLetterTopic != null) {
         throw new IllegalArgumentException("Cannot parse the command line: give at most one of --dead-letters and --dead-letter-topic");
       }
-      if (o.speed != null && o.speed < 0) {
-        throw new IllegalArgumentException("Cannot parse the command line: --speed must be 0 or more");
+      if (o.speedText != null) {
+        o.speed = number("--speed", o.speedText);
+        if (o.speed < 0) {
+          throw new IllegalArgumentException("Cannot parse the command line: --speed must be 0 or more");
+        }
+      }
+      if (o.checkpointIntervalText != null) {
+        o.checkpointIntervalMs = millis("--checkpoint-interval", o.checkpointIntervalText);
+      }
+      if (o.flushIntervalText != null) {
+        o.flushIntervalMs = millis("--flush-interval", o.flushIntervalText);
+      }
+      if (o.parallelismText != null) {
+        o.parallelism = (int) (double) number("--parallelism", o.parallelismText);
       }
       return o;
     }
