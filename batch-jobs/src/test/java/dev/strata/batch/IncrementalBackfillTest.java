@@ -11,7 +11,6 @@ import dev.strata.dsl.registry.JobRun;
 import dev.strata.dsl.registry.RangeClaim;
 import dev.strata.dsl.registry.Registry;
 import dev.strata.dsl.registry.RegistryConfig;
-import dev.strata.dsl.testing.FlightsSample;
 import dev.strata.dsl.time.TimeRanges;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -45,8 +44,8 @@ class IncrementalBackfillTest {
 
   @Test
   void januaryThenFebruaryThenNothingEqualsOneRun() throws IOException {
-    Path incremental = copyExample(tmp.resolve("incremental"));
-    Path once = copyExample(tmp.resolve("once"));
+    Path incremental = TestProjects.copyExample(tmp.resolve("incremental"));
+    Path once = TestProjects.copyExample(tmp.resolve("once"));
     CompiledPlan plan = ProjectSnapshot.read(incremental).plan();
     List<CompiledGroup> groups = plan.groups().stream().filter(CompiledGroup::offline).toList();
     long jan1 = LocalDate.parse("2001-01-01").toEpochDay();
@@ -101,7 +100,7 @@ class IncrementalBackfillTest {
 
   @Test
   void aRangeAnotherRunHoldsIsRefusedInOneSentence() throws IOException {
-    Path project = copyExample(tmp.resolve("held"));
+    Path project = TestProjects.copyExample(tmp.resolve("held"));
     try (Registry registry = registry(project)) {
       long jan1 = LocalDate.parse("2001-01-01").toEpochDay();
       TimeRanges january = TimeRanges.days(jan1, jan1 + 30);
@@ -118,7 +117,7 @@ class IncrementalBackfillTest {
 
   @Test
   void optionsThatCannotGoTogetherAreOneSentence() throws IOException {
-    Path project = copyExample(tmp.resolve("opts"));
+    Path project = TestProjects.copyExample(tmp.resolve("opts"));
     assertThat(run(project, "backfill", "--all", "--from", "2001-01-01").err().strip())
         .startsWith("Cannot backfill: give --through <day|yesterday>");
     assertThat(run(project, "backfill", "--all", "--to", "2001-01-01", "--through", "yesterday").err().strip())
@@ -134,17 +133,9 @@ class IncrementalBackfillTest {
     SparkSession session = sessionOf(project);
     StrataConfig config = StrataConfig.load(project);
     JobContext ctx = new JobContext(session, config, ProjectSnapshot.read(project), StrataSpark.DEFAULT_CATALOG, Progress.silent());
-    return session.table(ctx.table(table)).collectAsList().stream().map(IncrementalBackfillTest::text).sorted().toList();
+    return session.table(ctx.table(table)).collectAsList().stream().map(TestProjects::text).sorted().toList();
   }
 
-  private static String text(org.apache.spark.sql.Row row) {
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < row.length(); i++) {
-      Object v = row.get(i);
-      sb.append(i == 0 ? "" : "|").append(v instanceof byte[] b ? java.util.HexFormat.of().formatHex(b) : String.valueOf(v));
-    }
-    return sb.toString();
-  }
 
   /** One Spark session per project, as one job JVM has: a session caches the catalog it registered. */
   private SparkSession sessionOf(Path project) {
@@ -166,18 +157,4 @@ class IncrementalBackfillTest {
     return new Run(code, err.toString(StandardCharsets.UTF_8));
   }
 
-  private static Path copyExample(Path to) throws IOException {
-    Path src = FlightsSample.exampleDir();
-    try (Stream<Path> s = Files.walk(src)) {
-      for (Path p : (Iterable<Path>) s::iterator) {
-        Path target = to.resolve(src.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else if (!src.relativize(p).startsWith(".strata")) {
-          Files.copy(p, target);
-        }
-      }
-    }
-    return to;
-  }
 }

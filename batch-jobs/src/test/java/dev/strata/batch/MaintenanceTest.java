@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.config.StrataConfig;
 import dev.strata.dsl.lang.ProjectSnapshot;
-import dev.strata.dsl.testing.FlightsSample;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -47,7 +46,7 @@ class MaintenanceTest {
 
   @Test
   void removesOrphansAndOldSnapshotsKeepingEveryRow() throws Exception {
-    Path project = copyExample(tmp.resolve("flights"));
+    Path project = TestProjects.copyExample(tmp.resolve("flights"));
     Run first = run(project, "backfill", GROUP, "--from", "2001-01-01", "--to", "2001-01-10");
     assertThat(first.code()).as(first.err()).isZero();
 
@@ -102,7 +101,7 @@ class MaintenanceTest {
 
   @Test
   void refusesWhileAJobHoldsTheWarehouseLock() throws Exception {
-    Path project = copyExample(tmp.resolve("locked"));
+    Path project = TestProjects.copyExample(tmp.resolve("locked"));
     Path warehouse = StrataConfig.load(project).warehousePath();
     Files.createDirectories(warehouse);
     try (FileChannel channel = FileChannel.open(warehouse.resolve(".strata.lock"), StandardOpenOption.CREATE,
@@ -119,7 +118,7 @@ class MaintenanceTest {
 
   @Test
   void aBadDurationIsOneSentence() throws IOException {
-    Path project = copyExample(tmp.resolve("bad"));
+    Path project = TestProjects.copyExample(tmp.resolve("bad"));
     Run r = run(project, "maintenance", "--retention", "seven days");
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err().strip()).isEqualTo("Cannot read --retention 'seven days': expected a number and a unit s, m, h or d, such as 7d or 24h.");
@@ -152,17 +151,9 @@ class MaintenanceTest {
   private List<String> rows(Path project, String table) {
     SparkSession session = sessionOf(project);
     session.sql("REFRESH TABLE " + context(project).table(table));
-    return session.table(context(project).table(table)).collectAsList().stream().map(MaintenanceTest::text).sorted().toList();
+    return session.table(context(project).table(table)).collectAsList().stream().map(TestProjects::text).sorted().toList();
   }
 
-  private static String text(org.apache.spark.sql.Row row) {
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < row.length(); i++) {
-      Object v = row.get(i);
-      sb.append(i == 0 ? "" : "|").append(v instanceof byte[] b ? java.util.HexFormat.of().formatHex(b) : String.valueOf(v));
-    }
-    return sb.toString();
-  }
 
   private SparkSession sessionOf(Path project) {
     return sessions.computeIfAbsent(project, p -> SparkTestSession.get().newSession());
@@ -186,18 +177,4 @@ class MaintenanceTest {
     return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
-  private static Path copyExample(Path to) throws IOException {
-    Path src = FlightsSample.exampleDir();
-    try (Stream<Path> s = Files.walk(src)) {
-      for (Path p : (Iterable<Path>) s::iterator) {
-        Path target = to.resolve(src.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else if (!src.relativize(p).startsWith(".strata")) {
-          Files.copy(p, target);
-        }
-      }
-    }
-    return to;
-  }
 }
