@@ -1,0 +1,47 @@
+package dev.strata.online.client;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a model calls to fetch online features: the same call against a feature server ({@link
+ * #http}) or in-process on the reader ({@code InProcessFeatureClient} of online-store-server).
+ */
+public interface FeatureClient extends AutoCloseable {
+  /**
+   * Feature values of {@code service} as of now for each entity row (key name → value).
+   *
+   * @throws dev.strata.dsl.error.BadRequestException for a bad request (an UnknownNameException for an unknown service)
+   * @throws dev.strata.dsl.error.StoreUnavailableException when the store or server is unavailable
+   */
+  OnlineFeatures getOnlineFeatures(String service, List<Map<String, Object>> entityRows);
+
+  /**
+   * Records what a model predicted from served features, for prediction drift and skew
+   * monitoring; pass {@link OnlineFeatures#requestId()} of the fetch as the request id.
+   *
+   * @throws IllegalStateException when nothing logs (no serving log in-process, none on the server)
+   * @throws LogUnavailableException when the log cannot write them now (its queue is full: {@link
+   *     LogFullException}; its writer failed; a time outside the server's window is an
+   *     IllegalArgumentException). Nothing of the call was acknowledged: retry.
+   */
+  void logPredictions(List<Prediction> predictions);
+
+  /** Records labels (true outcomes) of earlier predictions, by model and request id. */
+  void logLabels(List<Label> labels);
+
+  /** One prediction, as of now. */
+  default void logPrediction(String model, String requestId, Map<String, Object> entities, Object prediction) {
+    logPredictions(List.of(new Prediction(model, requestId,
+        dev.strata.dsl.time.Durations.toMicros(java.time.Instant.now()), entities, prediction, null)));
+  }
+
+  @Override
+  default void close() {}
+
+  /** A client of the feature server at {@code baseUrl} (e.g. http://127.0.0.1:6566); token may be null. */
+  static FeatureClient http(URI baseUrl, String bearerToken) {
+    return new HttpFeatureClient(baseUrl, bearerToken);
+  }
+}

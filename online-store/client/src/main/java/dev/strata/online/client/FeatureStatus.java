@@ -1,0 +1,11 @@
+package dev.strata.online.client;
+
+/** Why a served value is what it is (Feast's field statuses, minus the ones Strata never sends). */
+public enum FeatureStatus {
+  /** Computed from the key's stored tiles (the value itself may still be NULL: an empty window). */
+  PRESENT,
+  /** Nothing is stored for the key in the group: the value is NULL. */
+  NOT_FOUND,
+  /** The key's latest event is older than the group's TTL: the value is NULL. */
+  OUTSIDE_TTL
+}
