@@ -1,5 +1,8 @@
 package dev.strata.online.client;
 
+import dev.strata.dsl.error.BadRequestException;
+import dev.strata.dsl.error.StoreUnavailableException;
+import dev.strata.dsl.error.UnknownNameException;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -7,13 +10,19 @@ import java.util.Map;
 /**
  * What a model calls to fetch online features: the same call against a feature server ({@link
  * #http}) or in-process on the reader ({@code InProcessFeatureClient} of online-store-server).
+ *
+ * <p>Failures are typed ({@link dev.strata.dsl.error.StrataFailure}): a bad request is a {@link
+ * BadRequestException} (an {@link IllegalArgumentException}), an unknown service or feature an
+ * {@link UnknownNameException}, a store or server that cannot answer a {@link
+ * StoreUnavailableException}. Implementations are thread-safe.
  */
 public interface FeatureClient extends AutoCloseable {
   /**
    * Feature values of {@code service} as of now for each entity row (key name → value).
    *
-   * @throws dev.strata.dsl.error.BadRequestException for a bad request (an UnknownNameException for an unknown service)
-   * @throws dev.strata.dsl.error.StoreUnavailableException when the store or server is unavailable
+   * @throws UnknownNameException for an unknown service
+   * @throws BadRequestException for another bad request (a missing or mistyped key, a limit exceeded)
+   * @throws StoreUnavailableException when the store or server is unavailable
    */
   OnlineFeatures getOnlineFeatures(String service, List<Map<String, Object>> entityRows);
 
@@ -23,8 +32,8 @@ public interface FeatureClient extends AutoCloseable {
    *
    * @throws IllegalStateException when nothing logs (no serving log in-process, none on the server)
    * @throws LogUnavailableException when the log cannot write them now (its queue is full: {@link
-   *     LogFullException}; its writer failed; a time outside the server's window is an
-   *     IllegalArgumentException). Nothing of the call was acknowledged: retry.
+   *     LogFullException}; its writer failed; a time outside the server's window is a
+   *     BadRequestException). Nothing of the call was acknowledged: retry.
    */
   void logPredictions(List<Prediction> predictions);
 

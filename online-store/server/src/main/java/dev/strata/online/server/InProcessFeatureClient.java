@@ -14,7 +14,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 
-/** Calls the reader directly: no serialization, no network hop beyond Redis. */
+/**
+ * A {@link FeatureClient} that calls the reader in this JVM: no serialization, no network hop
+ * beyond the store. It answers exactly what the reader answers (the same values, statuses and
+ * typed failures), and with a {@link ServingLog} it logs as the feature server does: served
+ * vectors sampled under a fresh request id, predictions and labels acknowledged only once written.
+ */
 public final class InProcessFeatureClient implements FeatureClient {
   private final OnlineReader reader;
   private final ServingLog log;
@@ -24,7 +29,7 @@ public final class InProcessFeatureClient implements FeatureClient {
     this.log = log;
   }
 
-  /** Calls the reader in this JVM; logs nothing. */
+  /** Calls the reader in this JVM; logs nothing ({@link #logPredictions} throws IllegalStateException). */
   public static FeatureClient of(OnlineReader reader) {
     return new InProcessFeatureClient(reader, null);
   }

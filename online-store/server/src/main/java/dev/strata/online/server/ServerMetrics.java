@@ -1,0 +1,67 @@
+package dev.strata.online.server;
+
+import dev.strata.online.log.ServingLog;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The server's Prometheus metrics, served by {@code GET /metrics}: {@code strata_http_requests}
+ * (a timer by known path, or "other", and status), {@code strata_redis_errors} (store failures
+ * while serving), {@code strata_request_entity_rows}, and with a serving log {@code
+ * strata_serving_log_written} and {@code strata_serving_log_dropped}. Thread-safe; recording never
+ * fails a request.
+ */
+final class ServerMetrics {
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Counter storeErrors;
+  private final DistributionSummary entityRows;
+
+  ServerMetrics(ServingLog log) {
+    if (log != null) {
+      FunctionCounter.builder("strata_serving_log_written", log, ServingLog::written)
+          .description("Lines written to the serving log").register(registry);
+      FunctionCounter.builder("strata_serving_log_dropped", log, ServingLog::dropped)
+          .description("Served entity rows not logged because the log's queue was full").register(registry);
+    }
+    this.storeErrors = Counter.builder("strata_redis_errors").description("Redis failures while serving").register(registry);
+    this.entityRows = DistributionSummary.builder("strata_request_entity_rows").description("Entity rows per request")
+        .register(registry);
+  }
+
+  PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  /** One failure of the store while serving (a request answered 503, a failed readiness ping). */
+  void storeError() {
+    storeErrors.increment();
+  }
+
+  void entityRows(int rows) {
+    entityRows.record(rows);
+  }
+
+  /** One answered request: {@code path} is a known path or "other" (an unbounded tag would be a leak). */
+  void request(String path, int status, long nanos) {
+    Timer.builder("strata_http_requests")
+        .description("HTTP requests by path and status")
+        .tag("path", path)
+        .tag("status", Integer.toString(status))
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(0).plusNanos(100_000))
+        .maximumExpectedValue(Duration.ofSeconds(5))
+        .register(registry)
+        .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** The Prometheus text exposition of every metric. */
+  String scrape() {
+    return registry.scrape();
+  }
+}
