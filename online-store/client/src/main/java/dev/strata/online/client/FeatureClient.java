@@ -27,6 +27,19 @@ public interface FeatureClient extends AutoCloseable {
   OnlineFeatures getOnlineFeatures(String service, List<Map<String, Object>> entityRows);
 
   /**
+   * Feature values of {@code service} exactly as of {@code asOf} (the server's {@code "as_of"}):
+   * for exploring historical data and for tests. The store answers an instant only after the
+   * latest event it holds for each requested key (older instants are read from the offline
+   * tables).
+   *
+   * @throws BadRequestException as above, and when the store holds an event of a requested key at
+   *     or after {@code asOf} (the message names the earliest instant it answers)
+   * @throws UnknownNameException for an unknown service
+   * @throws StoreUnavailableException when the store or server is unavailable
+   */
+  OnlineFeatures getOnlineFeatures(String service, List<Map<String, Object>> entityRows, java.time.Instant asOf);
+
+  /**
    * Records what a model predicted from served features, for prediction drift and skew
    * monitoring; pass {@link OnlineFeatures#requestId()} of the fetch as the request id.
    *

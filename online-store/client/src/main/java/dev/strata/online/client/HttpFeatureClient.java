@@ -46,10 +46,22 @@ final class HttpFeatureClient implements FeatureClient {
 
   @Override
   public OnlineFeatures getOnlineFeatures(String service, List<Map<String, Object>> entityRows) {
+    return fetch(service, entityRows, null);
+  }
+
+  @Override
+  public OnlineFeatures getOnlineFeatures(String service, List<Map<String, Object>> entityRows, java.time.Instant asOf) {
+    return fetch(service, entityRows, java.util.Objects.requireNonNull(asOf, "asOf"));
+  }
+
+  private OnlineFeatures fetch(String service, List<Map<String, Object>> entityRows, java.time.Instant asOf) {
     Set<String> keys = new LinkedHashSet<>();
     entityRows.forEach(r -> keys.addAll(r.keySet()));
     ObjectNode body = json.createObjectNode();
     body.put("feature_service", service);
+    if (asOf != null) {
+      body.put("as_of", Durations.formatInstant(Durations.toMicros(asOf)));
+    }
     ObjectNode entities = body.putObject("entities");
     for (String k : keys) {
       ArrayNode col = entities.putArray(k);

@@ -21,7 +21,10 @@ import java.util.UUID;
  * own when it sent a plausible one, else a fresh UUID), also on a 4xx; the vectors logged under it
  * are exactly those answered; logging never blocks or fails the answer. Failures are thrown for
  * {@link HttpErrors} to answer (a bad request 400, an unknown service or feature 404, more rows
- * than {@code maxEntities} 400, the store down 503).
+ * than {@code maxEntities} 400, the store down 503). With {@code "as_of"} the values are exactly
+ * those as of that instant ({@link OnlineReader#getOnlineFeatures(String, List, long)}); an instant
+ * the store can no longer answer for a key (it holds a later event) is a 400 that names the
+ * earliest it can.
  */
 final class FeatureEndpoint {
   private final OnlineReader reader;
@@ -56,9 +59,18 @@ final class FeatureEndpoint {
     List<Map<String, Object>> rows = request.entityRows();
     metrics.entityRows(request.rows());
     long servedAt = Durations.toMicros(clock.instant());
-    OnlineFeatures result = request.service() != null
-        ? reader.getOnlineFeatures(request.service(), rows)
-        : reader.getOnlineFeaturesByName(RequestCodec.featureRefs(request.features()), rows);
+    OnlineFeatures result;
+    if (request.asOfMicros() == null) {
+      result = request.service() != null
+          ? reader.getOnlineFeatures(request.service(), rows)
+          : reader.getOnlineFeaturesByName(RequestCodec.featureRefs(request.features()), rows);
+    } else {
+      // Exactly as of the instant: a key whose store already holds a later event is a 400 naming the earliest it answers.
+      long t = request.asOfMicros();
+      result = request.service() != null
+          ? reader.getOnlineFeatures(request.service(), rows, t)
+          : reader.getOnlineFeaturesByName(RequestCodec.featureRefs(request.features()), rows, t);
+    }
     if (log != null) {
       log.features(request.service() != null ? request.service() : "(features)", requestId, servedAt, rows,
           result.withRequestId(requestId));

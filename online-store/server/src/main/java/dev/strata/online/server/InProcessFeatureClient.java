@@ -44,11 +44,22 @@ public final class InProcessFeatureClient implements FeatureClient {
     if (log == null) {
       return reader.getOnlineFeatures(service, entityRows);
     }
-    String requestId = UUID.randomUUID().toString();
     long servedAt = Durations.toMicros(Instant.now());
-    OnlineFeatures result = reader.getOnlineFeatures(service, entityRows).withRequestId(requestId);
-    log.features(service, requestId, servedAt, entityRows, result);
-    return result;
+    return logged(service, servedAt, entityRows, reader.getOnlineFeatures(service, entityRows));
+  }
+
+  @Override
+  public OnlineFeatures getOnlineFeatures(String service, List<Map<String, Object>> entityRows, Instant asOf) {
+    long servedAt = Durations.toMicros(Instant.now());
+    OnlineFeatures result = reader.getOnlineFeatures(service, entityRows, Durations.toMicros(asOf));
+    return log == null ? result : logged(service, servedAt, entityRows, result);
+  }
+
+  private OnlineFeatures logged(String service, long servedAt, List<Map<String, Object>> entityRows, OnlineFeatures result) {
+    String requestId = UUID.randomUUID().toString();
+    OnlineFeatures tagged = result.withRequestId(requestId);
+    log.features(service, requestId, servedAt, entityRows, tagged);
+    return tagged;
   }
 
   @Override

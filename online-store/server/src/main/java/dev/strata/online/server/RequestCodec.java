@@ -8,6 +8,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.dsl.error.BadRequestException;
 import dev.strata.dsl.io.TypedValues;
+import dev.strata.dsl.time.Durations;
+import dev.strata.dsl.time.TimeDomain;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -34,8 +36,11 @@ final class RequestCodec {
 
   private RequestCodec() {}
 
-  /** A {@code get-online-features} request: a service name or a feature list, and entity columns of {@code rows} rows. */
-  record FeatureRequest(String service, JsonNode features, Map<String, List<Object>> columns, int rows) {
+  /**
+   * A {@code get-online-features} request: a service name or a feature list, entity columns of
+   * {@code rows} rows, and the instant to read as of (null: now).
+   */
+  record FeatureRequest(String service, JsonNode features, Map<String, List<Object>> columns, int rows, Long asOfMicros) {
     /** The entity rows, key name to value, in request order. */
     List<Map<String, Object>> entityRows() {
       List<Map<String, Object>> out = new ArrayList<>(rows);
@@ -80,7 +85,8 @@ final class RequestCodec {
 
   /**
    * Feast's request: {@code {"feature_service": "s", "entities": {"key": [values…], …}}} or
-   * {@code "features": ["group.feature", …]} instead of the service. Checks the shape, the names
+   * {@code "features": ["group.feature", …]} instead of the service, and Strata's optional {@code
+   * "as_of": "<ISO-8601 instant>"} to read exactly as of that instant. Checks the shape, the names
    * and values against the limits, and that the columns have one length; not the feature list
    * (see {@link #featureRefs}) nor the row limit.
    */
@@ -126,7 +132,24 @@ final class RequestCodec {
       }
       columns.put(e.getKey(), values);
     }
-    return new FeatureRequest(byService ? service.asText() : null, byService ? null : features, columns, rows);
+    JsonNode asOf = body.get("as_of");
+    Long asOfMicros = asOf == null || asOf.isNull() ? null : instant(asOf);
+    return new FeatureRequest(byService ? service.asText() : null, byService ? null : features, columns, rows, asOfMicros);
+  }
+
+  /** An ISO-8601 instant within Strata's time domain. */
+  private static long instant(JsonNode at) {
+    if (at.isTextual() && at.asText().length() <= MAX_NAME_CHARS) {
+      try {
+        long micros = Durations.parseInstant(at.asText());
+        if (TimeDomain.contains(micros)) {
+          return micros;
+        }
+      } catch (IllegalArgumentException | java.time.DateTimeException e) {
+        // answered below
+      }
+    }
+    throw new BadRequestException("Cannot serve the request: \"as_of\" must be an ISO-8601 instant such as 2001-04-01T00:00:00Z.");
   }
 
   /** The names of a {@code "features"} list. */
