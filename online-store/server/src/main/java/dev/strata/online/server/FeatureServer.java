@@ -2,6 +2,7 @@ package dev.strata.online.server;
 
 import dev.strata.config.StrataConfig;
 import dev.strata.dsl.plan.CompiledPlan;
+import dev.strata.dsl.plan.GroupProgress;
 import dev.strata.dsl.types.Field;
 import dev.strata.online.OnlineReader;
 import dev.strata.online.OnlineStore;
@@ -62,6 +63,8 @@ public final class FeatureServer implements AutoCloseable {
   public static final int MAX_JSON_DEPTH = 32;
   /** How long a logging request waits for its records to be written before answering 503. */
   static final Duration LOG_WRITE_TIMEOUT = Duration.ofSeconds(10);
+  /** How often the freshness gauges re-read the job ledger at most (see {@link Builder#freshness}). */
+  public static final Duration DEFAULT_PROGRESS_REFRESH = Duration.ofSeconds(15);
 
   private final OnlineReader reader;
   private final OnlineStore ownedStore;
@@ -80,6 +83,9 @@ public final class FeatureServer implements AutoCloseable {
     this.host = b.host;
     this.log = b.log;
     this.metrics = new ServerMetrics(log);
+    if (b.progress != null) {
+      metrics.watchFreshness(b.project, b.progress, b.progressRefresh, b.clock);
+    }
     BearerAuth auth = new BearerAuth(b.token);
     this.features = new FeatureEndpoint(reader, log, auth, metrics, b.clock, b.maxEntities);
     this.logs = new LogEndpoints(log, auth, b.clock, b.logMaxAge, b.logMaxAhead);
@@ -105,11 +111,23 @@ public final class FeatureServer implements AutoCloseable {
   /** Like {@link #start(CompiledPlan, StrataConfig, int, ServingLog)} with the log's time window (see {@link Builder#logTimeWindow}). */
   public static FeatureServer start(CompiledPlan plan, StrataConfig config, int port, ServingLog servingLog,
       Duration logMaxAge, Duration logMaxAhead) {
+    return start(plan, config, port, servingLog, logMaxAge, logMaxAhead, null);
+  }
+
+  /**
+   * Like {@link #start(CompiledPlan, StrataConfig, int, ServingLog, Duration, Duration)}, exporting
+   * the freshness gauges from {@code progress} (may be null: none; see {@link Builder#freshness}).
+   */
+  public static FeatureServer start(CompiledPlan plan, StrataConfig config, int port, ServingLog servingLog,
+      Duration logMaxAge, Duration logMaxAhead, java.util.function.Supplier<java.util.List<GroupProgress>> progress) {
     OnlineStoreConfig store = OnlineStoreConfig.fromStrataConfig(config);
     checkWindow(logMaxAge, logMaxAhead); // before connecting: a bad flag is the user's error, not the store's
     OnlineStore online = OnlineStore.open(plan, store);
     Builder b = builder(online.reader().build()).host("0.0.0.0").ownStore(online).servingLog(servingLog)
         .logTimeWindow(logMaxAge, logMaxAhead);
+    if (progress != null) {
+      b.freshness(plan.project(), progress, DEFAULT_PROGRESS_REFRESH);
+    }
     String tokenEnv = System.getenv("STRATA_SERVER_TOKEN");
     if (tokenEnv != null && !tokenEnv.isBlank()) {
       b.bearerToken(tokenEnv);
@@ -198,6 +216,9 @@ public final class FeatureServer implements AutoCloseable {
     private java.time.Clock clock = java.time.Clock.systemUTC();
     private Duration logMaxAge = Duration.ofDays(7);
     private Duration logMaxAhead = Duration.ofDays(1);
+    private String project;
+    private java.util.function.Supplier<java.util.List<GroupProgress>> progress;
+    private Duration progressRefresh = DEFAULT_PROGRESS_REFRESH;
 
     private Builder(OnlineReader reader) {
       this.reader = Objects.requireNonNull(reader, "reader");
@@ -244,6 +265,20 @@ public final class FeatureServer implements AutoCloseable {
     /** The clock of "now" for served-at times and the log's time window; default the system's (UTC). */
     public Builder clock(java.time.Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Exports {@code strata_group_staleness_seconds} and {@code
+     * strata_job_last_success_timestamp_seconds} from {@code progress} (the job ledger, read by
+     * {@code dev.strata.dsl.registry.JobProgress}), re-read at scrape time at most every {@code
+     * refresh} (default 15 seconds); null for none.
+     */
+    public Builder freshness(String project, java.util.function.Supplier<java.util.List<GroupProgress>> progress,
+                             Duration refresh) {
+      this.project = Objects.requireNonNull(project, "project");
+      this.progress = progress;
+      this.progressRefresh = Objects.requireNonNull(refresh, "refresh");
       return this;
     }
 

@@ -1,5 +1,6 @@
 package dev.strata.online.server;
 
+import dev.strata.dsl.plan.GroupProgress;
 import dev.strata.online.log.ServingLog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -7,20 +8,25 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The server's Prometheus metrics, served by {@code GET /metrics}: {@code strata_http_requests}
  * (a timer by known path, or "other", and status), {@code strata_redis_errors} (store failures
  * while serving), {@code strata_request_entity_rows}, and with a serving log {@code
- * strata_serving_log_written} and {@code strata_serving_log_dropped}. Thread-safe; recording never
+ * strata_serving_log_written} and {@code strata_serving_log_dropped}, and with a job ledger the
+ * freshness gauges of {@link FreshnessGauges}. Thread-safe; recording never
  * fails a request.
  */
 final class ServerMetrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Counter storeErrors;
   private final DistributionSummary entityRows;
+  private volatile FreshnessGauges freshness;
 
   ServerMetrics(ServingLog log) {
     if (log != null) {
@@ -32,6 +38,11 @@ final class ServerMetrics {
     this.storeErrors = Counter.builder("strata_redis_errors").description("Redis failures while serving").register(registry);
     this.entityRows = DistributionSummary.builder("strata_request_entity_rows").description("Entity rows per request")
         .register(registry);
+  }
+
+  /** Adds the freshness gauges ({@link FreshnessGauges}), read from {@code source} at scrape time at most every {@code refresh}. */
+  void watchFreshness(String project, Supplier<List<GroupProgress>> source, Duration refresh, Clock clock) {
+    this.freshness = new FreshnessGauges(registry, project, source, refresh, clock);
   }
 
   PrometheusMeterRegistry registry() {
@@ -62,6 +73,10 @@ final class ServerMetrics {
 
   /** The Prometheus text exposition of every metric. */
   String scrape() {
+    FreshnessGauges f = freshness;
+    if (f != null) {
+      f.refreshIfDue();
+    }
     return registry.scrape();
   }
 }
