@@ -10,7 +10,17 @@ import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
 import dev.strata.dsl.registry.JobKind;
 import dev.strata.dsl.registry.JobRun;
 import dev.strata.dsl.registry.Registry;
+import dev.strata.dsl.testing.FlightsSample;
+import dev.strata.online.EventTiler;
+import dev.strata.online.KvTileWriter;
+import dev.strata.online.OnlineReader;
 import dev.strata.online.OnlineStore;
+import dev.strata.online.RedisConnections;
+import dev.strata.online.RedisLayout;
+import dev.strata.online.client.FeatureClient;
+import dev.strata.online.client.FeatureStatus;
+import dev.strata.online.client.OnlineFeatures;
+import dev.strata.online.store.RedisKvStore;
 import dev.strata.online.OnlineStoreConfig;
 import dev.strata.online.server.FeatureServer;
 import java.io.IOException;
@@ -24,11 +34,15 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.UnifiedJedis;
 
 /**
  * Issue 17 item 4: the feature server's /metrics exports each group's staleness and each job's
@@ -134,6 +148,89 @@ class FreshnessMetricsTest {
           .as("re-read after the interval: 06:01 - 05:30").isEqualTo(1860.0);
       assertThat(gauge(later, "strata_job_last_success_timestamp_seconds",
           "group=\"" + materialized.name() + "\",job=\"materialize\",project=\"flights\"")).isEqualTo(983424660.0);
+    }
+  }
+
+  /**
+   * A value served from a group whose online data is older than its freshness is still served, with
+   * Feast's OUTSIDE_MAX_AGE instead of PRESENT; a fresh group's values stay PRESENT. Known: origin_delays
+   * has a 1h window (freshness 1 hour), destination_delays and route_delays 1d at the smallest (1 day).
+   */
+  @Test
+  void aValueFromAStaleGroupIsOutsideMaxAge(@TempDir Path tmp) throws Exception {
+    Path dir = copyExample(tmp.resolve("flights"));
+    Files.writeString(dir.resolve("strata.yaml"), Files.readString(dir.resolve("strata.yaml"))
+        .replace("redis://127.0.0.1:6379", URL));
+    CompiledPlan plan = ProjectSnapshot.read(dir).plan();
+    StrataConfig config = StrataConfig.load(dir);
+    OnlineStoreConfig storeConfig = OnlineStoreConfig.fromUrl(URL);
+    try (UnifiedJedis redis = RedisConnections.open(storeConfig)) {
+      KvTileWriter writer = KvTileWriter.builder(plan, RedisKvStore.of(redis)).layout(new RedisLayout(storeConfig.prefix())).build();
+      for (CompiledGroup g : plan.groups()) {
+        EventTiler tiler = new EventTiler(plan, g.name());
+        FlightsSample.events().forEach(tiler::add);
+        writer.write(new ArrayList<>(tiler.all()));
+      }
+    }
+    // The sample's last event is 2001-03-31T22:27; serve at 23:30.
+    Instant now = Instant.parse("2001-03-31T23:30:00Z");
+    CompiledGroup origin = plan.group("origin_delays").orElseThrow();
+    CompiledGroup destination = plan.group("destination_delays").orElseThrow();
+    CompiledGroup route = plan.group("route_delays").orElseThrow();
+    try (Registry registry = Projects.openRegistry(config)) {
+      // 30 minutes behind: within origin's 1 hour
+      registry.jobs().recordRun(JobRun.builder("flights", JobKind.STREAM, origin.name(), origin.version())
+          .covered(0, micros(Instant.parse("2001-03-31T23:00:00Z"))).build());
+      // 23.5 hours behind: within destination's 1 day
+      registry.jobs().recordRun(JobRun.builder("flights", JobKind.MATERIALIZE, destination.name(), destination.version())
+          .covered(0, micros(Instant.parse("2001-03-31T00:00:00Z"))).build());
+      // 2 days 23.5 hours behind: stale
+      registry.jobs().recordRun(JobRun.builder("flights", JobKind.MATERIALIZE, route.name(), route.version())
+          .covered(0, micros(Instant.parse("2001-03-29T00:00:00Z"))).build());
+    }
+    List<Map<String, Object>> rows = List.of(Map.of("airport", "ORD", "origin", "ORD", "destination", "LAX"));
+    MovableClock clock = new MovableClock(now);
+    OnlineStore store = OnlineStore.open(plan, storeConfig);
+    AtomicReference<FeatureServer> self = new AtomicReference<>();
+    OnlineReader reader = store.reader().clock(clock).staleGroups(() -> self.get().staleGroups()).build();
+    OnlineFeatures plain = store.reader().clock(clock).build().getOnlineFeatures("delay_model_v1", rows);
+    try (FeatureServer server = FeatureServer.builder(reader).ownStore(store).clock(clock)
+        .freshness(plan.project(), () -> ServeCommand.progress(plan, config), Duration.ZERO).build()) {
+      self.set(server);
+      server.start(0);
+      assertThat(server.staleGroups()).containsExactly(route.name());
+      OnlineFeatures served;
+      try (FeatureClient client = FeatureClient.http(URI.create("http://127.0.0.1:" + server.port()), null)) {
+        served = client.getOnlineFeatures("delay_model_v1", rows);
+      }
+      OnlineFeatures inProcess = reader.getOnlineFeatures("delay_model_v1", rows);
+      assertThat(served.featureNames()).isEqualTo(plain.featureNames());
+      for (int f = 0; f < served.featureNames().size(); f++) {
+        String name = served.featureNames().get(f);
+        assertThat(plain.status(0, f)).as(name).isEqualTo(FeatureStatus.PRESENT);
+        assertThat(served.value(0, f)).as("still served: " + name).isEqualTo(plain.value(0, f));
+        assertThat(inProcess.value(0, f)).as("still served: " + name).isEqualTo(plain.value(0, f));
+        boolean fromRoute = name.startsWith(route.name());
+        boolean derived = !fromRoute && !name.startsWith(origin.name()) && !name.startsWith(destination.name());
+        // A derived value counts as stale when any of the service's groups is (documented).
+        FeatureStatus want = fromRoute || derived ? FeatureStatus.OUTSIDE_MAX_AGE : FeatureStatus.PRESENT;
+        assertThat(inProcess.status(0, f)).as(name).isEqualTo(want);
+        // Over HTTP both are Feast's OUTSIDE_MAX_AGE: the client reads one without a value (an empty window) as OUTSIDE_TTL.
+        assertThat(served.status(0, f)).as(name)
+            .isEqualTo(want == FeatureStatus.OUTSIDE_MAX_AGE && plain.value(0, f) == null ? FeatureStatus.OUTSIDE_TTL : want);
+      }
+      assertThat(served.featureNames()).anySatisfy(n -> assertThat(n).startsWith(route.name()));
+
+      // Once the route's materialize catches up, it is PRESENT again.
+      try (Registry registry = Projects.openRegistry(config)) {
+        registry.jobs().recordRun(JobRun.builder("flights", JobKind.MATERIALIZE, route.name(), route.version())
+            .covered(0, micros(Instant.parse("2001-03-31T23:00:00Z"))).build());
+      }
+      assertThat(server.staleGroups()).isEmpty();
+      OnlineFeatures caughtUp = reader.getOnlineFeatures("delay_model_v1", rows);
+      for (int f = 0; f < caughtUp.featureNames().size(); f++) {
+        assertThat(caughtUp.status(0, f)).as(caughtUp.featureNames().get(f)).isEqualTo(FeatureStatus.PRESENT);
+      }
     }
   }
 

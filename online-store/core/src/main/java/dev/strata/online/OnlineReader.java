@@ -47,6 +47,7 @@ public final class OnlineReader {
   private final Map<List<String>, ServiceReader> adHoc = new java.util.concurrent.ConcurrentHashMap<>();
   private final int parallelRows;
   private final int parallelism;
+  private final java.util.function.Supplier<java.util.Set<String>> staleGroups;
 
   private OnlineReader(Builder b) {
     this.plan = b.plan;
@@ -55,6 +56,7 @@ public final class OnlineReader {
     this.clock = b.clock;
     this.parallelRows = b.parallelRows;
     this.parallelism = b.parallelism;
+    this.staleGroups = b.staleGroups;
     for (CompiledGroup g : plan.groups()) {
       if (g.online()) {
         groups.put(g.name(), new GroupReader(GroupTiler.of(plan, g.name())));
@@ -240,7 +242,8 @@ public final class OnlineReader {
         gets.add(new KvStore.Get(keys[r][g], plan.fields.get(g)));
       }
     }
-    ReadAssembly out = new ReadAssembly(sr, plan, n, nowMicros, rowOffset);
+    // Pipeline staleness is about now: an exact read as of an instant is answered as of it.
+    ReadAssembly out = new ReadAssembly(sr, plan, n, nowMicros, rowOffset, exact ? java.util.Set.of() : staleGroups.get());
     try {
       store.multiGet(gets, (i, values) -> out.reply(i / m, i % m, values));
     } catch (OnlineStoreException e) {
@@ -332,6 +335,7 @@ public final class OnlineReader {
     private Clock clock = Clock.systemUTC();
     private int parallelism = Runtime.getRuntime().availableProcessors();
     private int parallelRows = 32;
+    private java.util.function.Supplier<java.util.Set<String>> staleGroups = java.util.Set::of;
 
     private Builder(CompiledPlan plan, KvStore store) {
       this.plan = Objects.requireNonNull(plan, "plan");
@@ -368,6 +372,18 @@ public final class OnlineReader {
         throw new IllegalArgumentException("Cannot split requests into chunks of " + rows + " rows: at least 1 is needed");
       }
       this.parallelRows = rows;
+      return this;
+    }
+
+    /**
+     * The groups whose online data is now older than their freshness (asked once per read of the
+     * current values, so it must be cheap: a cached view of the job ledger). Their values are
+     * still served, with {@link dev.strata.online.client.FeatureStatus#OUTSIDE_MAX_AGE} instead of
+     * PRESENT, and so is a derived value when any group of its service is stale. Reads as of an
+     * instant are never marked. Default: none.
+     */
+    public Builder staleGroups(java.util.function.Supplier<java.util.Set<String>> stale) {
+      this.staleGroups = Objects.requireNonNull(stale, "stale");
       return this;
     }
 

@@ -5,6 +5,7 @@ import dev.strata.online.client.FeatureStatus;
 import dev.strata.online.client.OnlineFeatures;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The values, statuses and times of a request's rows, each row assembled once the store has
@@ -21,10 +22,12 @@ final class ReadAssembly {
   private final long[][] times;
   private final List<byte[]>[][] got;
   private final int[] waiting;
+  private final Set<String> staleGroups;
 
   @SuppressWarnings({"unchecked", "rawtypes"}) // generic array creation
-  ReadAssembly(ServiceReader sr, ReadPlan plan, int rows, long nowMicros, int rowOffset) {
+  ReadAssembly(ServiceReader sr, ReadPlan plan, int rows, long nowMicros, int rowOffset, Set<String> staleGroups) {
     this.sr = sr;
+    this.staleGroups = staleGroups;
     this.rowOffset = rowOffset;
     this.plan = plan;
     this.nowMicros = nowMicros;
@@ -61,6 +64,7 @@ final class ReadAssembly {
     Object[] row = values[r];
     long freshest = OnlineFeatures.NO_TIME;
     boolean anyFound = false;
+    boolean anyStale = false;
     for (int g = 0; g < got.length; g++) {
       GroupReader gr = sr.groups.get(g);
       List<byte[]> fields = got[g];
@@ -78,8 +82,10 @@ final class ReadAssembly {
         if (ttl != null && nowMicros - latest >= ttl) {
           status = FeatureStatus.OUTSIDE_TTL;
         } else {
-          status = FeatureStatus.PRESENT;
+          // Served either way; a group whose pipeline lags its freshness says so (Feast's OUTSIDE_MAX_AGE).
+          status = staleGroups.contains(gr.group.name()) ? FeatureStatus.OUTSIDE_MAX_AGE : FeatureStatus.PRESENT;
           anyFound = true;
+          anyStale |= status == FeatureStatus.OUTSIDE_MAX_AGE;
           try {
             groupValues = gr.assemble(nowMicros, plan.blocks.get(g), fields, scratch.get(g));
           } catch (IllegalArgumentException e) {
@@ -101,7 +107,7 @@ final class ReadAssembly {
     for (int d = 0; d < sr.derived.size(); d++) {
       int col = sr.features + d;
       row[col] = sr.derived.get(d).eval(row);
-      statuses[r][col] = anyFound ? FeatureStatus.PRESENT : FeatureStatus.NOT_FOUND;
+      statuses[r][col] = !anyFound ? FeatureStatus.NOT_FOUND : anyStale ? FeatureStatus.OUTSIDE_MAX_AGE : FeatureStatus.PRESENT;
       times[r][col] = freshest;
     }
   }

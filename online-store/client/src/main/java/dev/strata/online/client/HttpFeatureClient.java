@@ -254,7 +254,9 @@ final class HttpFeatureClient implements FeatureClient {
         } catch (ValueFormatException e) {
           throw new IOException("feature '" + featureNames.get(f) + "': " + e.getMessage());
         }
-        statuses[r][f] = col.statuses[r] == null ? FeatureStatus.NOT_FOUND : col.statuses[r];
+        FeatureStatus s = col.statuses[r] == null ? FeatureStatus.NOT_FOUND : col.statuses[r];
+        // Feast's OUTSIDE_MAX_AGE is both: without a value past the TTL, with one from a stale group.
+        statuses[r][f] = s == FeatureStatus.OUTSIDE_MAX_AGE && values[r][f] == null ? FeatureStatus.OUTSIDE_TTL : s;
         times[r][f] = col.times[r];
       }
     }
@@ -331,11 +333,8 @@ final class HttpFeatureClient implements FeatureClient {
     }
     for (FeatureStatus s : STATUSES) {
       if (textEquals(p, s.name())) {
-        return s;
+        return s; // OUTSIDE_MAX_AGE without a value becomes OUTSIDE_TTL once the value is known
       }
-    }
-    if (textEquals(p, "OUTSIDE_MAX_AGE")) {
-      return FeatureStatus.OUTSIDE_TTL; // Feast's name
     }
     throw new IOException("unknown status '" + p.getText() + "'");
   }

@@ -22,7 +22,8 @@ import java.util.Objects;
  * {@code "features": ["group.feature", …]} instead of a service). Response: {@code
  * {"metadata": {"feature_names": [keys…, features…]}, "results": [{"values": […], "statuses":
  * […], "event_timestamps": […]}, …]}}, one result per column (entity keys first, as Feast does).
- * Statuses are Feast's: PRESENT, NOT_FOUND, OUTSIDE_MAX_AGE (Strata's OUTSIDE_TTL).
+ * Statuses are Feast's: PRESENT, NOT_FOUND, OUTSIDE_MAX_AGE (Strata's OUTSIDE_TTL, and a value
+ * of a group whose online data is older than its freshness, see {@link Builder#freshness}).
  *
  * <p>A bad request gets 400 (404 for an unknown service or feature) and {@code {"error": "<one
  * sentence>"}}; Redis failing gets 503; a wrong or missing bearer token, when one is set, 401.
@@ -123,7 +124,13 @@ public final class FeatureServer implements AutoCloseable {
     OnlineStoreConfig store = OnlineStoreConfig.fromStrataConfig(config);
     checkWindow(logMaxAge, logMaxAhead); // before connecting: a bad flag is the user's error, not the store's
     OnlineStore online = OnlineStore.open(plan, store);
-    Builder b = builder(online.reader().build()).host("0.0.0.0").ownStore(online).servingLog(servingLog)
+    // The reader asks the server's cached view of the ledger which groups are stale (OUTSIDE_MAX_AGE).
+    java.util.concurrent.atomic.AtomicReference<FeatureServer> self = new java.util.concurrent.atomic.AtomicReference<>();
+    OnlineReader reader = online.reader().staleGroups(() -> {
+      FeatureServer s = self.get();
+      return s == null ? java.util.Set.of() : s.staleGroups();
+    }).build();
+    Builder b = builder(reader).host("0.0.0.0").ownStore(online).servingLog(servingLog)
         .logTimeWindow(logMaxAge, logMaxAhead);
     if (progress != null) {
       b.freshness(plan.project(), progress, DEFAULT_PROGRESS_REFRESH);
@@ -136,7 +143,9 @@ public final class FeatureServer implements AutoCloseable {
     if (max != null && !max.isBlank()) {
       b.maxEntities(Integer.parseInt(max.trim()));
     }
-    return b.build().start(port);
+    FeatureServer server = b.build();
+    self.set(server);
+    return server.start(port);
   }
 
   /** {@link #start(CompiledPlan, StrataConfig, int, ServingLog)} without a serving log. */
@@ -169,6 +178,14 @@ public final class FeatureServer implements AutoCloseable {
 
   public int port() {
     return app.port();
+  }
+
+  /**
+   * The online groups whose data is now older than their freshness, from the job ledger (see
+   * {@link Builder#freshness}); empty without one. For {@link OnlineReader.Builder#staleGroups}.
+   */
+  public java.util.Set<String> staleGroups() {
+    return metrics.staleGroups();
   }
 
   public PrometheusMeterRegistry metrics() {

@@ -49,8 +49,31 @@ final class FreshnessGauges {
     this.clock = clock;
   }
 
+  /**
+   * The online groups whose data is older than their freshness now (never materialized nor
+   * streamed included), from the ledger as last read; refreshes it first when due.
+   */
+  Set<String> staleGroups() {
+    refreshIfDue();
+    long now = Durations.toMicros(clock.instant());
+    Set<String> stale = new HashSet<>();
+    for (GroupProgress p : latest.values()) {
+      if (p.onlineStale(now)) {
+        stale.add(p.target());
+      }
+    }
+    return stale;
+  }
+
   /** Reads the ledger again when the last read is older than the refresh interval; never throws. */
-  synchronized void refreshIfDue() {
+  void refreshIfDue() {
+    if (clock.instant().isBefore(readAt.plus(refresh))) {
+      return; // the common case, without the lock: every request asks
+    }
+    refreshLocked();
+  }
+
+  private synchronized void refreshLocked() {
     Instant now = clock.instant();
     if (now.isBefore(readAt.plus(refresh))) {
       return;

@@ -17,7 +17,7 @@ import java.util.Map;
  * {"feature_names": [keys…, features…], "feature_types": ["key"…, sql types…]}, "results":
  * [{"values": […], "statuses": […], "event_timestamps": […]}, …]}}, one result per column, entity
  * keys first (their values as the request gave them, PRESENT, the epoch), then every feature.
- * Statuses are Feast's names (Strata's OUTSIDE_TTL is OUTSIDE_MAX_AGE); a value without an event
+ * Statuses are Feast's names (Strata's OUTSIDE_TTL is OUTSIDE_MAX_AGE, as is a stale group's OUTSIDE_MAX_AGE); a value without an event
  * time has the epoch. Doubles round-trip exactly (shortest representation). Thread-safe.
  */
 final class ResponseCodec {

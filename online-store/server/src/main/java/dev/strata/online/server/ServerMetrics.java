@@ -45,6 +45,12 @@ final class ServerMetrics {
     this.freshness = new FreshnessGauges(registry, project, source, refresh, clock);
   }
 
+  /** See {@link FreshnessGauges#staleGroups()}; none without a ledger. */
+  java.util.Set<String> staleGroups() {
+    FreshnessGauges f = freshness;
+    return f == null ? java.util.Set.of() : f.staleGroups();
+  }
+
   PrometheusMeterRegistry registry() {
     return registry;
   }
