@@ -120,7 +120,7 @@ class MaterializeTest {
       Oracle oracle = new Oracle(plan);
       List<Object[]> events = FlightsSample.events();
       for (String airport : List.of("ORD", "BOS", "SEA", "DFW")) {
-        dev.strata.online.OnlineFeatures got =
+        dev.strata.online.client.OnlineFeatures got =
             reader.getOnlineFeaturesByName(refs, List.of(Map.of("airport", airport)), at);
         Map<String, Object> want = oracle.groupFeatures(group, events, List.of(airport), at);
         for (int f = 0; f < refs.size(); f++) {

@@ -1,5 +1,6 @@
 package dev.strata.batch;
 
+import dev.strata.online.client.Prediction;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -18,7 +19,7 @@ import dev.strata.monitoring.monitor.DayRange;
 import dev.strata.monitoring.report.DriftReport;
 import dev.strata.monitoring.skew.FeatureSkew;
 import dev.strata.monitoring.skew.SkewComparison;
-import dev.strata.online.OnlineFeatures;
+import dev.strata.online.client.OnlineFeatures;
 import dev.strata.online.OnlineReader;
 import dev.strata.online.OnlineStoreConfig;
 import dev.strata.online.RedisConnections;
@@ -167,13 +168,13 @@ class PredictionLogSkewTest {
     Random random = new Random(42);
     try (JsonLinesServingLog log = JsonLinesServingLog.builder(logs).build()) {
       for (LocalDate d = LocalDate.parse("2001-01-01"); d.isBefore(LocalDate.parse("2001-02-01")); d = d.plusDays(1)) {
-        List<ServingLog.Prediction> predictions = new ArrayList<>();
+        List<Prediction> predictions = new ArrayList<>();
         List<Double> day = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
           double score = (d.equals(DAY) ? 0.6 : 0.3) + 0.1 * random.nextGaussian();
           day.add(score);
           long time = Durations.toMicros(d.atStartOfDay(java.time.ZoneOffset.UTC).toInstant()) + i * 60_000_000L;
-          predictions.add(new ServingLog.Prediction(MODEL, "p-" + d + "-" + i, time, Map.of("airport", "ORD"), score, null));
+          predictions.add(new Prediction(MODEL, "p-" + d + "-" + i, time, Map.of("airport", "ORD"), score, null));
         }
         scores.put(d, day);
         log.predictions(predictions);

@@ -10,7 +10,7 @@ import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.time.Durations;
 import dev.strata.dsl.types.DataType;
 import dev.strata.dsl.types.Field;
-import dev.strata.online.OnlineFeatures;
+import dev.strata.online.client.OnlineFeatures;
 import dev.strata.online.OnlineReader;
 import dev.strata.online.OnlineStore;
 import dev.strata.online.OnlineStoreConfig;

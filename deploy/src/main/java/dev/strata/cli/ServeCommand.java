@@ -82,7 +82,7 @@ final class ServeCommand implements Callable<Integer> {
     }
     FeatureServer server;
     try {
-      server = FeatureServer.start(plan, config, port, log, maxAge, maxAhead);
+      server = FeatureServer.start(plan, config, port, log, maxAge, maxAhead, () -> progress(plan, config));
     } catch (IllegalArgumentException e) {
       if (log != null) {
         log.close();
@@ -101,6 +101,16 @@ final class ServeCommand implements Callable<Integer> {
     spec.commandLine().getOut().flush();
     stopped.await();
     return 0;
+  }
+
+  /** The job ledger's view of every group and monitor (none yet while no registry exists), for the freshness gauges. */
+  static java.util.List<dev.strata.dsl.plan.GroupProgress> progress(CompiledPlan plan, StrataConfig config) {
+    if (!Projects.registryExists(config)) {
+      return java.util.List.of();
+    }
+    try (dev.strata.dsl.registry.Registry registry = Projects.openRegistry(config)) {
+      return dev.strata.dsl.registry.JobProgress.of(registry.jobs(), plan);
+    }
   }
 
   private static java.time.Duration window(String flag, String text) {

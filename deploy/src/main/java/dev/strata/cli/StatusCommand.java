@@ -9,6 +9,7 @@ import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
 import dev.strata.dsl.plan.Freshness;
 import dev.strata.dsl.registry.JobKind;
 import dev.strata.dsl.registry.JobLedger;
+import dev.strata.dsl.registry.JobProgress;
 import dev.strata.dsl.registry.JobRun;
 import dev.strata.dsl.registry.Registry;
 import dev.strata.dsl.time.Durations;
@@ -129,13 +130,7 @@ final class StatusCommand implements Callable<Integer> {
       List<JobRun> backfills = jobs.runs(project, JobKind.BACKFILL, g.name(), g.version());
       offline = jobs.covered(project, JobKind.BACKFILL, g.name(), g.version());
       lastBackfill = backfills.stream().findFirst();
-      for (JobKind online : List.of(JobKind.MATERIALIZE, JobKind.STREAM)) {
-        for (JobRun r : jobs.runs(project, online, g.name(), g.version())) {
-          if (r.succeeded() && (onlineTo.isEmpty() || r.coveredTo() > onlineTo.getAsLong())) {
-            onlineTo = OptionalLong.of(r.coveredTo());
-          }
-        }
-      }
+      onlineTo = JobProgress.onlineTo(jobs, project, g); // shared with the feature server's staleness gauge
     }
     long freshness = Freshness.expectedMicros(g);
     List<String> problems = new ArrayList<>();

@@ -8,6 +8,7 @@ import dev.strata.online.OnlineStoreConfig;
 import dev.strata.online.RedisConnections;
 import dev.strata.online.RedisLayout;
 import dev.strata.online.client.FeatureClient;
+import dev.strata.online.server.InProcessFeatureClient;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -93,14 +94,14 @@ public final class ClusterBenchmark {
         Supplier<List<Map<String, Object>>> one = () -> OnlineBenchmark.rows(pick, entities, 1);
         Supplier<List<Map<String, Object>>> hundred = () -> OnlineBenchmark.rows(pick, entities, 100);
         List<String[]> table = new ArrayList<>();
-        table.add(OnlineBenchmark.measure("cluster in-process 1 x 50", FeatureClient.inProcess(streamed), one,
+        table.add(OnlineBenchmark.measure("cluster in-process 1 x 50", InProcessFeatureClient.of(streamed), one,
             OnlineBenchmark.WARM_UP_SMALL, 10_000, 1));
         table.add(OnlineBenchmark.measure("cluster in-process 100 x 50 (streamed per node, the default)",
-            FeatureClient.inProcess(streamed), hundred, OnlineBenchmark.WARM_UP_LARGE, 5_000, 100));
-        table.add(OnlineBenchmark.measure("cluster in-process 100 x 50, one cluster pipeline", FeatureClient.inProcess(onePipeline),
+            InProcessFeatureClient.of(streamed), hundred, OnlineBenchmark.WARM_UP_LARGE, 5_000, 100));
+        table.add(OnlineBenchmark.measure("cluster in-process 100 x 50, one cluster pipeline", InProcessFeatureClient.of(onePipeline),
             hundred, 2_000, 5_000, 100));
         table.add(OnlineBenchmark.measure("cluster in-process 100 x 50, cluster pipelines on two threads",
-            FeatureClient.inProcess(twoThreads), hundred, 2_000, 5_000, 100));
+            InProcessFeatureClient.of(twoThreads), hundred, 2_000, 5_000, 100));
         table.add(raw("raw Jedis cluster pipeline, HMGET of the same fields, 1 x 5 groups", redis, layout, groups, fieldsByGroup,
             pick, entities, 1, 20_000, 10_000));
         table.add(raw("raw Jedis cluster pipeline, HMGET of the same fields, 100 x 5 groups", redis, layout, groups, fieldsByGroup,

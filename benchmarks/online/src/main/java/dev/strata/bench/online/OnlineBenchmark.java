@@ -7,13 +7,14 @@ import dev.strata.dsl.plan.PlanCompiler;
 import dev.strata.dsl.time.Durations;
 import dev.strata.online.EncodedTile;
 import dev.strata.online.EventTiler;
-import dev.strata.online.OnlineFeatures;
+import dev.strata.online.client.OnlineFeatures;
 import dev.strata.online.OnlineReader;
 import dev.strata.online.OnlineStoreConfig;
 import dev.strata.online.RedisConnections;
 import dev.strata.online.RedisLayout;
 import dev.strata.online.KvTileWriter;
 import dev.strata.online.client.FeatureClient;
+import dev.strata.online.server.InProcessFeatureClient;
 import dev.strata.online.server.FeatureServer;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -86,11 +87,11 @@ public final class OnlineBenchmark {
       Random pick = new Random(2);
       Supplier<List<Map<String, Object>>> one = () -> rows(pick, entities, 1);
       Supplier<List<Map<String, Object>>> hundred = () -> rows(pick, entities, 100);
-      FeatureClient local = FeatureClient.inProcess(reader);
+      FeatureClient local = InProcessFeatureClient.of(reader);
       table.add(measure("in-process 1 x 50", local, one, WARM_UP_SMALL, 10_000, 1));
       table.add(measure("in-process 100 x 50", local, hundred, WARM_UP_LARGE, 5_000, 100));
-      table.add(measure("in-process 100 x 50, one pipeline", FeatureClient.inProcess(onePipeline), hundred, 2_000, 5_000, 100));
-      table.add(measure("in-process 100 x 50, pipelined chunks on two threads", FeatureClient.inProcess(twoThreads), hundred, 2_000,
+      table.add(measure("in-process 100 x 50, one pipeline", InProcessFeatureClient.of(onePipeline), hundred, 2_000, 5_000, 100));
+      table.add(measure("in-process 100 x 50, pipelined chunks on two threads", InProcessFeatureClient.of(twoThreads), hundred, 2_000,
           5_000, 100));
       if (args.length > 4 && args[4].equals("in-process-only")) {
         table.forEach(r -> System.out.println(String.join(" | ", r)));

@@ -1,9 +1,10 @@
 package dev.strata.dsl.diag;
 
+import dev.strata.dsl.error.StrataFailure;
 import java.util.List;
 
-/** Thrown by APIs that cannot return a result because the definitions have mistakes. */
-public class DefinitionException extends RuntimeException {
+/** Thrown by APIs that cannot return a result because the definitions have mistakes ({@link StrataFailure.Kind#DEFINITION}). */
+public class DefinitionException extends RuntimeException implements StrataFailure {
   private final List<Diagnostic> diagnostics;
 
   public DefinitionException(List<Diagnostic> diagnostics) {
@@ -13,6 +14,11 @@ public class DefinitionException extends RuntimeException {
 
   public List<Diagnostic> diagnostics() {
     return diagnostics;
+  }
+
+  @Override
+  public Kind kind() {
+    return Kind.DEFINITION;
   }
 
   private static String format(List<Diagnostic> diagnostics) {

@@ -69,6 +69,35 @@ public final class ArchitectureRules {
         .because("the batch and the stream job both carry the store's writer");
   }
 
+  /**
+   * The Java client (online-store-client) is what a model's JVM loads: it imports nothing of the
+   * online store outside its own package (no reader, store, server or log), no Redis client, no
+   * HTTP server, no metrics and no engine.
+   */
+  public static ArchRule onlineClientIsLight() {
+    return noClasses().that().resideInAPackage("dev.strata.online.client..")
+        .should().dependOnClassesThat(
+            com.tngtech.archunit.base.DescribedPredicate.describe("are in dev.strata.online outside dev.strata.online.client",
+                (com.tngtech.archunit.core.domain.JavaClass c) -> c.getPackageName().startsWith("dev.strata.online")
+                    && !c.getPackageName().startsWith("dev.strata.online.client")))
+        .orShould().dependOnClassesThat().resideInAnyPackage(concat(ENGINES_AND_TOOLS,
+            "redis.clients..", "io.javalin..", "org.eclipse.jetty..", "io.micrometer..", "javax.sql.."))
+        .because("a model that only fetches features over HTTP must not load Jedis, Javalin or Micrometer");
+  }
+
+  /**
+   * The online core (online-store-core: layout, stores, reader, writer) knows nothing of the
+   * server: no import of the server or the serving log, no HTTP server, no metrics. The Spark and
+   * Flink jobs carry the core.
+   */
+  public static ArchRule onlineCoreHasNoServer() {
+    return noClasses().that().resideInAPackage("dev.strata.online..")
+        .and().resideOutsideOfPackages("dev.strata.online.server..", "dev.strata.online.log..")
+        .should().dependOnClassesThat().resideInAnyPackage(
+            "dev.strata.online.server..", "dev.strata.online.log..", "io.javalin..", "org.eclipse.jetty..", "io.micrometer..")
+        .because("the batch and stream jobs carry the writer, never the feature server's stack");
+  }
+
   /** Only the online store talks to Redis: everyone else goes through KvStore / OnlineStore. */
   public static ArchRule onlyTheStoreTalksToRedis() {
     return noClasses().that().resideOutsideOfPackage("dev.strata.online..")

@@ -1,0 +1,25 @@
+package dev.strata.online;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import dev.strata.dsl.testing.ArchitectureRules;
+import org.junit.jupiter.api.Test;
+
+/** The import rules of docs/design.md that concern this module (see {@link ArchitectureRules}). */
+class ArchitectureTest {
+  static final JavaClasses MAIN = ArchitectureRules.moduleMainClasses();
+
+  @Test
+  void onlineStoreIsEngineFree() {
+    ArchitectureRules.onlineStoreIsEngineFree().check(MAIN);
+  }
+
+  @Test
+  void onlineCoreHasNoServer() {
+    ArchitectureRules.onlineCoreHasNoServer().check(MAIN);
+  }
+
+  @Test
+  void windowBoundsComeFromTheGeometry() {
+    ArchitectureRules.windowBoundsComeFromTheGeometry().check(MAIN);
+  }
+}
