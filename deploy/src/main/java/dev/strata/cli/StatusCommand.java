@@ -34,8 +34,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "One line per feature group of the project: its version, the offline days done (and gaps) for that version,",
-      "the instant the online store is materialized to, its freshness against the group's expectation, and what",
-      "to run next. Read from the job ledger in the catalog database; nothing is changed.",
+      "the instant the online store is materialized to, its freshness against the group's expectation (its",
+      "'freshness:' setting, or by default its smallest window clamped to [1h, 1d]), and what to run next.",
+      "Read from the job ledger in the catalog database; nothing is changed.",
       "Exit 0 when everything is fresh, 3 when something is stale or never ran, 1 on error."
     })
 final class StatusCommand implements Callable<Integer> {
@@ -182,7 +183,8 @@ final class StatusCommand implements Callable<Integer> {
       CompiledGroup g = s.group();
       String offline = !g.offline() ? "-" : s.offline().isEmpty() ? "none" : days(s.offline());
       String online = !g.online() ? "-" : s.onlineTo().isPresent() ? Durations.formatInstant(s.onlineTo().getAsLong()) : "never";
-      String status = s.fresh() ? "fresh (expects " + Durations.format(s.freshnessMicros()) + ")"
+      String status = s.fresh() ? "fresh (expects " + Durations.format(s.freshnessMicros())
+          + (Freshness.declared(g) ? ", declared" : "") + ")"
           : "STALE: " + String.join("; ", s.problems());
       out.printf(Locale.ROOT, format, g.name(), g.version(), offline, online, status);
     }
@@ -204,6 +206,7 @@ final class StatusCommand implements Callable<Integer> {
       ObjectNode n = list.addObject();
       n.put("name", g.name()).put("version", g.version()).put("offline", g.offline()).put("online", g.online());
       n.put("freshness_seconds", s.freshnessMicros() / Durations.SECOND);
+      n.put("freshness_source", Freshness.declared(g) ? "declared" : "default");
       ObjectNode off = n.putObject("offline_coverage");
       ArrayNode ranges = off.putArray("days");
       for (int i = 0; i < s.offline().rangeCount(); i++) {
