@@ -55,7 +55,7 @@ final class StatusCommand implements Callable<Integer> {
 
   /** What is known about one group. */
   record GroupStatus(CompiledGroup group, TimeRanges offline, Optional<JobRun> lastBackfill, OptionalLong onlineTo,
-                     long freshnessMicros, List<String> problems, List<String> next) {
+                     Optional<StreamState> stream, long freshnessMicros, List<String> problems, List<String> next) {
     boolean fresh() {
       return problems.isEmpty();
     }
@@ -117,6 +117,57 @@ final class StatusCommand implements Callable<Integer> {
     return ok ? 0 : STALE;
   }
 
+  /**
+   * The stream's progress for a group version, from the newest Flink job that recorded any: the
+   * latest event time written (over its subtasks), the watermark (the least of its subtasks': the
+   * job's), and when a checkpoint last recorded it.
+   */
+  record StreamState(long latestEventMicros, OptionalLong watermarkMicros, Instant recordedAt, String job) {}
+
+  static Optional<StreamState> streamState(List<JobRun> streamRuns) {
+    String newestJob = null;
+    Instant newest = null;
+    for (JobRun r : streamRuns) {
+      String job = field(r, "job");
+      if (r.succeeded() && (newest == null || r.endedAt().isAfter(newest))) {
+        newest = r.endedAt();
+        newestJob = job;
+      }
+    }
+    if (newest == null) {
+      return Optional.empty();
+    }
+    long latest = Long.MIN_VALUE;
+    long watermark = Long.MAX_VALUE;
+    boolean anyWatermark = false;
+    Instant recorded = newest;
+    for (JobRun r : streamRuns) {
+      if (r.succeeded() && java.util.Objects.equals(field(r, "job"), newestJob)) {
+        latest = Math.max(latest, r.coveredTo() - 1);
+        String wm = field(r, "watermark");
+        if (wm != null) {
+          watermark = Math.min(watermark, Durations.parseInstant(wm));
+          anyWatermark = true;
+        }
+      }
+    }
+    return Optional.of(new StreamState(latest, anyWatermark ? OptionalLong.of(watermark) : OptionalLong.empty(), recorded,
+        newestJob));
+  }
+
+  /** A text field of a stream run's JSON detail, or null. */
+  private static String field(JobRun run, String name) {
+    if (run.detail() == null) {
+      return null;
+    }
+    try {
+      com.fasterxml.jackson.databind.JsonNode n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(run.detail()).get(name);
+      return n == null || n.isNull() ? null : n.asText();
+    } catch (java.io.IOException | RuntimeException e) {
+      return null; // not a stream progress detail
+    }
+  }
+
   /** A monitor's last run found drift (its detail starts with the overall status). */
   private static boolean drifted(JobRun monitorRun) {
     return monitorRun.succeeded() && monitorRun.detail() != null && monitorRun.detail().startsWith("drift");
@@ -126,7 +177,9 @@ final class StatusCommand implements Callable<Integer> {
     TimeRanges offline = TimeRanges.empty();
     Optional<JobRun> lastBackfill = Optional.empty();
     OptionalLong onlineTo = OptionalLong.empty();
+    Optional<StreamState> stream = Optional.empty();
     if (jobs != null) {
+      stream = streamState(jobs.runs(project, JobKind.STREAM, g.name(), g.version()));
       List<JobRun> backfills = jobs.runs(project, JobKind.BACKFILL, g.name(), g.version());
       offline = jobs.covered(project, JobKind.BACKFILL, g.name(), g.version());
       lastBackfill = backfills.stream().findFirst();
@@ -166,7 +219,7 @@ final class StatusCommand implements Callable<Integer> {
         next.add("strata materialize " + g.name() + " (or run its stream)");
       }
     }
-    return new GroupStatus(g, offline, lastBackfill, onlineTo, freshness, List.copyOf(problems),
+    return new GroupStatus(g, offline, lastBackfill, onlineTo, stream, freshness, List.copyOf(problems),
         List.copyOf(next.stream().distinct().toList()));
   }
 
@@ -187,6 +240,10 @@ final class StatusCommand implements Callable<Integer> {
           + (Freshness.declared(g) ? ", declared" : "") + ")"
           : "STALE: " + String.join("; ", s.problems());
       out.printf(Locale.ROOT, format, g.name(), g.version(), offline, online, status);
+      s.stream().ifPresent(st -> out.println("  stream: latest event " + Durations.formatInstant(st.latestEventMicros())
+          + " (lag " + Durations.format(Math.max(Durations.SECOND, roundToSeconds(nowMicros - st.latestEventMicros()))) + ")"
+          + (st.watermarkMicros().isPresent() ? ", watermark " + Durations.formatInstant(st.watermarkMicros().getAsLong()) : "")
+          + ", recorded at checkpoint " + st.recordedAt()));
     }
     List<String> next = groups.stream().flatMap(s -> s.next().stream()).toList();
     if (!next.isEmpty()) {
@@ -231,6 +288,21 @@ final class StatusCommand implements Callable<Integer> {
       } else {
         n.putNull("online_materialized_to");
       }
+      if (s.stream().isPresent()) {
+        StreamState st = s.stream().get();
+        ObjectNode sn = n.putObject("stream");
+        sn.put("latest_event", Durations.formatInstant(st.latestEventMicros()));
+        sn.put("lag_seconds", (nowMicros - st.latestEventMicros()) / Durations.SECOND);
+        if (st.watermarkMicros().isPresent()) {
+          sn.put("watermark", Durations.formatInstant(st.watermarkMicros().getAsLong()));
+        } else {
+          sn.putNull("watermark");
+        }
+        sn.put("recorded_at", st.recordedAt().toString());
+        sn.put("job", st.job());
+      } else {
+        n.putNull("stream");
+      }
       n.put("status", s.fresh() ? "fresh" : "stale");
       ArrayNode problems = n.putArray("problems");
       s.problems().forEach(problems::add);
@@ -244,6 +316,10 @@ final class StatusCommand implements Callable<Integer> {
     ArrayNode a = JsonNodeFactory.instance.arrayNode();
     ids.forEach(a::add);
     return a;
+  }
+
+  private static long roundToSeconds(long micros) {
+    return micros / Durations.SECOND * Durations.SECOND;
   }
 
   private static String day(long micros) {

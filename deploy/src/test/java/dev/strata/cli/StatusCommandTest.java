@@ -171,6 +171,44 @@ class StatusCommandTest {
     assertThat(group(JSON.readTree(later.out()).get("groups"), "origin_delays").get("status").asText()).isEqualTo("stale");
   }
 
+  /** Issue 17 item 1: the stream's checkpoints in the ledger give status its latest event, lag and watermark. */
+  @Test
+  void streamProgressShowsLatestEventLagAndWatermark(@TempDir Path tmp) throws IOException {
+    Path dir = copyExample(tmp.resolve("flights"));
+    CompiledPlan plan = ProjectSnapshot.read(dir).plan();
+    CompiledGroup origin = plan.group("origin_delays").orElseThrow();
+    Instant t0 = Instant.parse("2001-03-01T00:00:00Z");
+    try (Registry registry = registry(dir)) {
+      // an earlier Flink job, then the running one's two subtasks (as StreamProgress records them)
+      registry.jobs().recordProgress(stream(origin, "old-job", 0, "2001-02-27T10:00:00Z", "2001-02-27T09:59:00Z",
+          t0.minusSeconds(7200)));
+      registry.jobs().recordProgress(stream(origin, "new-job", 0, "2001-03-01T05:50:00Z", "2001-03-01T05:49:50Z",
+          t0.plusSeconds(6 * 3600)));
+      registry.jobs().recordProgress(stream(origin, "new-job", 1, "2001-03-01T05:40:00Z", "2001-03-01T05:39:30Z",
+          t0.plusSeconds(6 * 3600 - 30)));
+    }
+    Run r = run("status", "-C", dir.toString(), "--json", "--now", "2001-03-01T06:00:00Z");
+    JsonNode o = group(JSON.readTree(r.out()).get("groups"), "origin_delays");
+    JsonNode stream = o.get("stream");
+    assertThat(stream.get("latest_event").asText()).isEqualTo("2001-03-01T05:50:00Z");
+    assertThat(stream.get("lag_seconds").asLong()).isEqualTo(600);
+    assertThat(stream.get("watermark").asText()).as("the job's: the least of its subtasks'").isEqualTo("2001-03-01T05:39:30Z");
+    assertThat(stream.get("job").asText()).isEqualTo("new-job");
+    assertThat(o.get("online_materialized_to").asText()).as("the stream feeds the online store").startsWith("2001-03-01T05:50:00");
+    assertThat(group(JSON.readTree(r.out()).get("groups"), "route_delays").get("stream").isNull()).isTrue();
+    assertThat(run("status", "-C", dir.toString(), "--now", "2001-03-01T06:00:00Z").out())
+        .contains("  stream: latest event 2001-03-01T05:50:00Z (lag 10m), watermark 2001-03-01T05:39:30Z");
+  }
+
+  private static JobRun stream(CompiledGroup g, String job, int subtask, String latest, String watermark, Instant at) {
+    long latestMicros = dev.strata.dsl.time.Durations.parseInstant(latest);
+    return JobRun.builder("flights", JobKind.STREAM, g.name(), g.version()).runId("stream/" + job + "/flights/" + subtask)
+        .covered(latestMicros - DAY, latestMicros + 1).times(at.minusSeconds(60), at).rows(10)
+        .detail("{\"job\":\"" + job + "\",\"source\":\"flights\",\"subtask\":" + subtask + ",\"checkpoint\":7,"
+            + "\"latest_event\":\"" + latest + "\",\"watermark\":\"" + watermark + "\",\"tiles\":10}")
+        .build();
+  }
+
   private static JsonNode group(JsonNode groups, String name) {
     for (JsonNode g : groups) {
       if (g.get("name").asText().equals(name)) {
