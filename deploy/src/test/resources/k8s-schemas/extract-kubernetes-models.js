@@ -44,7 +44,7 @@ function take(comment, file) {
 }
 
 for (const kind of ['IoK8sApiAppsV1Deployment', 'IoK8sApiCoreV1Service', 'IoK8sApiCoreV1ConfigMap',
-  'IoK8sApiAutoscalingV2HorizontalPodAutoscaler']) {
+  'IoK8sApiAutoscalingV2HorizontalPodAutoscaler', 'IoK8sApiCoreV1PersistentVolumeClaim']) {
   require(path.resolve(modelsDir, '_schemas', kind + '.js')).addSchema();
 }
 take('kubernetes-models@4.1.0 (Kubernetes v1.25.2 OpenAPI) + @kubernetes-models/apimachinery@1.1.0; extracted by extract-kubernetes-models.js',
@@ -52,3 +52,6 @@ take('kubernetes-models@4.1.0 (Kubernetes v1.25.2 OpenAPI) + @kubernetes-models/
 require(path.resolve(prometheusDir, 'monitoring.coreos.com/v1/ServiceMonitor.js'));
 take('@kubernetes-models/prometheus-operator@4.0.0 (prometheus-operator v0.57.0 CRD monitoring.coreos.com_servicemonitors.yaml) + @kubernetes-models/apimachinery@1.1.0; extracted by extract-kubernetes-models.js',
   'servicemonitor-monitoring.coreos.com-v1.json');
+require(path.resolve(prometheusDir, 'monitoring.coreos.com/v1/PrometheusRule.js'));
+take('@kubernetes-models/prometheus-operator@4.0.0 (prometheus-operator v0.57.0 CRD monitoring.coreos.com_prometheusrules.yaml) + @kubernetes-models/apimachinery@1.1.0; extracted by extract-kubernetes-models.js',
+  'prometheusrule-monitoring.coreos.com-v1.json');

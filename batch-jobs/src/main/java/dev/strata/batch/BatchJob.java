@@ -6,6 +6,7 @@ import dev.strata.dsl.lang.ProjectSnapshot;
 import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
 import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.registry.JobKind;
+import dev.strata.dsl.registry.JobRun;
 import dev.strata.dsl.time.Durations;
 import dev.strata.dsl.time.TimeRanges;
 import dev.strata.online.EncodedTile;
@@ -37,7 +38,7 @@ import picocli.CommandLine;
  * <pre>
  * BatchJob [--project DIR] [--master M] backfill (GROUP | --all) --from D --to D
  * BatchJob [--project DIR] [--master M] training-set NAME [--spine PATH] --out TABLE|PATH
- * BatchJob [--project DIR] [--master M] materialize (GROUP | --all) [--at T] [--dry-run]
+ * BatchJob [--project DIR] [--master M] materialize (GROUP | --all) [--at T] [--full] [--dry-run]
  * BatchJob [--project DIR] [--master M] monitor MONITOR [--from D --to D] [--report FILE.html]
  *          [--json FILE.json] [--fail-on-drift] [--max-exact-values N] [--sketch] [--segments-top N]
  *          [--skew-tolerance R | --no-skew]
@@ -386,7 +387,8 @@ public final class BatchJob {
     }
   }
 
-  @Command(name = "materialize", mixinStandardHelpOptions = true, description = "Hand the tiles of the last max-window to the online store's writer.")
+  @Command(name = "materialize", mixinStandardHelpOptions = true, description = "Hand the tiles of the last max-window to the online store's writer;"
+      + " by default only those changed since the group version's last materialize.")
   static final class Materialize implements Callable<Integer> {
     @CommandLine.ParentCommand
     BatchJob parent;
@@ -399,6 +401,9 @@ public final class BatchJob {
 
     @Option(names = "--at", description = "The instant (default now), e.g. 2001-07-01T00:00:00Z.")
     String at;
+
+    @Option(names = "--full", description = "Push every tile a read as of --at needs, not only what changed since the last materialize.")
+    boolean full;
 
     @Option(names = "--dry-run", description = "Count the tiles without writing them.")
     boolean dryRun;
@@ -421,21 +426,37 @@ public final class BatchJob {
       try (Ledger ledger = Ledger.open(ctx.config(), ctx.plan().project())) {
         for (String name : names) {
           CompiledGroup g = ctx.plan().group(name).orElseThrow();
+          MaterializeJob.Since since = full ? null : lastMaterialize(ledger, ctx.plan().project(), g);
           if (dryRun) {
             try (TileWriter writer = new CountingWriter()) {
-              new MaterializeJob(ctx).run(name, atMicros, writer);
+              new MaterializeJob(ctx).run(name, atMicros, since, writer);
             }
             continue;
           }
-          // the run "covers" the instant the store is materialized to: status reads it as such
+          // the run "covers" the instant the store is materialized to: status reads it as such; the
+          // snapshot it read is where the next incremental run starts
           ledger.runUnclaimed(JobKind.MATERIALIZE, name, g.version(), atMicros, atMicros, () -> {
             try (TileWriter writer = openWriter(ctx)) {
-              return new Ledger.Outcome(new MaterializeJob(ctx).run(name, atMicros, writer), List.of(), null);
+              MaterializeJob.Result r = new MaterializeJob(ctx).run(name, atMicros, since, writer);
+              return new Ledger.Outcome(r.tiles(), List.of(r.snapshotId()), r.summary());
             }
           });
         }
       }
       return 0;
+    }
+
+    /** The newest succeeded materialize of this version that recorded the snapshot it read, or null. */
+    private static MaterializeJob.Since lastMaterialize(Ledger ledger, String project, CompiledGroup g) {
+      if (!ledger.recording()) {
+        return null; // no ledger (a REST catalog): every run is full
+      }
+      for (JobRun r : ledger.jobs().runs(project, JobKind.MATERIALIZE, g.name(), g.version())) {
+        if (r.succeeded() && !r.snapshotIds().isEmpty()) {
+          return new MaterializeJob.Since(r.snapshotIds().get(r.snapshotIds().size() - 1), r.coveredTo());
+        }
+      }
+      return null;
     }
   }
 

@@ -56,6 +56,11 @@ final class Ledger implements AutoCloseable {
     }
   }
 
+  /** True when runs are recorded (the catalog is a JDBC database). */
+  boolean recording() {
+    return registry != null;
+  }
+
   JobLedger jobs() {
     if (registry == null) {
       throw new JobException("Cannot run incrementally: the job ledger lives in a JDBC catalog database, and the catalog "

@@ -220,7 +220,10 @@ final class BatchCommands {
       header = "Write a group's backfilled tiles of its widest window to the online store.",
       description = {
         "Write the backfilled tiles of the last max-window before --at (default now) to Redis through the",
-        "online store's writer, so a new group is served before its stream has run a full window."
+        "online store's writer, so a new group is served before its stream has run a full window.",
+        "Incremental by default: only the tiles the group version's last materialize did not push (those",
+        "from the instant it reached on, and every day a backfill rewrote since); a rerun with nothing new",
+        "says so and writes nothing. --full pushes every tile (after Redis lost data, or a new Redis)."
       })
   static final class Materialize implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -228,6 +231,9 @@ final class BatchCommands {
 
     @Option(names = "--at", paramLabel = "TIME", description = "The instant, e.g. 2001-07-01T00:00:00Z (default: now).")
     String at;
+
+    @Option(names = "--full", description = "Push every tile a read as of --at needs, not only what changed since the last materialize.")
+    boolean full;
 
     @Option(names = "--dry-run", description = "Count the tiles without writing them.")
     boolean dryRun;
@@ -240,6 +246,9 @@ final class BatchCommands {
       List<String> args = new ArrayList<>(List.of("materialize"));
       args.addAll(target.args());
       option(args, "--at", at);
+      if (full) {
+        args.add("--full");
+      }
       if (dryRun) {
         args.add("--dry-run");
       }

@@ -38,14 +38,18 @@ final class DeployCommand implements Runnable {
         "- ConfigMap: the definition files and a strata.yaml for the environment,",
         "  mounted by every pod at " + ManifestRenderer.PROJECT_MOUNT + ";",
         "- the feature server (strata serve): Deployment, Service,",
-        "  HorizontalPodAutoscaler, ServiceMonitor;",
+        "  HorizontalPodAutoscaler, ServiceMonitor, and a PersistentVolumeClaim",
+        "  (ReadWriteMany) for its serving log, mounted at " + ManifestRenderer.SERVING_LOG_MOUNT + ";",
         "- a FlinkDeployment (Flink Kubernetes Operator) per source with a stream",
         "  and online groups: application mode, RocksDB, checkpoints and savepoints",
         "  under the environment's object_store, upgradeMode savepoint;",
-        "- Spark Operator (sparkoperator.k8s.io/v1beta2): a SparkApplication per",
-        "  offline group for the batch.backfill days; a ScheduledSparkApplication",
-        "  per online group to materialize (hourly to daily, by its coarsest hop)",
-        "  and per monitor (by its 'every').",
+        "- Spark Operator (sparkoperator.k8s.io/v1beta2) ScheduledSparkApplications:",
+        "  the daily incremental backfill (--all --through yesterday), an hourly",
+        "  incremental materialize per online group, an hourly log ingest of the",
+        "  serving log, and one per monitor (by its 'every'); a SparkApplication per",
+        "  offline group for the batch.backfill days, when the environment names them;",
+        "- a PrometheusRule: an alert per group when " + ManifestRenderer.STALENESS_GAUGE,
+        "  exceeds the group's freshness for 15 minutes.",
         "Redis and catalog credentials come from Secrets by reference, never values.",
         "Files of an earlier render that this one no longer has are removed.",
         "Apply with: kubectl apply -f FOLDER"
@@ -73,9 +77,6 @@ final class DeployCommand implements Runnable {
           + "' (namespace " + environment.namespace() + ") into " + out + ":");
       for (Manifest m : manifests) {
         o.println("  " + m.fileName());
-      }
-      if (environment.batch().backfill().isEmpty()) {
-        o.println("No backfill applications: environment '" + env + "' names no batch.backfill days.");
       }
       o.flush();
       return 0;

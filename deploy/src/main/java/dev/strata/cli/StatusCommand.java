@@ -35,8 +35,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "One line per feature group of the project: its version, the offline days done (and gaps) for that version,",
-      "the instant the online store is materialized to, its freshness against the group's expectation, and what",
-      "to run next. Read from the job ledger in the catalog database; nothing is changed.",
+      "the instant the online store is materialized to, its freshness against the group's expectation (its",
+      "'freshness:' setting, or by default its smallest window clamped to [1h, 1d]), and what to run next.",
+      "Read from the job ledger in the catalog database; nothing is changed.",
       "Exit 0 when everything is fresh, 3 when something is stale or never ran, 1 on error."
     })
 final class StatusCommand implements Callable<Integer> {
@@ -55,7 +56,7 @@ final class StatusCommand implements Callable<Integer> {
 
   /** What is known about one group. */
   record GroupStatus(CompiledGroup group, TimeRanges offline, Optional<JobRun> lastBackfill, OptionalLong onlineTo,
-                     long freshnessMicros, List<String> problems, List<String> next) {
+                     Optional<StreamState> stream, long freshnessMicros, List<String> problems, List<String> next) {
     boolean fresh() {
       return problems.isEmpty();
     }
@@ -117,6 +118,57 @@ final class StatusCommand implements Callable<Integer> {
     return ok ? 0 : STALE;
   }
 
+  /**
+   * The stream's progress for a group version, from the newest Flink job that recorded any: the
+   * latest event time written (over its subtasks), the watermark (the least of its subtasks': the
+   * job's), and when a checkpoint last recorded it.
+   */
+  record StreamState(long latestEventMicros, OptionalLong watermarkMicros, Instant recordedAt, String job) {}
+
+  static Optional<StreamState> streamState(List<JobRun> streamRuns) {
+    String newestJob = null;
+    Instant newest = null;
+    for (JobRun r : streamRuns) {
+      String job = field(r, "job");
+      if (r.succeeded() && (newest == null || r.endedAt().isAfter(newest))) {
+        newest = r.endedAt();
+        newestJob = job;
+      }
+    }
+    if (newest == null) {
+      return Optional.empty();
+    }
+    long latest = Long.MIN_VALUE;
+    long watermark = Long.MAX_VALUE;
+    boolean anyWatermark = false;
+    Instant recorded = newest;
+    for (JobRun r : streamRuns) {
+      if (r.succeeded() && java.util.Objects.equals(field(r, "job"), newestJob)) {
+        latest = Math.max(latest, r.coveredTo() - 1);
+        String wm = field(r, "watermark");
+        if (wm != null) {
+          watermark = Math.min(watermark, Durations.parseInstant(wm));
+          anyWatermark = true;
+        }
+      }
+    }
+    return Optional.of(new StreamState(latest, anyWatermark ? OptionalLong.of(watermark) : OptionalLong.empty(), recorded,
+        newestJob));
+  }
+
+  /** A text field of a stream run's JSON detail, or null. */
+  private static String field(JobRun run, String name) {
+    if (run.detail() == null) {
+      return null;
+    }
+    try {
+      com.fasterxml.jackson.databind.JsonNode n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(run.detail()).get(name);
+      return n == null || n.isNull() ? null : n.asText();
+    } catch (java.io.IOException | RuntimeException e) {
+      return null; // not a stream progress detail
+    }
+  }
+
   /** A monitor's last run found drift (its detail starts with the overall status). */
   private static boolean drifted(JobRun monitorRun) {
     return monitorRun.succeeded() && monitorRun.detail() != null && monitorRun.detail().startsWith("drift");
@@ -126,7 +178,9 @@ final class StatusCommand implements Callable<Integer> {
     TimeRanges offline = TimeRanges.empty();
     Optional<JobRun> lastBackfill = Optional.empty();
     OptionalLong onlineTo = OptionalLong.empty();
+    Optional<StreamState> stream = Optional.empty();
     if (jobs != null) {
+      stream = streamState(jobs.runs(project, JobKind.STREAM, g.name(), g.version()));
       List<JobRun> backfills = jobs.runs(project, JobKind.BACKFILL, g.name(), g.version());
       offline = jobs.covered(project, JobKind.BACKFILL, g.name(), g.version());
       lastBackfill = backfills.stream().findFirst();
@@ -160,7 +214,7 @@ final class StatusCommand implements Callable<Integer> {
         next.add("strata materialize " + g.name() + " (or run its stream)");
       }
     }
-    return new GroupStatus(g, offline, lastBackfill, onlineTo, freshness, List.copyOf(problems),
+    return new GroupStatus(g, offline, lastBackfill, onlineTo, stream, freshness, List.copyOf(problems),
         List.copyOf(next.stream().distinct().toList()));
   }
 
@@ -177,9 +231,14 @@ final class StatusCommand implements Callable<Integer> {
       CompiledGroup g = s.group();
       String offline = !g.offline() ? "-" : s.offline().isEmpty() ? "none" : days(s.offline());
       String online = !g.online() ? "-" : s.onlineTo().isPresent() ? Durations.formatInstant(s.onlineTo().getAsLong()) : "never";
-      String status = s.fresh() ? "fresh (expects " + Durations.format(s.freshnessMicros()) + ")"
+      String status = s.fresh() ? "fresh (expects " + Durations.format(s.freshnessMicros())
+          + (Freshness.declared(g) ? ", declared" : "") + ")"
           : "STALE: " + String.join("; ", s.problems());
       out.printf(Locale.ROOT, format, g.name(), g.version(), offline, online, status);
+      s.stream().ifPresent(st -> out.println("  stream: latest event " + Durations.formatInstant(st.latestEventMicros())
+          + " (lag " + Durations.format(Math.max(Durations.SECOND, roundToSeconds(nowMicros - st.latestEventMicros()))) + ")"
+          + (st.watermarkMicros().isPresent() ? ", watermark " + Durations.formatInstant(st.watermarkMicros().getAsLong()) : "")
+          + ", recorded at checkpoint " + st.recordedAt()));
     }
     List<String> next = groups.stream().flatMap(s -> s.next().stream()).toList();
     if (!next.isEmpty()) {
@@ -199,6 +258,7 @@ final class StatusCommand implements Callable<Integer> {
       ObjectNode n = list.addObject();
       n.put("name", g.name()).put("version", g.version()).put("offline", g.offline()).put("online", g.online());
       n.put("freshness_seconds", s.freshnessMicros() / Durations.SECOND);
+      n.put("freshness_source", Freshness.declared(g) ? "declared" : "default");
       ObjectNode off = n.putObject("offline_coverage");
       ArrayNode ranges = off.putArray("days");
       for (int i = 0; i < s.offline().rangeCount(); i++) {
@@ -223,6 +283,21 @@ final class StatusCommand implements Callable<Integer> {
       } else {
         n.putNull("online_materialized_to");
       }
+      if (s.stream().isPresent()) {
+        StreamState st = s.stream().get();
+        ObjectNode sn = n.putObject("stream");
+        sn.put("latest_event", Durations.formatInstant(st.latestEventMicros()));
+        sn.put("lag_seconds", (nowMicros - st.latestEventMicros()) / Durations.SECOND);
+        if (st.watermarkMicros().isPresent()) {
+          sn.put("watermark", Durations.formatInstant(st.watermarkMicros().getAsLong()));
+        } else {
+          sn.putNull("watermark");
+        }
+        sn.put("recorded_at", st.recordedAt().toString());
+        sn.put("job", st.job());
+      } else {
+        n.putNull("stream");
+      }
       n.put("status", s.fresh() ? "fresh" : "stale");
       ArrayNode problems = n.putArray("problems");
       s.problems().forEach(problems::add);
@@ -236,6 +311,10 @@ final class StatusCommand implements Callable<Integer> {
     ArrayNode a = JsonNodeFactory.instance.arrayNode();
     ids.forEach(a::add);
     return a;
+  }
+
+  private static long roundToSeconds(long micros) {
+    return micros / Durations.SECOND * Durations.SECOND;
   }
 
   private static String day(long micros) {

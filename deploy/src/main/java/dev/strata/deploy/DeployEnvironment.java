@@ -51,7 +51,12 @@ public record DeployEnvironment(
 
   public record Catalog(String uri, String namespace, String warehouse, String secret) {}
 
-  public record Server(int replicas, int maxReplicas, int targetCpuPercent, int port, String tokenSecret, Resources resources) {}
+  /**
+   * The feature server. {@code logStorageClass} (null: the cluster's default) and {@code logSize}
+   * are those of the serving log's ReadWriteMany volume.
+   */
+  public record Server(int replicas, int maxReplicas, int targetCpuPercent, int port, String tokenSecret, Resources resources,
+      String logStorageClass, String logSize) {}
 
   public record Stream(String flinkVersion, int parallelism, String checkpointInterval, Resources jobManager,
       Resources taskManager, int slots) {}
@@ -134,7 +139,9 @@ public record DeployEnvironment(
             integer(server, "target_cpu_percent", 70),
             integer(server, "port", 6566),
             text(server, "token_secret"),
-            resources(get(server, "resources"), "1", "2Gi")),
+            resources(get(server, "resources"), "1", "2Gi"),
+            text(server, "log_storage_class"),
+            or(text(server, "log_size"), "20Gi")),
         new Stream(
             or(text(stream, "flink_version"), "v1_20"),
             integer(stream, "parallelism", 2),

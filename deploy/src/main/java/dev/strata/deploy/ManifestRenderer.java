@@ -6,7 +6,7 @@ import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.plan.CompiledPlan.CompiledGroup;
 import dev.strata.dsl.plan.CompiledPlan.CompiledMonitor;
 import dev.strata.dsl.plan.CompiledPlan.CompiledSource;
-import dev.strata.dsl.plan.CompiledPlan.TileSpec;
+import dev.strata.dsl.plan.Freshness;
 import dev.strata.dsl.time.Durations;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,11 +26,15 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * The Kubernetes objects that run a compiled project in one environment: a FlinkDeployment per
- * streamed source (Flink Kubernetes Operator), Spark Operator applications for backfill,
- * materialize and monitors, the feature server's Deployment, Service, HorizontalPodAutoscaler and
- * ServiceMonitor, and a ConfigMap with the project's files that every pod mounts. The same plan
- * and environment always give the same objects in the same order.
+ * The Kubernetes objects that run a compiled project in one environment and keep it current: a
+ * FlinkDeployment per streamed source (Flink Kubernetes Operator); Spark Operator schedules for
+ * the daily incremental backfill (through yesterday), the hourly incremental materialize of each
+ * online group, the hourly ingest of the serving log and the monitors (and a one-time backfill of
+ * an explicit range when the environment names one); the feature server's Deployment, Service,
+ * HorizontalPodAutoscaler and ServiceMonitor, with its serving log on a shared volume
+ * (PersistentVolumeClaim) that log ingest reads; a PrometheusRule of staleness alerts; and a
+ * ConfigMap with the project's files that every pod mounts. The same plan and environment always
+ * give the same objects in the same order.
  */
 public final class ManifestRenderer {
   /** Where pods mount the project ConfigMap; the jobs' {@code --project}. */
@@ -43,8 +47,21 @@ public final class ManifestRenderer {
   /** The Spark version of the batch job (its image and the operator's sparkVersion). */
   public static final String SPARK_VERSION = "4.1.3";
 
+  /** Where the feature server writes its serving log and log ingest reads it: a shared (ReadWriteMany) volume. */
+  public static final String SERVING_LOG_MOUNT = "/var/lib/strata/serving-log";
+  /** The daily backfill, after midnight UTC: yesterday is whole. */
+  static final String BACKFILL_SCHEDULE = "30 0 * * *";
+  static final String MATERIALIZE_SCHEDULE = "0 * * * *";
+  /** Log ingest, hourly: the server completes a log file every 5 minutes (--log-roll-seconds). */
+  static final String LOG_INGEST_SCHEDULE = "20 * * * *";
+  /** How long a group stays past its freshness before the alert fires: one slow job run is no page. */
+  static final String STALE_FOR = "15m";
+  /** The gauge the staleness alerts read: seconds since a group's data was last current, by label {@code group}. */
+  public static final String STALENESS_GAUGE = "strata_group_staleness_seconds";
+
   private static final String SPARK_API = "sparkoperator.k8s.io/v1beta2";
   private static final String PROJECT_VOLUME = "project";
+  private static final String SERVING_LOG_VOLUME = "serving-log";
 
   private final CompiledPlan plan;
   private final DeployEnvironment env;
@@ -89,6 +106,7 @@ public final class ManifestRenderer {
         out.add(flinkDeployment(source));
       }
     }
+    // An explicit range, when the environment names one: replaces exactly those days once.
     env.batch().backfill().ifPresent(days -> {
       for (CompiledGroup g : sorted(plan.groups(), CompiledGroup::name)) {
         if (g.offline()) {
@@ -97,15 +115,27 @@ public final class ManifestRenderer {
         }
       }
     });
+    // Every day: the days each group's current version lacks, from its first event through
+    // yesterday (the job ledger knows what is done: a rerun or a late start computes only the rest).
+    if (plan.groups().stream().anyMatch(CompiledGroup::offline)) {
+      out.add(scheduledSparkApplication("backfill-daily", BACKFILL_SCHEDULE, List.of("backfill", "--all", "--through", "yesterday"),
+          List.of()));
+    }
+    // Materialize is incremental (only what changed since the last run), so hourly costs little and
+    // the daily backfill reaches Redis within the hour.
     for (CompiledGroup g : sorted(plan.groups(), CompiledGroup::name)) {
       if (g.online()) {
-        out.add(scheduledSparkApplication("materialize-" + g.name(), materializeSchedule(g), List.of("materialize", g.name())));
+        out.add(scheduledSparkApplication("materialize-" + g.name(), MATERIALIZE_SCHEDULE, List.of("materialize", g.name()),
+            List.of()));
       }
     }
+    out.add(scheduledSparkApplication("log-ingest", LOG_INGEST_SCHEDULE, List.of("log", "ingest", SERVING_LOG_MOUNT),
+        List.of(servingLogMount(false))));
     for (CompiledMonitor m : sorted(plan.monitors(), CompiledMonitor::name)) {
       out.add(scheduledSparkApplication("monitor-" + m.name(), everySchedule(m.everyMicros() == null ? Durations.DAY : m.everyMicros()),
-          List.of("monitor", m.name())));
+          List.of("monitor", m.name()), List.of()));
     }
+    out.add(stalenessRules());
     return List.copyOf(out);
   }
 
@@ -179,17 +209,17 @@ public final class ManifestRenderer {
         "name", "server",
         "image", env.image(DeployEnvironment.SERVER_IMAGE),
         "imagePullPolicy", env.imagePullPolicy(),
-        "args", List.of("serve", PROJECT_MOUNT, "--port", String.valueOf(env.server().port())),
+        "args", List.of("serve", PROJECT_MOUNT, "--port", String.valueOf(env.server().port()), "--log-dir", SERVING_LOG_MOUNT),
         "ports", List.of(map("name", "http", "containerPort", env.server().port(), "protocol", "TCP")),
         "env", vars,
         "readinessProbe", ready,
         "livenessProbe", merged(live, map("initialDelaySeconds", 20)),
         "resources", podResources(env.server().resources()),
-        "volumeMounts", List.of(projectMount()));
+        "volumeMounts", List.of(projectMount(), servingLogMount(true)));
     Map<String, Object> podSpec = map(
         "serviceAccountName", env.serviceAccount(),
         "containers", List.of(container),
-        "volumes", List.of(projectVolume()));
+        "volumes", List.of(projectVolume(), servingLogVolume()));
     // No spec.replicas: the HorizontalPodAutoscaler owns the count, and an apply would reset it.
     Manifest deployment = manifest("apps/v1", "Deployment", name, "server", Map.of(), Map.of("spec", map(
         "revisionHistoryLimit", 5,
@@ -214,7 +244,34 @@ public final class ManifestRenderer {
     Manifest monitor = manifest("monitoring.coreos.com/v1", "ServiceMonitor", name, "server", Map.of(), Map.of("spec", map(
         "selector", map("matchLabels", selector),
         "endpoints", List.of(scrape))));
-    return List.of(deployment, service, autoscaler, monitor);
+    return List.of(servingLogClaim(), deployment, service, autoscaler, monitor);
+  }
+
+  /**
+   * The serving log's volume: every server replica writes its own files there (instances never
+   * share a file, see JsonLinesServingLog) and the hourly log ingest reads them into the
+   * warehouse. ReadWriteMany, so replicas on any node and the Spark pods mount it at once.
+   */
+  private Manifest servingLogClaim() {
+    DeployEnvironment.Server s = env.server();
+    Map<String, Object> spec = map("accessModes", List.of("ReadWriteMany"),
+        "resources", map("requests", map("storage", s.logSize())));
+    if (s.logStorageClass() != null) {
+      spec.put("storageClassName", s.logStorageClass());
+    }
+    return manifest("v1", "PersistentVolumeClaim", servingLogClaimName(), "server", Map.of(), Map.of("spec", spec));
+  }
+
+  private String servingLogClaimName() {
+    return prefix + "-serving-log";
+  }
+
+  private Map<String, Object> servingLogVolume() {
+    return map("name", SERVING_LOG_VOLUME, "persistentVolumeClaim", map("claimName", servingLogClaimName()));
+  }
+
+  private static Map<String, Object> servingLogMount(boolean write) {
+    return map("name", SERVING_LOG_VOLUME, "mountPath", SERVING_LOG_MOUNT, "readOnly", !write);
   }
 
   private static Map<String, Object> podResources(DeployEnvironment.Resources r) {
@@ -267,10 +324,11 @@ public final class ManifestRenderer {
 
   private Manifest sparkApplication(String what, List<String> jobArgs) {
     return manifest(SPARK_API, "SparkApplication", prefix + "-" + kubeName(what), componentOf(what), Map.of(),
-        Map.of("spec", sparkSpec(jobArgs, map("type", "Never"))));
+        Map.of("spec", sparkSpec(jobArgs, map("type", "Never"), List.of())));
   }
 
-  private Manifest scheduledSparkApplication(String what, String cron, List<String> jobArgs) {
+  /** A scheduled Spark application; {@code mounts} are extra volumes (by mount) on the driver and executors. */
+  private Manifest scheduledSparkApplication(String what, String cron, List<String> jobArgs, List<Map<String, Object>> mounts) {
     Map<String, Object> retry = map("type", "OnFailure", "onFailureRetries", 2, "onFailureRetryInterval", 60,
         "onSubmissionFailureRetries", 2, "onSubmissionFailureRetryInterval", 60);
     return manifest(SPARK_API, "ScheduledSparkApplication", prefix + "-" + kubeName(what), componentOf(what), Map.of(),
@@ -279,10 +337,10 @@ public final class ManifestRenderer {
             "concurrencyPolicy", "Forbid", // a slow run is never overlapped by the next
             "successfulRunHistoryLimit", 3,
             "failedRunHistoryLimit", 3,
-            "template", sparkSpec(jobArgs, retry))));
+            "template", sparkSpec(jobArgs, retry, mounts))));
   }
 
-  private Map<String, Object> sparkSpec(List<String> jobArgs, Map<String, Object> restartPolicy) {
+  private Map<String, Object> sparkSpec(List<String> jobArgs, Map<String, Object> restartPolicy, List<Map<String, Object>> mounts) {
     List<String> args = new ArrayList<>(List.of("--project", PROJECT_MOUNT));
     args.addAll(jobArgs);
     String jvmFlags = sparkJvmFlags();
@@ -302,18 +360,49 @@ public final class ManifestRenderer {
         "sparkVersion", SPARK_VERSION,
         "sparkConf", conf,
         "restartPolicy", restartPolicy,
-        "volumes", List.of(projectVolume()),
-        "driver", sparkPod(b.driver(), map("serviceAccount", env.serviceAccount())),
-        "executor", sparkPod(b.executor(), map("instances", b.executors())));
+        "volumes", mounts.isEmpty() ? List.of(projectVolume()) : List.of(projectVolume(), servingLogVolume()),
+        "driver", sparkPod(b.driver(), map("serviceAccount", env.serviceAccount()), mounts),
+        "executor", sparkPod(b.executor(), map("instances", b.executors()), mounts));
   }
 
-  private Map<String, Object> sparkPod(DeployEnvironment.Resources r, Map<String, Object> extra) {
+  private Map<String, Object> sparkPod(DeployEnvironment.Resources r, Map<String, Object> extra, List<Map<String, Object>> mounts) {
     Map<String, Object> pod = map("cores", (int) Math.max(1, Math.ceil(cpuNumber(r.cpu()))), "memory", r.memory());
     pod.putAll(extra);
     pod.put("labels", labels("batch"));
     pod.put("env", strataEnv());
-    pod.put("volumeMounts", List.of(projectMount()));
+    List<Object> volumeMounts = new ArrayList<>(List.of(projectMount()));
+    mounts.forEach(m -> volumeMounts.add(new LinkedHashMap<>(m))); // a copy per pod: a shared map would be a YAML alias
+    pod.put("volumeMounts", volumeMounts);
     return pod;
+  }
+
+  // ---- alerts ----
+
+  /**
+   * One alert per feature group: {@value #STALENESS_GAUGE} above the group's freshness (its
+   * {@code freshness:} or the default, {@link Freshness}) for {@value #STALE_FOR}. The offline
+   * side of an offline-only group may lag a day more (the daily backfill runs through yesterday),
+   * as in {@code strata status}.
+   */
+  private Manifest stalenessRules() {
+    List<Object> rules = new ArrayList<>();
+    for (CompiledGroup g : sorted(plan.groups(), CompiledGroup::name)) {
+      long limit = (g.online() ? 0 : Durations.DAY) + Freshness.expectedMicros(g);
+      long seconds = limit / Durations.SECOND;
+      rules.add(map(
+          "alert", "StrataFeatureGroupStale",
+          "expr", STALENESS_GAUGE + "{group=\"" + g.name() + "\"} > " + seconds,
+          "for", STALE_FOR,
+          "labels", map("severity", "warning", "project", plan.project(), "group", g.name()),
+          "annotations", map(
+              "summary", "Feature group " + g.name() + " is stale: its data lags now by more than " + Durations.format(limit) + ".",
+              "description", "strata_group_staleness_seconds is {{ $value | humanizeDuration }} for group " + g.name()
+                  + " (freshness " + Durations.format(Freshness.expectedMicros(g)) + (Freshness.declared(g) ? ", declared" : ", default")
+                  + "). Run 'strata status -C <project>' for what ran last and what to run next; check the "
+                  + prefix + "-backfill-daily and " + prefix + "-materialize-* applications and the stream.")));
+    }
+    return manifest("monitoring.coreos.com/v1", "PrometheusRule", prefix + "-staleness", "alerts", Map.of(), Map.of("spec", map(
+        "groups", List.of(map("name", prefix + ".staleness", "rules", rules)))));
   }
 
   /** The JVM flags Spark needs on Java 17 (the parent pom's spark.jvm.flags, filtered into this module). */
@@ -327,12 +416,6 @@ public final class ManifestRenderer {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  /** Materialize as often as the group's coarsest tile closes, at least hourly and at most daily. */
-  static String materializeSchedule(CompiledGroup group) {
-    long hop = group.tiles().stream().mapToLong(TileSpec::hopMicros).max().orElse(Durations.HOUR);
-    return everySchedule(hop);
   }
 
   /** A cron schedule for "every {@code micros}": hourly below an hour, every N hours below a day, daily above. */

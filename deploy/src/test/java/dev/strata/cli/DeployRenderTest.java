@@ -22,8 +22,8 @@ class DeployRenderTest {
     Path out = tmp.resolve("out");
     Run r = run("deploy", "render", StrataCliTest.EXAMPLE.toString(), "--env", "prod", "--out", out.toString());
     assertThat(r.code()).as(r.err()).isZero();
-    assertThat(r.out()).startsWith("Rendered 13 objects of project 'flights' for environment 'prod' (namespace strata-prod)");
-    assertThat(files(out)).hasSize(13).contains("configmap-flights-project.yaml", "flinkdeployment-flights-stream-flights.yaml",
+    assertThat(r.out()).startsWith("Rendered 14 objects of project 'flights' for environment 'prod' (namespace strata-prod)");
+    assertThat(files(out)).hasSize(14).contains("configmap-flights-project.yaml", "flinkdeployment-flights-stream-flights.yaml",
         "deployment-flights-server.yaml", "scheduledsparkapplication-flights-monitor-delay-model-health.yaml");
     assertThat(Files.readString(out.resolve("configmap-flights-project.yaml"))).contains("strata.yaml: |", "features.yaml: |");
 

@@ -39,6 +39,7 @@ final class KubernetesSchemas {
     ObjectNode flink = (ObjectNode) read("flinkdeployment-flink.apache.org-v1beta1.json");
     ObjectNode monitor = (ObjectNode) read("servicemonitor-monitoring.coreos.com-v1.json").get("definitions");
     ObjectNode spark = (ObjectNode) read("sparkoperator.k8s.io-v1beta2.json").get("definitions");
+    ObjectNode rule = (ObjectNode) read("prometheusrule-monitoring.coreos.com-v1.json").get("definitions");
 
     ObjectNode flinkRoot = NODES.objectNode();
     flinkRoot.put("type", "object");
@@ -50,16 +51,17 @@ final class KubernetesSchemas {
     props.set("spec", flink.get("properties").get("spec"));
     props.set("status", flink.get("properties").get("status"));
 
-    this.byKind = Map.of(
-        "v1/ConfigMap", schema(k8s, ref("io.k8s.api.core.v1.ConfigMap")),
-        "v1/Service", schema(k8s, ref("io.k8s.api.core.v1.Service")),
-        "apps/v1/Deployment", schema(k8s, ref("io.k8s.api.apps.v1.Deployment")),
-        "autoscaling/v2/HorizontalPodAutoscaler", schema(k8s, ref("io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler")),
-        "monitoring.coreos.com/v1/ServiceMonitor", schema(merge(k8s, monitor), ref("monitoring.coreos.com.v1.ServiceMonitor")),
-        "flink.apache.org/v1beta1/FlinkDeployment", schema(k8s, flinkRoot),
-        "sparkoperator.k8s.io/v1beta2/SparkApplication", schema(merge(k8s, spark), ref("sparkoperator.k8s.io.v1beta2.SparkApplication")),
-        "sparkoperator.k8s.io/v1beta2/ScheduledSparkApplication",
-        schema(merge(k8s, spark), ref("sparkoperator.k8s.io.v1beta2.ScheduledSparkApplication")));
+    this.byKind = Map.ofEntries(
+        Map.entry("v1/ConfigMap", schema(k8s, ref("io.k8s.api.core.v1.ConfigMap"))),
+        Map.entry("v1/PersistentVolumeClaim", schema(k8s, ref("io.k8s.api.core.v1.PersistentVolumeClaim"))),
+        Map.entry("monitoring.coreos.com/v1/PrometheusRule", schema(merge(k8s, rule), ref("monitoring.coreos.com.v1.PrometheusRule"))),
+        Map.entry("v1/Service", schema(k8s, ref("io.k8s.api.core.v1.Service"))),
+        Map.entry("apps/v1/Deployment", schema(k8s, ref("io.k8s.api.apps.v1.Deployment"))),
+        Map.entry("autoscaling/v2/HorizontalPodAutoscaler", schema(k8s, ref("io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler"))),
+        Map.entry("monitoring.coreos.com/v1/ServiceMonitor", schema(merge(k8s, monitor), ref("monitoring.coreos.com.v1.ServiceMonitor"))),
+        Map.entry("flink.apache.org/v1beta1/FlinkDeployment", schema(k8s, flinkRoot)),
+        Map.entry("sparkoperator.k8s.io/v1beta2/SparkApplication", schema(merge(k8s, spark), ref("sparkoperator.k8s.io.v1beta2.SparkApplication"))),
+        Map.entry("sparkoperator.k8s.io/v1beta2/ScheduledSparkApplication", schema(merge(k8s, spark), ref("sparkoperator.k8s.io.v1beta2.ScheduledSparkApplication"))));
   }
 
   /** The schema errors of one object (a YAML document), or an error when no schema covers its kind. */

@@ -6,12 +6,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.strata.dsl.lang.ProjectLoader;
 import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.plan.PlanCompiler;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The manifests of the flights example's prod environment validate against the operators' and
@@ -34,8 +38,8 @@ class ManifestSchemaTest {
   @Test
   void everyRenderedObjectValidates() {
     assertThat(manifests.stream().map(Manifest::kind).collect(Collectors.toSet())).containsExactlyInAnyOrder(
-        "ConfigMap", "Deployment", "Service", "HorizontalPodAutoscaler", "ServiceMonitor", "FlinkDeployment",
-        "SparkApplication", "ScheduledSparkApplication");
+        "ConfigMap", "PersistentVolumeClaim", "Deployment", "Service", "HorizontalPodAutoscaler", "ServiceMonitor",
+        "FlinkDeployment", "ScheduledSparkApplication", "PrometheusRule");
     for (Manifest m : manifests) {
       assertThat(schemas.validate(ManifestWriter.toYaml(m))).as(m.fileName()).isEmpty();
     }
@@ -45,27 +49,28 @@ class ManifestSchemaTest {
   void theFlightsExampleHasTheExpectedObjects() {
     assertThat(manifests.stream().map(Manifest::fileName)).containsExactly(
         "configmap-flights-project.yaml",
+        "persistentvolumeclaim-flights-serving-log.yaml",
         "deployment-flights-server.yaml",
         "service-flights-server.yaml",
         "horizontalpodautoscaler-flights-server.yaml",
         "servicemonitor-flights-server.yaml",
         "flinkdeployment-flights-stream-flights.yaml",
-        "sparkapplication-flights-backfill-destination-delays.yaml",
-        "sparkapplication-flights-backfill-origin-delays.yaml",
-        "sparkapplication-flights-backfill-route-delays.yaml",
+        "scheduledsparkapplication-flights-backfill-daily.yaml",
         "scheduledsparkapplication-flights-materialize-destination-delays.yaml",
         "scheduledsparkapplication-flights-materialize-origin-delays.yaml",
         "scheduledsparkapplication-flights-materialize-route-delays.yaml",
-        "scheduledsparkapplication-flights-monitor-delay-model-health.yaml");
+        "scheduledsparkapplication-flights-log-ingest.yaml",
+        "scheduledsparkapplication-flights-monitor-delay-model-health.yaml",
+        "prometheusrule-flights-staleness.yaml");
     String flink = yaml("flinkdeployment-flights-stream-flights.yaml");
     assertThat(flink).contains("upgradeMode: savepoint", "state.backend.type: rocksdb",
         "execution.checkpointing.dir: s3://acme-strata/prod/flights/checkpoints/flights",
         "entryClass: dev.strata.stream.StreamJob", "jarURI: local:///opt/flink/usrlib/strata-streaming-jobs.jar");
     assertThat(yaml("scheduledsparkapplication-flights-materialize-origin-delays.yaml"))
         .contains("schedule: 0 * * * *", "mainClass: dev.strata.batch.BatchJob", "--add-opens=java.base/java.nio=ALL-UNNAMED");
-    assertThat(yaml("scheduledsparkapplication-flights-materialize-route-delays.yaml")).contains("schedule: 0 0 * * *");
-    assertThat(yaml("sparkapplication-flights-backfill-origin-delays.yaml"))
-        .contains("- backfill\n", "- origin_delays\n", "- '2001-01-01'", "- '2001-03-31'");
+    // incremental, so hourly for every group: the daily backfill reaches Redis within the hour
+    assertThat(flat(yaml("scheduledsparkapplication-flights-materialize-route-delays.yaml"))).contains("schedule: 0 * * * *")
+        .contains("- materialize\n- route_delays\n").doesNotContain("--full").doesNotContain("--at");
     // Secrets by reference only: the Redis URL and catalog password appear nowhere.
     for (Manifest m : manifests) {
       assertThat(ManifestWriter.toYaml(m)).doesNotContain("redis://").doesNotContain("password:");
@@ -89,12 +94,71 @@ class ManifestSchemaTest {
         prod.imagePullPolicy(), prod.serviceAccount(), prod.objectStore(), prod.catalog(), prod.redisSecret(),
         prod.redisSecretKey(), prod.kafkaBootstrapServers(),
         new DeployEnvironment.Server(s.replicas(), s.maxReplicas(), s.targetCpuPercent(), s.port(), "strata-server-token",
-            s.resources()), prod.stream(), prod.batch());
+            s.resources(), s.logStorageClass(), s.logSize()), prod.stream(), prod.batch());
     Manifest monitor = ManifestRenderer.render(plan, withToken, FLIGHTS).stream()
         .filter(m -> m.kind().equals("ServiceMonitor")).findFirst().orElseThrow();
     String text = ManifestWriter.toYaml(monitor);
     assertThat(schemas.validate(text)).isEmpty();
     assertThat(text).contains("authorization:", "type: Bearer", "name: strata-server-token", "key: token");
+  }
+
+  /** Issue 17 item 7: daily incremental jobs, a serving log that reaches the warehouse, staleness alerts. */
+  @Test
+  void theDeploymentKeepsItselfCurrent() {
+    assertThat(flat(yaml("scheduledsparkapplication-flights-backfill-daily.yaml"))).contains("schedule: 30 0 * * *",
+        "- backfill\n- --all\n- --through\n- yesterday\n", "concurrencyPolicy: Forbid");
+    assertThat(manifests).noneMatch(m -> m.kind().equals("SparkApplication")); // no fixed range in the example
+
+    // the serving log: written by every server replica to a shared volume, read hourly by log ingest
+    assertThat(yaml("persistentvolumeclaim-flights-serving-log.yaml")).contains("- ReadWriteMany", "storage: 20Gi")
+        .doesNotContain("storageClassName");
+    String server = flat(yaml("deployment-flights-server.yaml"));
+    assertThat(server).contains("- --log-dir\n- /var/lib/strata/serving-log\n", "claimName: flights-serving-log",
+        "mountPath: /var/lib/strata/serving-log\nreadOnly: false\n");
+    String ingest = flat(yaml("scheduledsparkapplication-flights-log-ingest.yaml"));
+    assertThat(ingest).contains("schedule: 20 * * * *", "- log\n- ingest\n- /var/lib/strata/serving-log\n",
+        "claimName: flights-serving-log");
+    assertThat(ingest.split("mountPath: /var/lib/strata/serving-log\nreadOnly: true\n", -1))
+        .as("driver and executors read the log").hasSize(3);
+
+    // one alert per group on strata_group_staleness_seconds{group}: the smallest window clamped to
+    // [1h, 1d] (origin_delays 1h; destination_delays 1d; route_delays 7d -> 1d)
+    String rules = yaml("prometheusrule-flights-staleness.yaml");
+    assertThat(rules).contains("expr: strata_group_staleness_seconds{group=\"origin_delays\"} > 3600\n",
+        "expr: strata_group_staleness_seconds{group=\"destination_delays\"} > 86400\n",
+        "expr: strata_group_staleness_seconds{group=\"route_delays\"} > 86400\n", "for: 15m", "severity: warning");
+    assertThat(rules.split("- alert: StrataFeatureGroupStale", -1)).hasSize(4);
+  }
+
+  @Test
+  void aDeclaredFreshnessSetsTheAlertAndAnExplicitRangeAddsAOneTimeBackfill(@TempDir Path tmp) throws IOException {
+    Path project = tmp.resolve("flights");
+    try (Stream<Path> files = Files.list(FLIGHTS)) {
+      Files.createDirectories(project);
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        Files.copy(f, project.resolve(f.getFileName()));
+      }
+    }
+    Path features = project.resolve("features.yaml");
+    Files.writeString(features, Files.readString(features).replaceFirst("(    ttl: 30d\n)", "$1    freshness: 6h\n"));
+    Path yaml = project.resolve("strata.yaml");
+    Files.writeString(yaml, Files.readString(yaml)
+        .replace("      executor: { cpu: \"2\", memory: 8g }\n",
+            "      executor: { cpu: \"2\", memory: 8g }\n      backfill: { from: 2001-01-01, to: 2001-03-31 }\n")
+        .replace("      replicas: 2\n", "      replicas: 2\n      log_storage_class: efs\n      log_size: 100Gi\n"));
+    ProjectLoader.Loaded loaded = ProjectLoader.load(project);
+    CompiledPlan plan = PlanCompiler.compile(loaded.project(), loaded.diagnostics()).plan().orElseThrow();
+    List<Manifest> rendered = ManifestRenderer.render(plan, DeployEnvironment.read(project, "prod"), project);
+    for (Manifest m : rendered) {
+      assertThat(schemas.validate(ManifestWriter.toYaml(m))).as(m.fileName()).isEmpty();
+    }
+    Map<String, String> byFile = rendered.stream().collect(Collectors.toMap(Manifest::fileName, ManifestWriter::toYaml));
+    assertThat(byFile.get("prometheusrule-flights-staleness.yaml"))
+        .contains("expr: strata_group_staleness_seconds{group=\"origin_delays\"} > 21600\n", "freshness 6h, declared");
+    assertThat(byFile.get("persistentvolumeclaim-flights-serving-log.yaml")).contains("storageClassName: efs", "storage: 100Gi");
+    assertThat(byFile.get("sparkapplication-flights-backfill-origin-delays.yaml"))
+        .contains("- backfill\n", "- origin_delays\n", "- '2001-01-01'", "- '2001-03-31'");
+    assertThat(byFile).containsKey("scheduledsparkapplication-flights-backfill-daily.yaml");
   }
 
   @Test
@@ -105,7 +169,9 @@ class ManifestSchemaTest {
     assertRejected("configmap-flights-project.yaml", "\ndata:\n", "\ndatas:\n");
     assertRejected("servicemonitor-flights-server.yaml", "interval: 30s", "intervall: 30s");
     assertRejected("flinkdeployment-flights-stream-flights.yaml", "jarURI:", "jarUri:");
-    assertRejected("sparkapplication-flights-backfill-origin-delays.yaml", "mainClass:", "mainClas:");
+    assertRejected("scheduledsparkapplication-flights-backfill-daily.yaml", "mainClass:", "mainClas:");
+    assertRejected("persistentvolumeclaim-flights-serving-log.yaml", "accessModes:", "accessMode:");
+    assertRejected("prometheusrule-flights-staleness.yaml", "  - alert: StrataFeatureGroupStale", "  - alarm: StrataFeatureGroupStale");
     assertRejected("scheduledsparkapplication-flights-monitor-delay-model-health.yaml", "concurrencyPolicy:", "concurencyPolicy:");
   }
 
@@ -116,7 +182,9 @@ class ManifestSchemaTest {
     assertRejected("horizontalpodautoscaler-flights-server.yaml", "averageUtilization: 70", "averageUtilization: seventy");
     assertRejected("flinkdeployment-flights-stream-flights.yaml", "upgradeMode: savepoint", "upgradeMode: checkpoint");
     assertRejected("flinkdeployment-flights-stream-flights.yaml", "parallelism: 2", "parallelism: '2'");
-    assertRejected("sparkapplication-flights-backfill-origin-delays.yaml", "type: Java", "type: Kotlin");
+    assertRejected("scheduledsparkapplication-flights-backfill-daily.yaml", "type: Java", "type: Kotlin");
+    assertRejected("prometheusrule-flights-staleness.yaml", "  groups:\n", "  groups: {}\n  x:\n");
+    assertRejected("persistentvolumeclaim-flights-serving-log.yaml", "- ReadWriteMany\n", "  x: ReadWriteMany\n");
     assertRejected("scheduledsparkapplication-flights-materialize-origin-delays.yaml", "instances: 4", "instances: 0");
     assertRejected("servicemonitor-flights-server.yaml", "  endpoints:\n", "  endpoints: {}\n  x:\n");
   }
@@ -156,6 +224,11 @@ class ManifestSchemaTest {
         new DeployEnvironment.Catalog("jdbc:sqlite:/tmp/c.db", "strata", null, null),
         "s", "url", "k:9092", prod.server(), prod.stream(), prod.batch()))
         .hasMessageContaining("embedded SQLite file, which pods cannot share");
+  }
+
+  /** The YAML with each line's indentation removed: lists read the same at any depth. */
+  private static String flat(String yaml) {
+    return yaml.lines().map(String::strip).collect(Collectors.joining("\n", "", "\n"));
   }
 
   private static String yaml(String fileName) {

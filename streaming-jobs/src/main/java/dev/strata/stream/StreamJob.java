@@ -131,7 +131,8 @@ public final class StreamJob {
       } else {
         deadLetters = FileDeadLetterSink.factory((Path) target, name);
       }
-      StreamPipeline.add(env, project, name, input, tiles, deadLetters, o.flushIntervalMs);
+      StreamPipeline.add(env, project, name, input, tiles, deadLetters, o.flushIntervalMs,
+          new StreamPipeline.LedgerTarget(plan.project(), config.catalogUri(), config.catalogUser(), config.catalogPassword()));
       System.err.println("strata stream: " + name + " from " + describe(input) + " → "
           + ("discard".equals(o.sink) ? "nowhere (discard)" : "Redis") + ", groups "
           + String.join(", ", StreamPipeline.onlineGroups(plan, name)));

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
@@ -20,6 +21,7 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.util.OutputTag;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
@@ -30,6 +32,9 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * IRs, encodings) is feature-dsl's {@link dev.strata.dsl.tile.GroupTiler}; this class only wires.
  */
 public final class StreamPipeline {
+  /** Where the stream records its progress: the project and its catalog database (see {@link StreamProgress}). */
+  public record LedgerTarget(String project, String catalogUri, String user, String password) implements java.io.Serializable {}
+
   /** Defaults: flush tiles at least every 200 ms, or at 5,000 waiting tiles. */
   public static final long DEFAULT_FLUSH_INTERVAL_MS = 200;
   public static final int DEFAULT_MAX_PENDING_TILES = 5_000;
@@ -48,6 +53,17 @@ public final class StreamPipeline {
    */
   public static void add(StreamExecutionEnvironment env, ProjectSnapshot project, String sourceName, StreamInput input,
       TileWriter.Factory tiles, DeadLetterSink.Factory deadLetters, long flushIntervalMs) {
+    add(env, project, sourceName, input, tiles, deadLetters, flushIntervalMs, null);
+  }
+
+  /**
+   * Adds the pipeline of {@code sourceName} to {@code env}, recording its progress at every
+   * completed checkpoint in the job ledger of {@code ledger}'s catalog database (none when null).
+   *
+   * @throws IllegalArgumentException (one sentence) when the source cannot be streamed as asked
+   */
+  public static void add(StreamExecutionEnvironment env, ProjectSnapshot project, String sourceName, StreamInput input,
+      TileWriter.Factory tiles, DeadLetterSink.Factory deadLetters, long flushIntervalMs, LedgerTarget ledger) {
     CompiledPlan plan = project.plan();
     CompiledSource source = plan.source(sourceName)
         .orElseThrow(() -> new IllegalArgumentException("Cannot stream source '" + sourceName + "': no such source in the project"));
@@ -81,10 +97,17 @@ public final class StreamPipeline {
         .process(new TileFunction(project, sourceName, groups, settings.allowedLatenessMicros(), deadTag))
         .name("tiles " + sourceName).uid("tiles-" + sourceName);
 
-    tileWrites.map(new Counted<EncodedTile>(RunCounters.tiles(sourceName))).returns(TypeInformation.of(EncodedTile.class))
-        .name("count tiles " + sourceName).uid("count-tiles-" + sourceName)
-        .sinkTo(new TileWriterSink(tiles, flushIntervalMs, DEFAULT_MAX_PENDING_TILES))
+    SingleOutputStreamOperator<EncodedTile> counted = tileWrites.map(new Counted<EncodedTile>(RunCounters.tiles(sourceName)))
+        .returns(TypeInformation.of(EncodedTile.class))
+        .name("count tiles " + sourceName).uid("count-tiles-" + sourceName);
+    counted.sinkTo(new TileWriterSink(tiles, flushIntervalMs, DEFAULT_MAX_PENDING_TILES))
         .name("tile sink " + sourceName).uid("tile-sink-" + sourceName);
+    if (ledger != null) {
+      // beside the sink, on the same tiles: at a completed checkpoint both have passed its barrier
+      counted.process(new StreamProgress(ledger, sourceName)).returns(Types.VOID)
+          .name("ledger " + sourceName).uid("ledger-" + sourceName)
+          .sinkTo(new DiscardingSink<>()).name("ledger end " + sourceName).uid("ledger-end-" + sourceName);
+    }
     keyed.getSideOutput(deadTag).union(tileWrites.getSideOutput(deadTag))
         .map(new Counted<DeadLetter>(RunCounters.deadLetters(sourceName))).returns(TypeInformation.of(DeadLetter.class))
         .name("count dead letters " + sourceName).uid("count-dead-letters-" + sourceName)

@@ -112,6 +112,9 @@ public record StrataConfig(
             .optional("port", scalar(Kind.INTEGER, "HTTP port (default 6566)."))
             .optional("token_secret", scalar(Kind.STRING, "Secret with key token: clients must send it as a bearer token."))
             .optional("resources", resources)
+            .optional("log_storage_class", scalar(Kind.STRING,
+                "Storage class of the serving log's volume; it must offer ReadWriteMany (NFS, EFS, Filestore...; default: the cluster's)."))
+            .optional("log_size", scalar(Kind.STRING, "Size of the serving log's volume (default 20Gi)."))
             .build())
         .optional("stream", Shape.object("stream", "The Flink jobs (Flink Kubernetes Operator).")
             .optional("flink_version", scalar(Kind.STRING, "The operator's flinkVersion (default v1_20)."))

@@ -124,6 +124,8 @@ public final class LanguageSpec {
           .optional("online", scalar(Kind.BOOLEAN, "Serve from Redis (default false)."))
           .optional("offline", scalar(Kind.BOOLEAN, "Write Iceberg tables (default true)."))
           .optional("ttl", scalar(Kind.DURATION, "Online values older than this are reported as outside TTL."))
+          .optional("freshness", scalar(Kind.DURATION, "How fresh the group's data must be: `strata status` and the staleness"
+              + " alerts call the online store stale when it lags now by more (default: the smallest window, clamped to [1h, 1d])."))
           .optional("owner", STRING)
           .optional("tags", new MapOf(STRING, null, "Free-form labels."))
           .optional("description", DESCRIPTION)

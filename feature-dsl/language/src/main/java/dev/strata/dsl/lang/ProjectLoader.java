@@ -343,7 +343,7 @@ public final class ProjectLoader {
       Node keysNode = get(v, "keys");
       return new FeatureGroup(n, text(entity), text(source), keys, expr(file, get(v, "filter")), aggs,
           bool(get(v, "online"), false), bool(get(v, "offline"), true), durationOrNull(text(v, "ttl")),
-          text(v, "owner"), tags, text(v, "description"), p,
+          durationOrNull(text(v, "freshness")), text(v, "owner"), tags, text(v, "description"), p,
           entity == null ? p : YamlNodes.pos(file, entity), source == null ? p : YamlNodes.pos(file, source),
           keysNode == null ? p : YamlNodes.pos(file, keysNode));
     }

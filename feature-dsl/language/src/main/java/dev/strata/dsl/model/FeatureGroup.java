@@ -8,7 +8,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Aggregations of one source, keyed by one entity. */
+/**
+ * Aggregations of one source, keyed by one entity.
+ *
+ * <p>{@code ttlMicros} and {@code freshnessMicros} are null when not declared; the freshness
+ * expected of the group is then derived from its windows (see {@code dev.strata.dsl.plan.Freshness}).
+ */
 public record FeatureGroup(
     String name,
     String entity,
@@ -19,6 +24,7 @@ public record FeatureGroup(
     boolean online,
     boolean offline,
     Long ttlMicros,
+    Long freshnessMicros,
     String owner,
     Map<String, String> tags,
     String description,
@@ -51,6 +57,7 @@ public record FeatureGroup(
     private boolean online;
     private boolean offline = true;
     private Long ttl;
+    private Long freshness;
     private String owner;
     private final Map<String, String> tags = new LinkedHashMap<>();
     private String description;
@@ -100,6 +107,12 @@ public record FeatureGroup(
       return this;
     }
 
+    /** How fresh the group's data is expected to be, e.g. {@code 2h}. */
+    public Builder freshness(String duration) {
+      this.freshness = Durations.parseMicros(duration);
+      return this;
+    }
+
     public Builder owner(String value) {
       this.owner = value;
       return this;
@@ -117,7 +130,7 @@ public record FeatureGroup(
 
     public FeatureGroup build() {
       return new FeatureGroup(name, entity, source, keys, filter, aggregations, online, offline, ttl,
-          owner, tags, description, null, null, null, null);
+          freshness, owner, tags, description, null, null, null, null);
     }
   }
 }

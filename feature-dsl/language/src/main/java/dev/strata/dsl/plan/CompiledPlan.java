@@ -126,6 +126,7 @@ public record CompiledPlan(
       boolean online,
       boolean offline,
       Long ttlMicros,
+      Long freshnessMicros,
       String owner,
       Map<String, String> tags,
       String description) {

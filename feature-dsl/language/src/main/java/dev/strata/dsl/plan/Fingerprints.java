@@ -17,8 +17,11 @@ import java.util.List;
  * Fingerprints of what determines computed values, and nothing else. A feature's fingerprint
  * covers its source and time column, the group's keys and filter, its function, arguments,
  * typed input, window and hop. A group's covers the same plus its tile layout. Descriptions,
- * owners, tags, online/offline, TTL and the order of aggregations in the YAML are left out:
- * changing them changes no value, so needs no backfill.
+ * owners, tags, online/offline, TTL, freshness and the order of aggregations in the YAML are left
+ * out: changing them changes no value, so needs no backfill. (Freshness is an expectation about
+ * when data arrives, not about what it is: tightening it from 1d to 2h makes `strata status`
+ * stricter, and recomputing identical tiles under a new version would only lose the ledger's
+ * coverage.)
  */
 public final class Fingerprints {
   /** Bump to force new versions of every group when the meaning of the IR bytes changes. */
@@ -59,8 +62,8 @@ public final class Fingerprints {
     group.set("tiles", PlanJson.tiles(g));
     String fingerprint = sha256(group.toString());
     return new CompiledGroup(g.name(), fingerprint, fingerprint.substring(0, 12), g.entity(), g.source(), g.keys(),
-        g.filter(), g.aggregations(), features, g.tiles(), g.online(), g.offline(), g.ttlMicros(), g.owner(), g.tags(),
-        g.description());
+        g.filter(), g.aggregations(), features, g.tiles(), g.online(), g.offline(), g.ttlMicros(), g.freshnessMicros(),
+        g.owner(), g.tags(), g.description());
   }
 
   public static String sha256(String text) {

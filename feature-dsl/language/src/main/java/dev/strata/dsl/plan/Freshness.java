@@ -10,9 +10,10 @@ import dev.strata.dsl.time.Window;
  * the staleness gauges and served feature statuses share.
  *
  * <ul>
- *   <li>The expectation is the group's smallest finite window, clamped to [1 hour, 1 day] (1 day
- *       for a group of lifetime windows only): a 1-hour window is useless with day-old data; a
- *       30-day window changes little in a day.
+ *   <li>The expectation is the group's declared {@code freshness:} when it has one. Otherwise it
+ *       is the group's smallest finite window, clamped to [1 hour, 1 day] (1 day for a group of
+ *       lifetime windows only): a 1-hour window is useless with day-old data; a 30-day window
+ *       changes little in a day.
  *   <li>Online (Redis, fed by materialize or the stream) is stale when the instant it is
  *       materialized to lags {@code now} by more than the expectation.
  *   <li>Offline (Iceberg, fed by the daily backfill through yesterday) is stale when its last day
@@ -26,8 +27,18 @@ public final class Freshness {
 
   private Freshness() {}
 
-  /** The group's expected freshness, in microseconds. */
+  /** The group's expected freshness, in microseconds: declared, or derived from its windows. */
   public static long expectedMicros(CompiledGroup group) {
+    return group.freshnessMicros() != null ? group.freshnessMicros() : derivedMicros(group);
+  }
+
+  /** True when the group declares its freshness rather than taking the default. */
+  public static boolean declared(CompiledGroup group) {
+    return group.freshnessMicros() != null;
+  }
+
+  /** The default expectation of a group that declares none: from its smallest finite window. */
+  public static long derivedMicros(CompiledGroup group) {
     long smallest = Long.MAX_VALUE;
     for (CompiledFeature f : group.features()) {
       Window w = f.window();

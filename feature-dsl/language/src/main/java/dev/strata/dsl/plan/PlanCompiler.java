@@ -279,7 +279,7 @@ public final class PlanCompiler {
     tiles.forEach((hop, idx) -> tileSpecs.add(new TileSpec(hop, idx)));
     features.sort(Comparator.comparing(CompiledFeature::name));
     return Fingerprints.finish(new CompiledGroup(g.name(), null, null, g.entity(), g.source(), keys, filter, aggs,
-        features, tileSpecs, g.online(), g.offline(), g.ttlMicros(), g.owner(), g.tags(), g.description()),
+        features, tileSpecs, g.online(), g.offline(), g.ttlMicros(), g.freshnessMicros(), g.owner(), g.tags(), g.description()),
         source.timestamp());
   }
 

@@ -220,6 +220,9 @@ public final class PlanJson {
     } else {
       n.put("ttl", Durations.format(g.ttlMicros()));
     }
+    if (g.freshnessMicros() != null) { // absent when not declared, so plans applied before the setting existed compare equal
+      n.put("freshness", Durations.format(g.freshnessMicros()));
+    }
     n.put("max_window", g.maxWindow().text());
     ArrayNode aggs = n.putArray("aggregations");
     g.aggregations().forEach(a -> aggs.add(aggregationSemantics(a)));

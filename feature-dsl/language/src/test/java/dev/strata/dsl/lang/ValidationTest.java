@@ -99,6 +99,26 @@ class ValidationTest {
   }
 
   @Test
+  void freshnessIsAPositiveDuration() {
+    String group = GOOD_HEAD + """
+        feature_groups:
+          origin_delays:
+            entity: airport
+            source: flights
+            keys: { airport: origin }
+            freshness: %s
+            aggregations:
+              - { name: avg_delay, function: avg, input: delay, windows: [1h, 7d] }
+        """;
+    assertThat(errors(group.formatted("2h"))).isEmpty();
+    assertThat(errors(group.formatted("0h"))).containsExactly("defs.yaml:13:16: 'freshness': duration '0h' must be positive");
+    assertThat(errors(group.formatted("soon"))).containsExactly(
+        "defs.yaml:13:16: 'freshness' must be a duration such as 30s, 15m, 1h or 7d, got 'soon'");
+    assertThat(errors(group.formatted("-2h"))).containsExactly(
+        "defs.yaml:13:16: 'freshness' must be a duration such as 30s, 15m, 1h or 7d, got '-2h'");
+  }
+
+  @Test
   void unknownReferencesWithSuggestions() {
     assertThat(errors(GOOD_HEAD + """
         feature_groups:

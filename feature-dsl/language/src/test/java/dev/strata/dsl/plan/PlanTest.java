@@ -197,6 +197,52 @@ class PlanTest {
   }
 
   @Test
+  void declaredFreshnessIsShownAndUsedButMakesNoNewVersion() {
+    CompiledPlan derived = compile(SMALL);
+    CompiledPlan declared = compile(SMALL.replace("    ttl: 30d\n", "    ttl: 30d\n    freshness: 2h\n"));
+    CompiledPlan.CompiledGroup before = derived.group("origin_delays").orElseThrow();
+    CompiledPlan.CompiledGroup after = declared.group("origin_delays").orElseThrow();
+    // freshness says when data should arrive, not what it is: same values, same version, no backfill
+    assertThat(after.fingerprint()).isEqualTo(before.fingerprint());
+    assertThat(after.version()).isEqualTo(before.version());
+    PlanDiff diff = PlanDiff.between(PlanJson.toJson(derived), PlanJson.toJson(declared));
+    assertThat(diff.groupsNeedingBackfill()).isEmpty();
+    assertThat(diff.changes()).singleElement().satisfies(c -> {
+      assertThat(c.name()).isEqualTo("origin_delays");
+      assertThat(c.detail()).isEqualTo("changed freshness (values unchanged, no backfill)");
+    });
+    assertThat(PlanJson.toJson(declared).path("feature_groups").get(0).path("freshness").asText()).isEqualTo("2h");
+    assertThat(PlanJson.toJson(derived).path("feature_groups").get(0).has("freshness"))
+        .as("undeclared: absent, so plans applied before the setting existed show no change").isFalse();
+
+    long hour = 3_600_000_000L;
+    assertThat(after.freshnessMicros()).isEqualTo(2 * hour);
+    assertThat(Freshness.expectedMicros(after)).isEqualTo(2 * hour);
+    assertThat(Freshness.declared(after)).isTrue();
+    // undeclared: the smallest window (1h here; 30d clamps to a day)
+    assertThat(Freshness.expectedMicros(before)).isEqualTo(hour);
+    assertThat(Freshness.expectedMicros(derived.group("dest_counts").orElseThrow())).isEqualTo(24 * hour);
+    // a declared value is taken as written, even below the default's 1h floor
+    CompiledPlan tight = compile(SMALL.replace("    ttl: 30d\n", "    ttl: 30d\n    freshness: 90s\n"));
+    CompiledPlan.CompiledGroup t = tight.group("origin_delays").orElseThrow();
+    assertThat(Freshness.expectedMicros(t)).isEqualTo(90_000_000L);
+    assertThat(Freshness.onlineStale(t, 0, 90_000_000L)).isFalse();
+    assertThat(Freshness.onlineStale(t, 0, 90_000_001L)).isTrue();
+    assertThat(Freshness.offlineStale(t, 0, 24 * hour + 90_000_001L)).isTrue();
+    assertThat(Freshness.offlineStale(t, 0, 24 * hour + 90_000_000L)).isFalse();
+
+    Project fromJava = Project.builder("p")
+        .entity(Entity.builder("airport").key("airport", DataType.STRING).build())
+        .source(Source.builder("flights").timestamp("date").column("date", DataType.TIMESTAMP)
+            .column("origin", DataType.STRING).batchPath("f.csv").build())
+        .featureGroup(FeatureGroup.builder("g").entity("airport").source("flights").key("airport", "origin")
+            .aggregation(Aggregation.of("n", "count", null, "1d")).freshness("45m").build())
+        .build();
+    assertThat(Freshness.expectedMicros(PlanCompiler.compileOrThrow(fromJava).group("g").orElseThrow()))
+        .isEqualTo(45 * 60_000_000L);
+  }
+
+  @Test
   void exampleFilesLoadFromDisk() throws IOException {
     try (var files = Files.list(EXAMPLE)) {
       assertThat(files.map(p -> p.getFileName().toString()).toList()).contains("entities.yaml", "features.yaml", "strata.yaml");

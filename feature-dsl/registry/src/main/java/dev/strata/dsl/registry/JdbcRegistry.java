@@ -355,11 +355,23 @@ final class JdbcRegistry implements Registry, JobLedger {
 
   @Override
   public void recordRun(JobRun run) {
+    insertRun(run, "DO NOTHING");
+  }
+
+  @Override
+  public void recordProgress(JobRun run) {
+    // the run's identity (project, job, target, version, start) stays; what it reached is replaced
+    insertRun(run, "DO UPDATE SET succeeded = excluded.succeeded, covered_from_us = excluded.covered_from_us, "
+        + "covered_to_us = excluded.covered_to_us, ended_at_us = excluded.ended_at_us, row_count = excluded.row_count, "
+        + "snapshot_ids = excluded.snapshot_ids, detail = excluded.detail");
+  }
+
+  private void insertRun(JobRun run, String onConflict) {
     Objects.requireNonNull(run, "run");
     requireProject(run.project());
     writeWithRetry("record the " + run.job().id() + " run of " + run.target(), conn -> {
       try (PreparedStatement ps = conn.prepareStatement("INSERT INTO " + RUNS_TABLE + " (" + RUN_COLUMNS
-          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id) DO NOTHING")) {
+          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id) " + onConflict)) {
         ps.setString(1, run.runId());
         ps.setString(2, run.project());
         ps.setString(3, run.job().id());

@@ -18,6 +18,13 @@ public interface JobLedger {
   /** Records a finished run (idempotent by run id). */
   void recordRun(JobRun run);
 
+  /**
+   * Records the progress of a run that does not end (the stream job: one run per subtask and group
+   * version, its id stable across checkpoints), replacing what an earlier call recorded under the
+   * same run id: the ledger keeps one row per run, not one per checkpoint.
+   */
+  void recordProgress(JobRun run);
+
   /** The runs of one target version, newest first (by end time). */
   List<JobRun> runs(String project, JobKind job, String target, String targetVersion);
 

@@ -3,6 +3,7 @@ package dev.strata.dsl.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.strata.dsl.time.TimeRanges;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -212,6 +213,23 @@ abstract class RegistryContractTest {
     jobs.recordRun(run);
     assertThat(jobs.runs("flights", JobKind.STREAM, "origin_delays", "v1")).containsExactly(run);
     assertThat(open().jobs().latestRuns("flights")).containsExactly(run);
+  }
+
+  @Test
+  void progressReplacesTheRunsRowUnderItsId() {
+    JobLedger jobs = open().jobs();
+    Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+    JobRun first = JobRun.builder("flights", JobKind.STREAM, "origin_delays", "v1").runId("stream-0")
+        .times(t0, t0.plusSeconds(60)).covered(0, 5).rows(10).detail("{\"watermark_us\": 4}").build();
+    JobRun later = JobRun.builder("flights", JobKind.STREAM, "origin_delays", "v1").runId("stream-0")
+        .times(t0, t0.plusSeconds(120)).covered(0, 9).rows(25).detail("{\"watermark_us\": 8}").build();
+    JobRun other = JobRun.builder("flights", JobKind.STREAM, "origin_delays", "v1").runId("stream-1")
+        .times(t0, t0.plusSeconds(90)).covered(0, 7).build();
+    jobs.recordProgress(first);
+    jobs.recordProgress(other);
+    jobs.recordProgress(later);
+    assertThat(jobs.runs("flights", JobKind.STREAM, "origin_delays", "v1")).containsExactly(later, other);
+    assertThat(open().jobs().covered("flights", JobKind.STREAM, "origin_delays", "v1")).isEqualTo(TimeRanges.of(0, 9));
   }
 
   @Test
