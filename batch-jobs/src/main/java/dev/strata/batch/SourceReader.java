@@ -208,6 +208,35 @@ public final class SourceReader {
     };
   }
 
+  /**
+   * The column names of a CSV file's header (its first file's, for a folder) or of a Parquet
+   * file's schema; null for JSON lines, where any field may be absent from a record (read as
+   * NULL) and there is no header to ask.
+   */
+  java.util.Optional<List<String>> columnsOf(String what, String path) {
+    Path file = projectDir.resolve(path).normalize();
+    if (!Files.exists(file)) {
+      throw new JobException("Cannot read " + what + ": " + file + " does not exist.");
+    }
+    return switch (formatOf(file)) {
+      case "csv" -> {
+        List<Path> files = EventFiles.files(file);
+        if (files.isEmpty()) {
+          throw new JobException("Cannot read " + what + ": " + file + " holds no files.");
+        }
+        try {
+          yield java.util.Optional.of(EventFiles.csvHeader(files.get(0)));
+        } catch (IllegalArgumentException e) {
+          String m = e.getMessage();
+          throw new JobException("Cannot read " + what + ": " + (m.startsWith("Cannot read ") ? m.substring(12) : m)
+              + (m.endsWith(".") ? "" : "."));
+        }
+      }
+      case "parquet" -> java.util.Optional.of(Arrays.asList(spark.read().parquet(file.toString()).columns()));
+      default -> java.util.Optional.empty();
+    };
+  }
+
   private static String formatOf(Path file) {
     EventFiles.Format f = EventFiles.Format.of(null, file.getFileName().toString());
     return f == null ? "parquet" : f.name().toLowerCase(Locale.ROOT);

@@ -13,6 +13,7 @@ import dev.strata.dsl.plan.CompiledPlan.ServiceFeature;
 import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.tile.GroupTiler;
 import dev.strata.dsl.types.DataType;
+import dev.strata.dsl.types.Field;
 import dev.strata.dsl.types.Schema;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -79,11 +80,24 @@ public final class TrainingSetJob {
     CompiledService service = plan.service(ts.service()).orElseThrow();
     Schema spineSchema = ts.spineSchema();
     String file = spinePath != null ? spinePath : ts.spineSource() == null ? ts.spinePath() : null;
-    SourceReader.Result spineRead = file == null ? ctx.read(plan.source(ts.spineSource()).orElseThrow()) : readSpineFile(ts, file);
+    // A --spine file for a source spine may hold just the keys' columns and the time (issue 19
+    // item 12): the source's other columns are NULL while the spine is evaluated, then left out.
+    List<String> absent = spinePath != null && ts.spineSource() != null ? absentSpineColumns(ts, spinePath) : List.of();
+    SourceReader.Result spineRead = file == null ? ctx.read(plan.source(ts.spineSource()).orElseThrow())
+        : readSpineFile(ts, file, absent);
     ctx.progress().say(String.format(Locale.ROOT, "spine: %,d rows (%,d rejected)", spineRead.rows(), spineRead.rejected()));
 
     List<String> entities = new ArrayList<>(ts.keys().keySet());
-    Dataset<Row> spine = spineRead.events()
+    Dataset<Row> spineEvents = spineRead.events();
+    if (!absent.isEmpty()) {
+      List<Column> full = new ArrayList<>();
+      for (Field f : spineSchema.fields()) {
+        full.add(absent.contains(f.name())
+            ? functions.lit(null).cast(SparkValues.internalType(f.type())).as(f.name()) : functions.col(f.name()));
+      }
+      spineEvents = spineEvents.select(full.toArray(Column[]::new));
+    }
+    Dataset<Row> spine = spineEvents
         .withColumn(ID, functions.monotonically_increasing_id());
     StructType spineStruct = spine.schema();
     for (String e : entities) {
@@ -95,13 +109,52 @@ public final class TrainingSetJob {
         .persist(StorageLevel.MEMORY_AND_DISK());
 
     Dataset<Row> joined = withFeatures(service, spine, functions.col(ts.timestamp()));
-    return finish(joined, name, service, spineSchema, labelType);
+    Dataset<Row> out = finish(joined, name, service, spineSchema, labelType);
+    return absent.isEmpty() ? out : out.drop(absent.toArray(String[]::new));
   }
 
-  /** The rows of a spine file in the spine's columns; every row must fit. */
-  private SourceReader.Result readSpineFile(CompiledTrainingSet ts, String file) {
+  /**
+   * The columns of a source spine's schema that a {@code --spine} file lacks, when it has every
+   * column the spine's keys and time read: those it lacks are NULL while the spine is evaluated
+   * (a label reading one is NULL, and the progress says so) and are not in the output. A CSV or
+   * Parquet file is asked for its columns; JSON lines already read an absent field as NULL.
+   */
+  private List<String> absentSpineColumns(CompiledTrainingSet ts, String file) {
     String what = "the spine of training set '" + ts.name() + "'";
-    SourceReader.Result r = ctx.reader().readPath(what, "spine-" + ts.name(), ts.spineSchema(), ts.timestamp(), file, null);
+    java.util.Optional<List<String>> has = ctx.reader().columnsOf(what, file);
+    if (has.isEmpty()) {
+      return List.of();
+    }
+    java.util.Set<String> present = new java.util.HashSet<>();
+    has.get().forEach(c -> present.add(c.toLowerCase(Locale.ROOT)));
+    java.util.Set<String> needed = new java.util.LinkedHashSet<>();
+    needed.add(ts.timestamp());
+    ts.keys().values().forEach(exprs -> exprs.forEach(x -> needed.addAll(x.columns())));
+    List<String> missingNeeded = needed.stream().filter(c -> !present.contains(c.toLowerCase(Locale.ROOT))).toList();
+    if (!missingNeeded.isEmpty()) {
+      throw new JobException(String.format(Locale.ROOT, "Cannot read %s: %s lacks column(s) %s, which the spine's keys and time "
+          + "read (it has %s).", what, file, String.join(", ", missingNeeded), String.join(", ", has.get())));
+    }
+    List<String> absent = ts.spineSchema().names().stream()
+        .filter(c -> !present.contains(c.toLowerCase(Locale.ROOT))).toList();
+    if (!absent.isEmpty()) {
+      List<String> labelReads = ts.label() == null ? List.of()
+          : ts.label().columns().stream().filter(absent::contains).toList();
+      ctx.progress().say("spine: " + file + " has no column(s) " + String.join(", ", absent) + " of source '"
+          + ts.spineSource() + "'; they are left out of the training set"
+          + (labelReads.isEmpty() ? "" : ", and the label, which reads " + String.join(", ", labelReads) + ", is NULL"));
+    }
+    return absent;
+  }
+
+  /** The rows of a spine file in the spine's columns (less {@code absent} ones); every row must fit. */
+  private SourceReader.Result readSpineFile(CompiledTrainingSet ts, String file, List<String> absent) {
+    String what = "the spine of training set '" + ts.name() + "'";
+    Schema schema = ts.spineSchema();
+    if (!absent.isEmpty()) {
+      schema = Schema.of(schema.fields().stream().filter(f -> !absent.contains(f.name())).toList());
+    }
+    SourceReader.Result r = ctx.reader().readPath(what, "spine-" + ts.name(), schema, ts.timestamp(), file, null);
     if (r.rejected() > 0) {
       String first = ctx.spark().read().json(r.rejectsPath()).select("reason").first().getString(0);
       throw new JobException(String.format(Locale.ROOT, "Cannot build training set '%s': %,d of %,d rows of spine %s do not fit (first: %s;"

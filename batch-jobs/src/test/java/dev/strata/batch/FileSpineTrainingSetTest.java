@@ -162,6 +162,74 @@ class FileSpineTrainingSetTest {
     assertThat(sorted(run("spine.jsonl", "json-out.parquet"))).isEqualTo(want);
   }
 
+  /**
+   * Issue 19 item 12: a --spine file for a source spine (delay_training reads flights) may hold
+   * just the keys' columns and the time; the source's other columns and the label (which reads
+   * delay) are then not in it, and every feature equals the source spine's for the same row.
+   */
+  @Test
+  void aSourceSpineTakesAFileOfJustKeysAndTime() {
+    List<String> lines = new ArrayList<>(List.of("destination,date,origin"));
+    for (Object[] r : spine.subList(0, spine.size() - 3)) {
+      lines.add(r[1] + "," + Durations.formatInstant((Long) r[2]) + "," + r[0]);
+    }
+    Path keysAndTime = project.resolve("keys-and-time.csv");
+    try {
+      Files.write(keysAndTime, lines);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    Path file = project.resolve("out/keys-and-time.parquet");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream oldErr = System.err; // the job's progress lines go to System.err
+    int code;
+    try {
+      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+      code = BatchJob.run(new String[] {"--project", project.toString(), "training-set", "delay_training", "--spine",
+          keysAndTime.toString(), "--out", file.toString()}, System.err);
+    } finally {
+      System.setErr(oldErr);
+    }
+    String said = err.toString(StandardCharsets.UTF_8);
+    assertThat(code).as(said).isZero();
+    assertThat(said).contains("has no column(s) delay, distance of source 'flights'; they are left out of the training set, "
+        + "and the label, which reads delay, is NULL");
+    List<Row> fromFile = SparkTestSession.get().read().parquet(file.toString()).collectAsList();
+    assertThat(fromFile).hasSize(spine.size() - 3);
+    assertThat(Arrays.asList(fromFile.get(0).schema().fieldNames())).startsWith("date", "origin", "destination", "label")
+        .doesNotContain("delay", "distance");
+
+    JobContext ctx = SparkTestSession.context(project, warehouse);
+    List<Row> fromSource = new TrainingSetJob(ctx).compute("delay_training", null).collectAsList();
+    CompiledService service = plan.service("delay_model_v1").orElseThrow();
+    List<String> columns = new ArrayList<>();
+    service.features().forEach(f -> columns.add(TrainingSetJob.columnName(f.qualifiedName())));
+    service.derived().forEach(d -> columns.add(d.name()));
+    Map<List<Object>, List<Object>> bySpine = new HashMap<>();
+    for (Row r : fromSource) {
+      bySpine.put(List.of(r.getAs("origin"), r.getAs("destination"), r.getAs("date")), values(r, columns));
+    }
+    for (Row r : fromFile) {
+      assertThat(r.<Object>getAs("label")).isNull();
+      List<Object> key = List.of(r.getAs("origin"), r.getAs("destination"), r.getAs("date"));
+      assertThat(bySpine).containsKey(key);
+      assertThat(values(r, columns)).as("row %s", key).isEqualTo(bySpine.get(key));
+    }
+
+    Path noTime = project.resolve("no-time.csv");
+    try {
+      Files.write(noTime, List.of("origin,destination", "ORD,LAX"));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    ByteArrayOutputStream err2 = new ByteArrayOutputStream();
+    int code2 = BatchJob.run(new String[] {"--project", project.toString(), "training-set", "delay_training", "--spine",
+        noTime.toString(), "--out", project.resolve("out/bad.parquet").toString()}, new PrintStream(err2, true, StandardCharsets.UTF_8));
+    assertThat(code2).isEqualTo(1);
+    assertThat(err2.toString(StandardCharsets.UTF_8).strip()).isEqualTo("Cannot read the spine of training set 'delay_training': "
+        + noTime + " lacks column(s) date, which the spine's keys and time read (it has origin, destination).");
+  }
+
   @Test
   void badSpineFilesAreOneSentence() throws IOException {
     Files.write(project.resolve("no-key.csv"), List.of("date,delay,origin", "2001-02-01T00:00:00Z,3,BOS"));

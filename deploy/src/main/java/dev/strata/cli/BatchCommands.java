@@ -190,7 +190,8 @@ final class BatchCommands {
 
     @Option(names = "--spine", paramLabel = "PATH",
         description = "A CSV/Parquet/JSON file of spine rows (by its extension) instead of the training set's spine, with the"
-            + " spine's columns (the spine source's, or those of its file).")
+            + " spine's columns: for a source spine, at least the columns its keys and time read (the source's others are"
+            + " left out), else those of its file.")
     Path spine;
 
     @Option(names = "--out", required = true, paramLabel = "TABLE|PATH", description = "An Iceberg table or a .parquet/.csv path.")

@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(
@@ -57,8 +57,7 @@ final class DeployCommand implements Runnable {
   static final class Render implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "DIR", description = "The project directory.")
-    Path dir;
+    @Mixin ProjectDir project;
 
     @Option(names = "--env", required = true, paramLabel = "NAME", description = "The environment in strata.yaml's 'environments:'.")
     String env;
@@ -68,6 +67,7 @@ final class DeployCommand implements Runnable {
 
     @Override
     public Integer call() {
+      Path dir = project.get();
       CompiledPlan plan = Projects.compile(dir);
       DeployEnvironment environment = DeployEnvironment.read(dir, env);
       List<Manifest> manifests = ManifestRenderer.render(plan, environment, dir);

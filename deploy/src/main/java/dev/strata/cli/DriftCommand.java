@@ -16,11 +16,16 @@ import picocli.CommandLine.Spec;
     header = "Compare a current sample with a reference sample, column by column.",
     mixinStandardHelpOptions = true,
     description = {
-      "Compare a current sample with a reference sample, column by column (CSV, Parquet or JSON lines files):",
-      "PSI, KS statistic and p-value, Wasserstein (raw and normed), Jensen-Shannon distance,",
-      "chi-square for categorical columns, null-rate change and share out of the reference range,",
-      "computed exactly (definitions in docs/design.md, equal to scipy's), with a status per column",
-      "(ok / warn / drift). Prints a table, or JSON with --json; exits 1 with one sentence on bad input."
+      "Compare a current sample with a reference sample, column by column (CSV, Parquet or JSON lines files): PSI, "
+          + "KS statistic and p-value, Wasserstein (raw and normed), Jensen-Shannon distance, chi-square for "
+          + "categorical columns, null-rate change and share out of the reference range, computed exactly "
+          + "(definitions in docs/design.md, equal to scipy's), with a status per column (ok / warn / drift).",
+      "",
+      "Columns of ISO-8601 dates or timestamps are skipped with a note (two periods differ in time by "
+          + "construction); named in --columns they are compared as seconds since the epoch.",
+      "",
+      "Prints a table, or JSON with --json. Exit codes: 0 done (drift or not); 3 with --fail-on-drift when any "
+          + "column drifts (as 'strata monitor --fail-on-drift'); 1 with one sentence on bad input."
     })
 final class DriftCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -43,9 +48,12 @@ final class DriftCommand implements Callable<Integer> {
   @Option(names = "--segment", paramLabel = "COL", description = "Also compute drift per value of this column.")
   String segment;
 
+  @Option(names = "--fail-on-drift", description = "Exit with code 3 when any column's status is drift.")
+  boolean failOnDrift;
+
   @Override
   public Integer call() {
-    DriftCommandRunner runner = new DriftCommandRunner();
+    DriftCommandRunner runner = new DriftCommandRunner().withFailOnDrift(failOnDrift);
     if (report != null) {
       runner = runner.withHtmlReport(report);
     }

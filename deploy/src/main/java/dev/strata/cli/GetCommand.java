@@ -10,6 +10,7 @@ import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.time.Durations;
 import dev.strata.dsl.types.DataType;
 import dev.strata.dsl.types.Field;
+import dev.strata.online.client.FeatureStatus;
 import dev.strata.online.client.OnlineFeatures;
 import dev.strata.online.OnlineReader;
 import dev.strata.online.OnlineStore;
@@ -160,5 +161,15 @@ final class GetCommand implements Callable<Integer> {
           t == OnlineFeatures.NO_TIME ? "" : Durations.formatInstant(t));
     }
     out.println("(as of " + Durations.formatInstant(f.asOfMicros()) + ")");
+    boolean notFound = false;
+    for (int i = 0; i < f.featureNames().size(); i++) {
+      notFound |= f.status(0, i) == FeatureStatus.NOT_FOUND;
+    }
+    if (notFound) {
+      // Issue 19 item 8: a count that is null here is 0 in a training set; say so where it shows.
+      out.println("NOT_FOUND: the online store has nothing for this entity (no events yet, expired after the group's ttl,");
+      out.println("or a mistyped key), so its values are null, counts included, as Feast returns them. A training set");
+      out.println("has a count of 0 for an entity without events: see online-store/README.md, \"Unknown entities\".");
+    }
   }
 }

@@ -97,7 +97,8 @@ final class PlanCommand implements Callable<Integer> {
           .orElse("Nothing applied yet in " + config.redactedCatalogUri() + "; everything is new:"));
       out.print(diff.toText(backfilled));
       if (!diff.isEmpty()) {
-        out.println("Run 'strata apply " + dir + "' to record this plan.");
+        boolean here = dir.normalize().toString().isEmpty() || dir.normalize().equals(Path.of("."));
+        out.println("Run 'strata apply" + (here ? "" : " -C " + dir) + "' to record this plan.");
       }
     }
     out.flush(); // print() does not flush an autoflush writer: "No changes" was lost at exit

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -33,9 +34,7 @@ final class RegistryCommand implements Runnable {
   static final class ListCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "DIR", defaultValue = ".",
-        description = "A project directory: its strata.yaml says where the registry is (default: .).")
-    Path dir;
+    @Mixin ProjectDir projectDir;
 
     @Option(names = "--project", description = "Only this project.")
     String project;
@@ -43,11 +42,11 @@ final class RegistryCommand implements Runnable {
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
-      StrataConfig config = StrataConfig.load(dir);
+      StrataConfig config = StrataConfig.load(projectDir.get());
       try (Registry registry = Projects.openRegistry(config)) {
         List<String> projects = project == null ? registry.projects() : List.of(project);
         if (projects.isEmpty()) {
-          out.println("The registry at " + config.redactedCatalogUri() + " is empty: run 'strata apply <dir>' first.");
+          out.println("The registry at " + config.redactedCatalogUri() + " is empty: run 'strata apply' in a project first.");
           return 0;
         }
         out.printf(Locale.ROOT, "%-20s %7s  %-24s %-12s %-12s %s%n", "PROJECT", "VERSION", "APPLIED AT", "BY", "PLAN HASH", "MESSAGE");

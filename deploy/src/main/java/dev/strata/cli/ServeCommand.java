@@ -9,9 +9,9 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(
@@ -31,8 +31,7 @@ import picocli.CommandLine.Spec;
 final class ServeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "DIR", description = "The project directory.")
-  Path dir;
+  @Mixin ProjectDir project;
 
   @Option(names = {"-p", "--port"}, defaultValue = "6566", description = "The port (default ${DEFAULT-VALUE}, Feast's).")
   int port;
@@ -64,6 +63,7 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
+    Path dir = project.get();
     java.time.Duration maxAge = window("--log-max-age", logMaxAge);
     java.time.Duration maxAhead = window("--log-max-ahead", logMaxAhead);
     CompiledPlan plan = Projects.compile(dir);

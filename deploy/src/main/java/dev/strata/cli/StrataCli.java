@@ -46,6 +46,7 @@ public final class StrataCli implements Runnable {
   /** Runs the CLI and returns the exit code: 0 success, 1 a mistake in input, 2 bad usage. */
   public static int run(String... args) {
     CommandLine cli = new CommandLine(new StrataCli());
+    reflow(cli);
     cli.setExecutionExceptionHandler(new Errors());
     cli.setParameterExceptionHandler(new Errors());
     if (args.length > 0 && !args[0].startsWith("-") && !cli.getSubcommands().containsKey(args[0])) {
@@ -63,6 +64,50 @@ public final class StrataCli implements Runnable {
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /**
+   * Joins the lines of every command's description into paragraphs, which picocli then wraps at
+   * the usage width. Descriptions are written as short source lines, and picocli takes each line
+   * as a paragraph of its own, so without this every source line ends early on the terminal
+   * (issue 19 item 1). A paragraph ends at an empty line, before a list item ("- ") and after a
+   * line ending with ':'; an indented line continues the list item above it.
+   */
+  static void reflow(CommandLine cli) {
+    CommandLine.Model.UsageMessageSpec usage = cli.getCommandSpec().usageMessage();
+    usage.description(paragraphs(usage.description()));
+    for (CommandLine sub : cli.getSubcommands().values()) {
+      if (sub.getParent() == cli) {
+        reflow(sub);
+      }
+    }
+  }
+
+  static String[] paragraphs(String[] lines) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    StringBuilder current = null;
+    for (String line : lines) {
+      String text = line.strip();
+      boolean starts = current == null || text.isEmpty() || text.startsWith("- ")
+          || (!line.startsWith(" ") && current.toString().endsWith(":"));
+      if (starts) {
+        if (current != null) {
+          out.add(current.toString());
+        }
+        if (text.isEmpty()) {
+          out.add("");
+          current = null;
+          continue;
+        }
+        current = new StringBuilder(text);
+      } else {
+        current.append(' ').append(text);
+      }
+    }
+    if (current != null) {
+      out.add(current.toString());
+    }
+    return out.toArray(new String[0]);
   }
 
   static final class Version implements CommandLine.IVersionProvider {

@@ -42,6 +42,34 @@ class CliTyposTest {
       assertThat(both.code()).isEqualTo(1);
       assertThat(both.err()).contains("Cannot tell which project to use");
     }
+    java.nio.file.Path out = tmp.resolve("manifests");
+    for (String[] dirArgs : new String[][] {{"-C", dir.toString()}, {dir.toString()}}) {
+      Run render = run(concat(new String[] {"deploy", "render"}, dirArgs, "--env", "prod", "--out", out.toString()));
+      assertThat(render.code()).as(render.err()).isZero();
+      assertThat(render.out()).contains("Rendered ");
+      Run list = run(concat(new String[] {"registry", "list"}, dirArgs));
+      assertThat(list.code()).as(list.err()).isZero();
+      assertThat(list.out()).contains("flights");
+      // serve runs until stopped: a bad option value after the directory shows the directory was taken
+      Run serve = run(concat(new String[] {"serve"}, dirArgs, "--port", "0", "--log-max-age", "soon"));
+      assertThat(serve.code()).isEqualTo(1);
+      assertThat(serve.err()).contains("--log-max-age").doesNotContain("Cannot tell which project");
+    }
+    String[] twoDirs = {"-C", dir.toString(), tmp.toString()};
+    for (String[] cmd : new String[][] {
+        concat(new String[] {"deploy", "render"}, twoDirs, "--env", "prod", "--out", out.toString()),
+        concat(new String[] {"registry", "list"}, twoDirs), concat(new String[] {"serve"}, twoDirs, "--port", "0")}) {
+      Run both = run(cmd);
+      assertThat(both.err()).as(String.join(" ", cmd)).contains("Cannot tell which project to use");
+      assertThat(both.code()).isEqualTo(1);
+    }
+  }
+
+  private static String[] concat(String[] head, String[] middle, String... tail) {
+    java.util.List<String> all = new java.util.ArrayList<>(java.util.List.of(head));
+    all.addAll(java.util.List.of(middle));
+    all.addAll(java.util.List.of(tail));
+    return all.toArray(new String[0]);
   }
 
   /** Issue 19 item 1: every command's summary in 'strata --help' is a whole sentence, not cut mid-way. */

@@ -71,6 +71,16 @@ class OnlineCommandsTest {
     StrataCliTest.Run table = StrataCliTest.run("get", "delay_model_v1", "airport=ORD", "origin=ORD", "destination=LAX",
         "--at", at, "-C", dir.toString());
     assertThat(table.out()).contains("origin_delays.avg_delay_7d").contains("PRESENT");
+    assertThat(table.out()).doesNotContain("NOT_FOUND");
+    // Issue 19 item 8: an airport the sample never had is NOT_FOUND with null values, counts
+    // included (Feast's answer), and the table says how that differs from a count's empty value.
+    StrataCliTest.Run unknown = StrataCliTest.run("get", "delay_model_v1", "airport=ZZZ", "origin=ZZZ", "destination=LAX",
+        "--at", at, "-C", dir.toString());
+    assertThat(unknown.code()).as(unknown.err()).isZero();
+    assertThat(unknown.out().lines().filter(l -> l.startsWith("origin_delays.flights_1h ")))
+        .singleElement().asString().contains(" null ").contains("NOT_FOUND");
+    assertThat(unknown.out()).contains("NOT_FOUND: the online store has nothing for this entity")
+        .contains("counts included, as Feast returns them").contains("has a count of 0 for an entity without events");
     // Before ORD's latest stored event the store cannot answer: one sentence naming when it can.
     StrataCliTest.Run early = StrataCliTest.run("get", "delay_model_v1", "airport=ORD", "origin=ORD", "destination=LAX",
         "--at", "2001-03-01T00:00:00Z", "-C", dir.toString());

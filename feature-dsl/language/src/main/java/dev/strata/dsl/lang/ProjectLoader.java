@@ -44,6 +44,9 @@ public final class ProjectLoader {
   /** The configuration file of a project directory; not a definitions file. */
   public static final String CONFIG_FILE = "strata.yaml";
 
+  /** The kind under which a feature group with a mistake is {@linkplain Diagnostics#poison poisoned}. */
+  public static final String FEATURE_GROUP = "feature group";
+
   private ProjectLoader() {}
 
   /** The result of loading: the project (possibly partial) and every mistake found. */
@@ -194,13 +197,42 @@ public final class ProjectLoader {
           }
           case "entities" -> each(file, section.value(), "entity", (n, p, v) -> entities.put(n, entity(file, n, p, v)));
           case "sources" -> each(file, section.value(), "source", (n, p, v) -> sources.put(n, source(file, n, p, v)));
-          case "feature_groups" -> each(file, section.value(), "feature group", (n, p, v) -> groups.put(n, group(file, n, p, v)));
+          case "feature_groups" -> each(file, section.value(), "feature group", (n, p, v) -> {
+            groups.put(n, group(file, n, p, v));
+            if (hasErrorWithin(file, v)) {
+              diags.poison(FEATURE_GROUP, n);
+            }
+          });
           case "feature_services" -> each(file, section.value(), "feature service", (n, p, v) -> services.put(n, service(file, n, p, v)));
           case "training_sets" -> each(file, section.value(), "training set", (n, p, v) -> trainingSets.put(n, trainingSet(file, n, p, v)));
           case "monitors" -> each(file, section.value(), "monitor", (n, p, v) -> monitors.put(n, monitor(file, n, p, v)));
           default -> { } // reported by ShapeChecker
         }
       }
+    }
+
+    /**
+     * Whether a mistake was reported inside {@code node} (the shape checker has checked the
+     * document already): a group with a mistake defines features the compiler cannot know (a
+     * misspelled 'windows' defines none), so references to it are not reported again.
+     */
+    private boolean hasErrorWithin(String file, Node node) {
+      if (node.getStartMark().isEmpty() || node.getEndMark().isEmpty()) {
+        return false;
+      }
+      long start = order(node.getStartMark().get().getLine() + 1, node.getStartMark().get().getColumn() + 1);
+      long end = order(node.getEndMark().get().getLine() + 1, node.getEndMark().get().getColumn() + 1);
+      for (dev.strata.dsl.diag.Diagnostic d : diags.all()) {
+        long at = order(d.line(), d.column());
+        if (d.file().equals(file) && at >= start && at < end) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    private static long order(int line, int column) {
+      return ((long) line << 32) | (column & 0xffffffffL);
     }
 
     interface Definer {

@@ -12,6 +12,7 @@ import dev.strata.dsl.expr.ExpressionResult;
 import dev.strata.dsl.expr.Expressions;
 import dev.strata.dsl.expr.TypedExpr;
 import dev.strata.dsl.lang.NameChecker;
+import dev.strata.dsl.lang.ProjectLoader;
 import dev.strata.dsl.model.Aggregation;
 import dev.strata.dsl.model.Entity;
 import dev.strata.dsl.model.ExprText;
@@ -104,6 +105,8 @@ public final class PlanCompiler {
       CompiledGroup cg = group(g);
       if (cg != null) {
         groups.add(cg);
+      } else {
+        diags.poison(ProjectLoader.FEATURE_GROUP, g.name()); // its mistakes are reported where it is defined
       }
     }
     Map<String, CompiledGroup> groupsByName = new LinkedHashMap<>();
@@ -310,6 +313,9 @@ public final class PlanCompiler {
         picked.addAll(g.features());
       } else {
         Optional<CompiledFeature> f = g.feature(featureName);
+        if (f.isEmpty() && diags.isPoisoned(ProjectLoader.FEATURE_GROUP, groupName)) {
+          continue; // the group's definition has a mistake (e.g. a misspelled 'windows'), reported there
+        }
         if (f.isEmpty()) {
           diags.error(ref.pos(), "group '" + groupName + "' has no feature '" + featureName + "'"
               + Suggestions.hint(featureName, g.features().stream().map(CompiledFeature::name).toList()));
@@ -359,18 +365,48 @@ public final class PlanCompiler {
     }
     List<CompiledDerived> out = new ArrayList<>();
     Map<String, DataType> derivedTypes = new LinkedHashMap<>();
+    Set<String> poisoned = new HashSet<>(inCycle);
     for (String name : order) {
       FeatureService.Derived d = byName.get(name);
       Schema.Builder visible = Schema.builder();
       features.forEach(f -> visible.add(f.qualifiedName(), f.type()));
       derivedTypes.forEach(visible::add);
-      TypedExpr e = expression(d.expr(), visible.build(), null, "derived feature '" + name + "'");
+      Schema schema = visible.build();
+      if (readsPoisoned(d, schema, poisoned)) {
+        poisoned.add(name); // and so are the derived features that read this one
+        continue;
+      }
+      TypedExpr e = expression(d.expr(), schema, null, "derived feature '" + name + "'");
       if (e != null) {
         derivedTypes.put(name, e.type());
         out.add(new CompiledDerived(name, e, e.type()));
+      } else {
+        poisoned.add(name);
       }
     }
     return out;
+  }
+
+  /**
+   * Whether a derived feature reads a name it cannot see because that name's definition has a
+   * mistake reported already: a feature of a group with a mistake, or a derived feature that did
+   * not type check. Checking it would only add "unknown column" errors that the one real mistake
+   * causes; a name that is simply unknown is still reported.
+   */
+  private boolean readsPoisoned(FeatureService.Derived d, Schema visible, Set<String> poisonedDerived) {
+    for (String column : Expressions.referencedColumns(d.expr().text()).orElse(Set.of())) {
+      if (visible.names().contains(column)) {
+        continue;
+      }
+      if (poisonedDerived.contains(column)) {
+        return true;
+      }
+      int dot = column.indexOf('.');
+      if (dot > 0 && diags.isPoisoned(ProjectLoader.FEATURE_GROUP, column.substring(0, dot))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void visit(String name, Map<String, Set<String>> deps, Set<String> done, Deque<String> path,

@@ -83,6 +83,62 @@ class ValidationTest {
   }
 
   @Test
+  void aMisspelledKeyInAGroupIsOneMistakeNotAlsoUnknownColumnsInDerivedFeatures() {
+    // issue 19 item 5: 'windwos' made every derived feature reading the group an "unknown column".
+    String services = """
+        feature_services:
+          svc:
+            features: [origin_delays.avg_delay_1h, origin_delays.avg_delay_7d, origin_delays.flights_1h]
+            derived:
+              - { name: trend, expr: "origin_delays.avg_delay_1h - origin_delays.avg_delay_7d" }
+              - { name: trend_x2, expr: "trend * 2" }
+              - { name: busy, expr: "origin_delays.flights_1h > 10" }
+        """;
+    String group = """
+        feature_groups:
+          origin_delays:
+            entity: airport
+            source: flights
+            keys: { airport: origin }
+            aggregations:
+              - { name: avg_delay, function: avg, input: delay, %s: [1h, 7d] }
+              - { name: flights, function: count, windows: [1h] }
+        """;
+    assertThat(errors(GOOD_HEAD + group.formatted("windwos") + services)).containsExactly(
+        "defs.yaml:14:9: aggregation 'avg_delay' is missing required key 'windows'",
+        "defs.yaml:14:57: unknown key 'windwos' in aggregation; did you mean 'windows'?");
+    // Control: with the group right, a column that does not exist is still reported, once,
+    // and the derived feature reading it is not reported again.
+    assertThat(errors(GOOD_HEAD + group.formatted("windows") + services
+        .replace("origin_delays.flights_1h > 10", "origin_delays.flihgts_1h > 10")
+        .replace("trend * 2", "trend * 2 + origin_delays.avg_delay_30d"))).containsExactly(
+        "defs.yaml:21:46: derived feature 'trend_x2': unknown column 'origin_delays.avg_delay_30d'; "
+            + "did you mean 'origin_delays.avg_delay_7d' or 'origin_delays.avg_delay_1h'?",
+        "defs.yaml:22:30: derived feature 'busy': unknown column 'origin_delays.flihgts_1h'; "
+            + "did you mean 'origin_delays.flights_1h'?");
+  }
+
+  @Test
+  void aGroupThatDoesNotCompileIsNotReportedAgainWhereItIsRead() {
+    assertThat(errors(GOOD_HEAD + """
+        feature_groups:
+          g:
+            entity: airprot
+            source: flights
+            keys: { airport: origin }
+            aggregations:
+              - { name: a, function: count, windows: [1h] }
+        feature_services:
+          svc:
+            features: [g.a_1h]
+            derived:
+              - { name: x, expr: "g.a_1h + 1" }
+              - { name: y, expr: "x + 1" }
+        """)).containsExactly(
+            "defs.yaml:10:13: unknown entity 'airprot'; did you mean 'airport'?");
+  }
+
+  @Test
   void wrongTypes() {
     assertThat(errors(GOOD_HEAD + """
         feature_groups:

@@ -24,30 +24,51 @@ import java.util.Locale;
  * {@code strata drift --reference A --current B [--columns …] [--json]}: exact drift of the
  * given columns (default: every column both files have) between two CSV or JSON-lines files.
  * A column is numeric when every non-empty value in both files is a number, else categorical.
- * Parquet is not read here (that needs Hadoop); the Spark monitor job will.
+ *
+ * <p>A column whose every value in both files is an ISO-8601 date or timestamp is neither: by
+ * default it is skipped with a note, because two samples are usually two periods (January vs
+ * March), whose times differ by construction; as categories every distinct time would be a
+ * category (a PSI of 10 and "drift" for any two periods), and as numbers the current sample is
+ * always 100% out of the reference range. Named with {@code --columns}, it is compared as
+ * seconds since the epoch (a time without an offset is UTC), for samples of the same period.
+ *
+ * <p>Parquet is not read here (that needs Hadoop); the Spark monitor job will.
  */
 public final class DriftCommandRunner {
+  /** The exit code with {@link #withFailOnDrift} when a column drifted; as {@code strata monitor --fail-on-drift}. */
+  public static final int EXIT_DRIFT = 3;
+
   private final Thresholds thresholds;
   private final Path htmlReport;
   private final String segmentColumn;
+  private final boolean failOnDrift;
 
   public DriftCommandRunner() {
-    this(Thresholds.defaults(), null, null);
+    this(Thresholds.defaults(), null, null, false);
   }
 
-  private DriftCommandRunner(Thresholds thresholds, Path htmlReport, String segmentColumn) {
+  private DriftCommandRunner(Thresholds thresholds, Path htmlReport, String segmentColumn, boolean failOnDrift) {
     this.thresholds = thresholds;
     this.htmlReport = htmlReport;
     this.segmentColumn = segmentColumn;
+    this.failOnDrift = failOnDrift;
   }
 
   public DriftCommandRunner withThresholds(Thresholds newThresholds) {
-    return new DriftCommandRunner(newThresholds, htmlReport, segmentColumn);
+    return new DriftCommandRunner(newThresholds, htmlReport, segmentColumn, failOnDrift);
   }
 
   /** Also writes the HTML report to this file. */
   public DriftCommandRunner withHtmlReport(Path file) {
-    return new DriftCommandRunner(thresholds, file, segmentColumn);
+    return new DriftCommandRunner(thresholds, file, segmentColumn, failOnDrift);
+  }
+
+  /**
+   * {@link #run} returns {@link #EXIT_DRIFT} (after printing everything) when any column's
+   * status, or any segment's, is drift; without it, drift is reported and the exit code is 0.
+   */
+  public DriftCommandRunner withFailOnDrift(boolean fail) {
+    return new DriftCommandRunner(thresholds, htmlReport, segmentColumn, fail);
   }
 
   /**
@@ -55,12 +76,13 @@ public final class DriftCommandRunner {
    * reference has and the current file also has; named {@code "delay [origin=ATL]"}.
    */
   public DriftCommandRunner withSegmentColumn(String column) {
-    return new DriftCommandRunner(thresholds, htmlReport, column);
+    return new DriftCommandRunner(thresholds, htmlReport, column, failOnDrift);
   }
 
   /**
-   * Prints the drift table (or JSON) to {@code out}; returns 0, or 1 with one sentence on
-   * {@code err} for bad input (missing file, unknown column, malformed file).
+   * Prints the drift table (or JSON) to {@code out}; returns 0, {@link #EXIT_DRIFT} with {@link
+   * #withFailOnDrift} when a column drifted, or 1 with one sentence on {@code err} for bad input
+   * (missing file, unknown column, malformed file).
    */
   public int run(Path reference, Path current, List<String> columns, boolean json, PrintStream out, PrintStream err) {
     try {
@@ -72,6 +94,15 @@ public final class DriftCommandRunner {
       }
       if (htmlReport != null) {
         HtmlReport.write(report, htmlReport);
+      }
+      if (failOnDrift) {
+        List<String> drifted = report.features().stream()
+            .filter(f -> f.status() == dev.strata.monitoring.drift.Status.DRIFT).map(FeatureDrift::feature).toList();
+        if (!drifted.isEmpty()) {
+          err.println(String.format(Locale.ROOT, "Drift in %d column(s): %s (exit %d, --fail-on-drift).",
+              drifted.size(), String.join(", ", drifted), EXIT_DRIFT));
+          return EXIT_DRIFT;
+        }
       }
       return 0;
     } catch (BadInput e) {
@@ -98,6 +129,7 @@ public final class DriftCommandRunner {
     Table ref = read(reference, "reference");
     Table cur = read(current, "current");
     List<String> names = new ArrayList<>();
+    List<String> temporal = new ArrayList<>();
     if (columns.isEmpty()) {
       for (String c : ref.columnNames()) {
         if (cur.hasColumn(c)) {
@@ -108,6 +140,17 @@ public final class DriftCommandRunner {
       }
       if (names.isEmpty()) {
         throw new BadInput("Cannot compute drift: the two files have no column in common.");
+      }
+      for (String c : List.copyOf(names)) {
+        if (ref.isTemporal(c) && cur.isTemporal(c) && !c.equals(segmentColumn)) {
+          names.remove(c);
+          warnings.println("Skipping column '" + c + "': it holds dates or timestamps, which differ between two periods "
+              + "by construction; name it in --columns to compare it as seconds since the epoch.");
+        }
+      }
+      if (names.isEmpty()) {
+        throw new BadInput("Cannot compute drift: the only columns the two files share hold dates or timestamps; "
+            + "name them in --columns to compare them as seconds since the epoch.");
       }
     } else {
       for (String c : columns) {
@@ -134,6 +177,11 @@ public final class DriftCommandRunner {
     List<FeatureDrift> features = new ArrayList<>();
     List<String> numeric = new ArrayList<>();
     for (String c : names) {
+      if (ref.isTemporal(c) && cur.isTemporal(c)) {
+        temporal.add(c); // named in --columns: compared as epoch seconds
+        numeric.add(c);
+        continue;
+      }
       boolean refNumeric = ref.isNumeric(c) || allNull(ref, c);
       boolean curNumeric = cur.isNumeric(c) || allNull(cur, c);
       if (refNumeric && curNumeric && !(allNull(ref, c) && allNull(cur, c))) {
@@ -145,7 +193,7 @@ public final class DriftCommandRunner {
             c, refNumeric ? "current" : "reference"));
       }
     }
-    features.addAll(drift(drift, ref, cur, names, numeric, ""));
+    features.addAll(drift(drift, ref, cur, names, numeric, temporal, ""));
     if (segmentColumn != null) {
       java.util.TreeSet<String> segments = new java.util.TreeSet<>();
       ref.column(segmentColumn).stream().filter(java.util.Objects::nonNull).forEach(segments::add);
@@ -153,7 +201,7 @@ public final class DriftCommandRunner {
         Table r = ref.filter(segmentColumn, seg::equals);
         Table c = cur.filter(segmentColumn, seg::equals);
         if (c.rows() > 0) {
-          features.addAll(drift(drift, r, c, names, numeric, "[" + segmentColumn + "=" + seg + "]"));
+          features.addAll(drift(drift, r, c, names, numeric, temporal, "[" + segmentColumn + "=" + seg + "]"));
         }
       }
     }
@@ -163,10 +211,14 @@ public final class DriftCommandRunner {
   }
 
   private static List<FeatureDrift> drift(ExactDrift drift, Table ref, Table cur, List<String> names,
-      List<String> numeric, String suffix) {
+      List<String> numeric, List<String> temporal, String suffix) {
     List<FeatureDrift> out = new ArrayList<>();
     for (String c : names) {
       String name = suffix.isEmpty() ? c : c + " " + suffix;
+      if (temporal.contains(c)) {
+        out.add(drift.numeric(name, ref.epochSeconds(c), cur.epochSeconds(c)));
+        continue;
+      }
       out.add(numeric.contains(c)
           ? drift.numeric(name, ref.doubles(c), cur.doubles(c))
           : drift.categorical(name, ref.strings(c), cur.strings(c)));
@@ -268,11 +320,14 @@ public final class DriftCommandRunner {
     String segment = null;
     List<String> columns = new ArrayList<>();
     boolean json = false;
+    boolean failOnDrift = false;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       boolean hasValue = i + 1 < args.length;
       if (a.equals("--json")) {
         json = true;
+      } else if (a.equals("--fail-on-drift")) {
+        failOnDrift = true;
       } else if (a.equals("--reference") && hasValue) {
         reference = Path.of(args[++i]);
       } else if (a.equals("--current") && hasValue) {
@@ -289,11 +344,11 @@ public final class DriftCommandRunner {
         }
       } else {
         System.err.println("Cannot parse arguments: unexpected '" + a
-            + "' (usage: --reference A --current B [--columns a,b] [--json] [--report out.html]).");
+            + "' (usage: --reference A --current B [--columns a,b] [--json] [--report out.html] [--fail-on-drift]).");
         System.exit(2);
       }
     }
-    DriftCommandRunner runner = new DriftCommandRunner();
+    DriftCommandRunner runner = new DriftCommandRunner().withFailOnDrift(failOnDrift);
     if (report != null) {
       runner = runner.withHtmlReport(report);
     }

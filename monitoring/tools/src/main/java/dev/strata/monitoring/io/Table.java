@@ -80,6 +80,71 @@ public final class Table {
     return column(name).toArray(new String[0]);
   }
 
+  /**
+   * Whether every non-null value is an ISO-8601 date or timestamp ({@code 2001-01-31},
+   * {@code 2001-01-31 06:00:00}, {@code 2001-01-31T06:00:00.5Z}, with an optional offset), and
+   * there is at least one.
+   */
+  public boolean isTemporal(String name) {
+    boolean any = false;
+    for (String v : column(name)) {
+      if (v != null) {
+        if (Double.isNaN(parseEpochSeconds(v))) {
+          return false;
+        }
+        any = true;
+      }
+    }
+    return any;
+  }
+
+  /**
+   * The column as seconds since 1970-01-01T00:00:00Z, NaN for null; callers check {@link
+   * #isTemporal} first. A date is its midnight; a time without an offset is taken as UTC (the
+   * zone Strata reads timestamps in).
+   */
+  public double[] epochSeconds(String name) {
+    List<String> c = column(name);
+    double[] out = new double[c.size()];
+    for (int i = 0; i < out.length; i++) {
+      String v = c.get(i);
+      out[i] = v == null ? Double.NaN : parseEpochSeconds(v);
+    }
+    return out;
+  }
+
+  private static final java.util.regex.Pattern ISO_TIME = java.util.regex.Pattern.compile(
+      "\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?)?(Z|[+-]\\d{2}(:?\\d{2})?)?");
+
+  private static double parseEpochSeconds(String value) {
+    String s = value.trim();
+    if (!ISO_TIME.matcher(s).matches()) {
+      return Double.NaN;
+    }
+    try {
+      java.time.temporal.TemporalAccessor t = ISO_PARSER.parse(s.replace(' ', 'T'));
+      java.time.LocalDate date = java.time.LocalDate.from(t);
+      java.time.LocalTime time = t.isSupported(java.time.temporal.ChronoField.HOUR_OF_DAY)
+          ? java.time.LocalTime.from(t) : java.time.LocalTime.MIDNIGHT;
+      java.time.ZoneOffset offset = t.isSupported(java.time.temporal.ChronoField.OFFSET_SECONDS)
+          ? java.time.ZoneOffset.from(t) : java.time.ZoneOffset.UTC;
+      java.time.Instant at = java.time.OffsetDateTime.of(date, time, offset).toInstant();
+      return at.getEpochSecond() + at.getNano() / 1e9;
+    } catch (java.time.DateTimeException e) {
+      return Double.NaN; // 2001-02-30 and the like: not a date
+    }
+  }
+
+  private static final java.time.format.DateTimeFormatter ISO_PARSER = new java.time.format.DateTimeFormatterBuilder()
+      .append(java.time.format.DateTimeFormatter.ISO_LOCAL_DATE)
+      .optionalStart().appendLiteral('T').append(java.time.format.DateTimeFormatter.ISO_LOCAL_TIME).optionalEnd()
+      .optionalStart().appendOffset("+HH:MM", "Z").optionalEnd()
+      .optionalStart().appendOffset("+HHMM", "Z").optionalEnd()
+      .optionalStart().appendOffset("+HH", "Z").optionalEnd()
+      .toFormatter(Locale.ROOT)
+      .withResolverStyle(java.time.format.ResolverStyle.STRICT)
+      .withChronology(java.time.chrono.IsoChronology.INSTANCE);
+
   /** The rows where {@code keep} holds for the value of {@code column}. */
   public Table filter(String column, java.util.function.Predicate<String> keep) {
     List<String> key = column(column);

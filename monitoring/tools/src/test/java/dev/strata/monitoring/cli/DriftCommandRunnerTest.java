@@ -177,6 +177,53 @@ class DriftCommandRunnerTest {
     assertThat(Files.readString(html)).contains("id=\"drift-data\"", "data-rendered").doesNotContain("src=\"http", "href=\"http", "<link", "@import");
   }
 
+  /** Issue 19 item 7: a timestamp column is not 10,000 categories that always drift. */
+  @Test
+  void timestampColumnsAreSkippedWithANoteOrComparedAsEpochSecondsWhenNamed() throws IOException {
+    Path ref = write("jan.csv", "date,delay\n2001-01-01 00:47:00,5\n2001-01-02 10:00:00,7\n2001-01-03,9\n");
+    Path cur = write("mar.csv", "date,delay\n2001-03-01T00:47:00Z,5\n2001-03-02T11:00:00+01:00,7\n2001-03-03,9\n");
+    Result r = run(ref, cur, List.of(), true);
+    assertThat(r.code).as(r.err).isZero();
+    assertThat(r.err).isEqualTo("Skipping column 'date': it holds dates or timestamps, which differ between two periods "
+        + "by construction; name it in --columns to compare it as seconds since the epoch.\n");
+    JsonNode features = new ObjectMapper().readTree(r.out).get("features");
+    assertThat(features).hasSize(1);
+    assertThat(features.get(0).get("feature").asText()).isEqualTo("delay");
+
+    // Named: seconds since the epoch. The current dates are the reference's shifted by one day
+    // (11:00+01:00 is 10:00Z), so the Wasserstein distance is 86,400 s and the KS statistic 2/3
+    // (scipy: wasserstein_distance and ks_2samp of the same epoch seconds).
+    Path shifted = write("shifted.csv", "date\n2001-01-02T00:47:00Z\n2001-01-03T11:00:00+01:00\n2001-01-04\n");
+    Result named = run(ref, shifted, List.of("date"), true);
+    assertThat(named.code).as(named.err).isZero();
+    JsonNode date = new ObjectMapper().readTree(named.out).get("features").get(0);
+    assertThat(date.get("kind").asText()).isEqualTo("numeric");
+    assertThat(date.get("metrics").get("wasserstein").asDouble()).isCloseTo(86_400.0, org.assertj.core.data.Offset.offset(1e-6));
+    assertThat(date.get("metrics").get("ks").asDouble()).isCloseTo(2.0 / 3, org.assertj.core.data.Offset.offset(1e-12));
+  }
+
+  @Test
+  void failOnDriftExitsThreeOnlyWhenAColumnDrifts() throws IOException {
+    Path ref = write("r.csv", "x\n" + "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n".repeat(20));
+    Path same = write("s.csv", "x\n" + "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n".repeat(20));
+    Path moved = write("m.csv", "x\n" + "101\n102\n103\n104\n105\n106\n107\n108\n109\n110\n".repeat(20));
+    DriftCommandRunner failing = new DriftCommandRunner().withFailOnDrift(true);
+    assertThat(run(failing, ref, same).code).isZero();
+    Result drifted = run(failing, ref, moved);
+    assertThat(drifted.code).isEqualTo(3);
+    assertThat(drifted.out).contains("drift");
+    assertThat(drifted.err).isEqualTo("Drift in 1 column(s): x (exit 3, --fail-on-drift).\n");
+    assertThat(run(new DriftCommandRunner(), ref, moved).code).isZero();
+  }
+
+  private static Result run(DriftCommandRunner runner, Path ref, Path cur) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = runner.run(ref, cur, List.of(), false,
+        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
   private Path write(String name, String text) throws IOException {
     Path p = dir.resolve(name);
     Files.writeString(p, text);
