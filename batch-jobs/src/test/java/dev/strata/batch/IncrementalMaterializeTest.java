@@ -75,7 +75,7 @@ class IncrementalMaterializeTest {
 
   @Test
   void februaryAfterJanuaryPushesOnlyFebruaryAndARerunNothing() throws IOException {
-    Path project = copyExample(tmp.resolve("flights"));
+    Path project = TestProjects.copyExample(tmp.resolve("flights"));
     Path yaml = project.resolve("strata.yaml");
     Files.writeString(yaml, Files.readString(yaml).replace("url: redis://127.0.0.1:6379", "url: " + url(prefix)));
     CompiledPlan plan = ProjectSnapshot.read(project).plan();
@@ -285,18 +285,4 @@ class IncrementalMaterializeTest {
     return session;
   }
 
-  private static Path copyExample(Path to) throws IOException {
-    Path src = FlightsSample.exampleDir();
-    try (Stream<Path> s = Files.walk(src)) {
-      for (Path p : (Iterable<Path>) s::iterator) {
-        Path target = to.resolve(src.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else if (!src.relativize(p).startsWith(".strata")) {
-          Files.copy(p, target);
-        }
-      }
-    }
-    return to;
-  }
 }
