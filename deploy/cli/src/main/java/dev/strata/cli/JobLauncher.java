@@ -74,7 +74,7 @@ final class JobLauncher {
   /** The sentence that says how to get a missing job jar, for the layout of {@code home}. */
   static String howToBuild(Path home, String module) {
     return isDistribution(home)
-        ? "the distribution is incomplete; rebuild it with 'mvn package' (deploy/target/strata-<version>)"
+        ? "the distribution is incomplete; rebuild it with 'mvn package' (deploy/distribution/target/strata-<version>)"
         : "build it with 'mvn -DskipTests -pl " + module + " -am package' (the ./strata launcher does this)";
   }
 

@@ -2,6 +2,7 @@ package dev.strata.cli;
 
 import dev.strata.dsl.diag.DefinitionException;
 import dev.strata.dsl.diag.Diagnostic;
+import dev.strata.dsl.error.StrataFailure;
 import dev.strata.dsl.registry.RegistryException;
 import picocli.CommandLine;
 import picocli.CommandLine.ParseResult;
@@ -22,8 +23,10 @@ final class Errors implements CommandLine.IExecutionExceptionHandler, CommandLin
         err.println(diag);
       }
       err.println("strata: " + d.diagnostics().size() + " error(s)");
-    } else if (ex instanceof UserException || ex instanceof RegistryException || ex instanceof IllegalArgumentException
-        || ex instanceof dev.strata.online.OnlineStoreException) {
+    } else if (ex instanceof StrataFailure || ex instanceof RegistryException || ex instanceof IllegalArgumentException) {
+      // Typed failures (bad input, unknown name, a store that cannot answer) carry a sentence for
+      // the user, as do the registry's; a plain IllegalArgumentException is the JDK's convention
+      // for a bad argument (a time or duration the language could not parse), so it reads the same.
       err.println("strata: " + ex.getMessage());
     } else {
       err.println("strata: " + cli.getCommandName() + " failed: " + describe(ex));

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * a misspelled field or a wrong type: the check can fail.
  */
 class ManifestSchemaTest {
-  static final Path FLIGHTS = Path.of("../examples/flights");
+  static final Path FLIGHTS = Path.of("../../examples/flights");
   static KubernetesSchemas schemas;
   static List<Manifest> manifests;
 

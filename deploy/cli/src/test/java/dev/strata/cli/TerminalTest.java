@@ -23,8 +23,8 @@ import picocli.CommandLine;
  * step; STRATA_* variables are removed from its environment so the host's settings do not leak.
  *
  * <p>After a deliberate change of a command's output, regenerate the files and review the diff:
- * {@code mvn -o -pl deploy -am verify -Dtest=TerminalTest -Dsurefire.failIfNoSpecifiedTests=false
- * -DskipITs -Dstrata.golden.update=true}, then {@code git diff deploy/src/test/resources/terminal}.
+ * {@code mvn -o -pl deploy/cli -am verify -Dtest=TerminalTest -Dsurefire.failIfNoSpecifiedTests=false
+ * -DskipITs -Dstrata.golden.update=true}, then {@code git diff deploy/cli/src/test/resources/terminal}.
  * A new command fails here until its help file is generated that way.
  */
 class TerminalTest {
@@ -42,7 +42,7 @@ class TerminalTest {
   static Terminal strata(Path cwd, Path tmp, String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-Dstrata.home=" + Path.of("..").toAbsolutePath().normalize(),
+        "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-Dstrata.home=" + Path.of("../..").toAbsolutePath().normalize(),
         "-cp", System.getProperty("java.class.path"), StrataCli.class.getName()));
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile());

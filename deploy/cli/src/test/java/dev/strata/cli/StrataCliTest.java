@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The CLI end to end, in-process: exit codes, what it prints, and never a stack trace. */
 class StrataCliTest {
-  static final Path EXAMPLE = Path.of("../examples/flights");
+  static final Path EXAMPLE = Path.of("../../examples/flights");
 
   record Run(int code, String out, String err) {}
 

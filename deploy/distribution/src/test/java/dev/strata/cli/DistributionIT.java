@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * launcher running without Maven. Runs after package (failsafe).
  */
 class DistributionIT {
-  static final Path DOCKER = Path.of("docker");
+  static final Path DOCKER = Path.of("../docker");
   static Path dist;
 
   @TempDir Path tmp;
