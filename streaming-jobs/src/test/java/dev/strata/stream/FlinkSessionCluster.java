@@ -81,6 +81,8 @@ final class FlinkSessionCluster implements AutoCloseable {
     Files.createDirectories(home.resolve("log"));
     Files.createDirectories(home.resolve("tmp"));
     this.restPort = freePort();
+    // A test JVM stopped from outside (a fork timeout, Ctrl-C) still takes the cluster down with it.
+    Runtime.getRuntime().addShutdownHook(new Thread(this::close, "flink-cluster-shutdown"));
   }
 
   /**
@@ -221,7 +223,7 @@ final class FlinkSessionCluster implements AutoCloseable {
     return p.pid();
   }
 
-  private Process start(String name, List<String> jvm, String main, List<String> args) throws IOException {
+  private synchronized Process start(String name, List<String> jvm, String main, List<String> args) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(jvm);
@@ -369,7 +371,7 @@ final class FlinkSessionCluster implements AutoCloseable {
 
   /** Kills every process started here and its descendants (a client's, a TaskManager's children). */
   @Override
-  public void close() {
+  public synchronized void close() {
     for (Process p : logs.keySet()) {
       p.descendants().forEach(ProcessHandle::destroyForcibly);
       p.destroyForcibly();
