@@ -94,10 +94,11 @@ final class FlinkSessionCluster implements AutoCloseable {
     try {
       cluster.writeConfig(slots);
       cluster.startJobManager();
-      cluster.awaitRest(Duration.ofSeconds(120));
-      log("JobManager up, REST at http://127.0.0.1:%d", cluster.restPort);
+      // Started together, as start-cluster.sh does: the TaskManager retries until the JobManager answers.
       cluster.startTaskManager();
-      cluster.awaitTaskManagers(1, Duration.ofSeconds(120));
+      cluster.awaitRest(Duration.ofSeconds(150));
+      log("JobManager up, REST at http://127.0.0.1:%d", cluster.restPort);
+      cluster.awaitTaskManagers(1, Duration.ofSeconds(150));
       return cluster;
     } catch (Exception | AssertionError e) {
       String logs = cluster.diagnostics();
