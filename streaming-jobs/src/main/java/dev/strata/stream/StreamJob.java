@@ -138,6 +138,12 @@ public final class StreamJob {
           + String.join(", ", StreamPipeline.onlineGroups(plan, name)));
     }
     org.apache.flink.api.common.JobExecutionResult result = env.execute("strata stream " + String.join(",", sources));
+    if (result != null && !result.isJobExecutionResult()) {
+      // `flink run -d`: the job runs on in the cluster and has no result here (its accumulators would throw)
+      System.out.println("strata stream: submitted job " + result.getJobID() + " (detached): it runs in the cluster;"
+          + " follow it in Flink's web UI or REST API");
+      return;
+    }
     // a bounded run (a file, a bounded Kafka read) ends here: say what it did
     if (result != null && result.getAllAccumulatorResults() != null) {
       for (String name : sources) {
