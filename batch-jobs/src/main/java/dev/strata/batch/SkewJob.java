@@ -110,9 +110,12 @@ public final class SkewJob {
     List<Column> cols = new ArrayList<>(List.of(functions.col("request_id"), functions.col(TrainingSetJob.TIME),
         functions.col("entity_key"), functions.col("features"), functions.col("statuses")));
     service.features().forEach(f -> cols.add(functions.col(TrainingSetJob.columnName(f.qualifiedName()))));
+    cols.add(functions.col("entities")); // the logged row: keys and the request inputs it was served with
 
     Schema serviceSchema = service.schema();
-    List<BoundExpression> derived = service.derived().stream().map(d -> BoundExpression.bind(d.expr(), serviceSchema)).toList();
+    // Derived features are recomputed over the offline features and the request inputs as logged.
+    Schema evaluation = service.evaluationSchema();
+    List<BoundExpression> derived = service.derived().stream().map(d -> BoundExpression.bind(d.expr(), evaluation)).toList();
     List<FeatureSkew.Counter> counters = new ArrayList<>();
     serviceSchema.fields().forEach(f -> counters.add(new FeatureSkew.Counter(f.name(), comparison)));
     ObjectMapper mapper = new ObjectMapper();
@@ -128,13 +131,23 @@ public final class SkewJob {
       String entityText = r.getString(2);
       Map<String, String> servedValues = r.getJavaMap(3);
       Map<String, String> statuses = r.isNullAt(4) ? Map.of() : r.getJavaMap(4);
-      Object[] offline = new Object[serviceSchema.size()];
+      Object[] offline = new Object[evaluation.size()];
       for (int f = 0; f < features; f++) {
         offline[f] = SparkValues.fromInternal(service.features().get(f).type(), r.get(5 + f));
       }
+      Map<String, String> logged = r.isNullAt(5 + features) ? Map.of() : r.getJavaMap(5 + features);
+      for (int q = 0; q < service.request().size(); q++) {
+        Field input = service.request().get(q);
+        String json = logged.get(input.name());
+        try {
+          offline[serviceSchema.size() + q] = json == null ? null : LoggedValues.read(mapper.readTree(json), input.type());
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
       for (int d = 0; d < derived.size(); d++) {
         CompiledDerived cd = service.derived().get(d);
-        offline[serviceSchema.indexOf(cd.name())] = derived.get(d).eval(offline);
+        offline[evaluation.indexOf(cd.name())] = derived.get(d).eval(offline);
       }
       for (int f = 0; f < serviceSchema.size(); f++) {
         Field field = serviceSchema.field(f);

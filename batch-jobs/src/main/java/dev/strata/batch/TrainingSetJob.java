@@ -2,6 +2,7 @@ package dev.strata.batch;
 
 import dev.strata.dsl.expr.BoundExpression;
 import dev.strata.dsl.expr.TypedExpr;
+import dev.strata.dsl.io.TypedValues;
 import dev.strata.dsl.lang.ProjectSnapshot;
 import dev.strata.dsl.plan.CompiledPlan.CompiledDerived;
 import dev.strata.dsl.plan.CompiledPlan.CompiledFeature;
@@ -390,9 +391,14 @@ public final class TrainingSetJob {
       CompiledTrainingSet ts = plan.trainingSet(trainingSet).orElseThrow();
       CompiledService service = plan.service(ts.service()).orElseThrow();
       Schema spineSchema = ts.spineSchema();
-      Schema serviceSchema = service.schema();
+      // Derived features are bound to the evaluation schema: the service's output, then its request
+      // inputs, each taken from the spine column of the same name (what the request will carry online).
+      Schema serviceSchema = service.evaluationSchema();
       List<BoundExpression> derived = service.derived().stream().map(d -> BoundExpression.bind(d.expr(), serviceSchema)).toList();
       int features = service.features().size();
+      List<Field> request = service.request();
+      int[] requestColumns = request.stream().mapToInt(f -> spineSchema.indexOf(f.name())).toArray();
+      int requestSlot = service.schema().size();
       return map(input, r -> {
         Object[] out = new Object[spineColumns + 1 + features + derived.size()];
         for (int i = 0; i < spineColumns; i++) {
@@ -404,6 +410,10 @@ public final class TrainingSetJob {
           DataType type = service.features().get(f).type();
           values[f] = SparkValues.fromInternal(type, r.get(spineColumns + 1 + f));
           out[spineColumns + 1 + f] = SparkValues.toOutput(type, values[f]);
+        }
+        for (int q = 0; q < requestColumns.length; q++) {
+          Object spineValue = SparkValues.fromInternal(spineSchema.field(requestColumns[q]).type(), r.get(requestColumns[q]));
+          values[requestSlot + q] = TypedValues.fromObject(spineValue, request.get(q).type()); // bigint widens to double
         }
         for (int d = 0; d < derived.size(); d++) {
           CompiledDerived cd = service.derived().get(d);

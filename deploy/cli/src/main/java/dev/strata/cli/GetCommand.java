@@ -44,7 +44,8 @@ final class GetCommand implements Callable<Integer> {
   String service;
 
   @Parameters(index = "1..*", paramLabel = "KEY=VALUE", arity = "1..*",
-      description = "Entity key values, e.g. airport=ORD (every key of every entity the service uses).")
+      description = "Entity key values, e.g. airport=ORD (every key of every entity the service uses), and the"
+          + " service's request inputs, e.g. distance=1745.")
   List<String> keys;
 
   @Option(names = {"-C", "--dir"}, paramLabel = "DIR", defaultValue = ".", description = "The project directory (default: .).")
@@ -104,6 +105,9 @@ final class GetCommand implements Callable<Integer> {
         types.putIfAbsent(f.name(), f.type());
       }
     }
+    // A service's request inputs travel beside the keys (as in the server's "entities").
+    Map<String, DataType> request = new LinkedHashMap<>();
+    plan.service(service).ifPresent(s -> s.request().forEach(f -> request.put(f.name(), f.type())));
     Map<String, Object> row = new LinkedHashMap<>();
     for (String kv : keys) {
       int eq = kv.indexOf('=');
@@ -112,10 +116,21 @@ final class GetCommand implements Callable<Integer> {
       }
       String name = kv.substring(0, eq);
       String text = kv.substring(eq + 1);
+      if (request.containsKey(name)) {
+        try {
+          row.put(name, TypedValues.parse(text, request.get(name))); // empty is NULL
+        } catch (ValueFormatException e) {
+          throw new UserException("Cannot read request input '" + name + "': " + e.getMessage());
+        }
+        continue;
+      }
       DataType type = types.get(name);
       if (type == null) {
+        java.util.Set<String> known = new java.util.LinkedHashSet<>(types.keySet());
+        known.addAll(request.keySet());
         throw new UserException("Cannot read entity key '" + name + "': no entity has that key"
-            + dev.strata.dsl.diag.Suggestions.hint(name, types.keySet()));
+            + (request.isEmpty() ? "" : " and the service has no such request input")
+            + dev.strata.dsl.diag.Suggestions.hint(name, known));
       }
       try {
         Object value = TypedValues.parse(text, type); // the text rules of every event file

@@ -100,8 +100,17 @@ class OnlineCommandsTest {
     StrataCliTest.Run noEq = StrataCliTest.run("get", "delay_model_v1", "ORD", "-C", dir.toString());
     assertThat(noEq.code()).isEqualTo(1);
     assertThat(noEq.err().strip()).isEqualTo("strata: Cannot read entity key 'ORD': write it as key=value, e.g. airport=ORD");
-    StrataCliTest.Run unknown = StrataCliTest.run("get", "delay_model_v2", "airport=ORD", "-C", dir.toString());
-    assertThat(unknown.err().strip()).startsWith("strata: Cannot get features: project 'flights' has no feature service 'delay_model_v2'; did you mean 'delay_model_v1'?");
+    StrataCliTest.Run unknown = StrataCliTest.run("get", "delay_modle_v1", "airport=ORD", "-C", dir.toString());
+    assertThat(unknown.err().strip()).startsWith("strata: Cannot get features: project 'flights' has no feature service 'delay_modle_v1'; did you mean 'delay_model_v1'");
+    // issue 20: a request input is given as name=value beside the keys; without it, one sentence names it
+    StrataCliTest.Run noDistance = StrataCliTest.run("get", "delay_model_v2", "airport=ORD", "origin=ORD", "destination=LAX",
+        "-C", dir.toString());
+    assertThat(noDistance.code()).isEqualTo(1);
+    assertThat(noDistance.err().strip()).isEqualTo("strata: Cannot fetch features of service 'delay_model_v2': entity row 0 has no"
+        + " value for request input 'distance'; the service needs its request inputs beside the keys: distance (bigint)");
+    StrataCliTest.Run badDistance = StrataCliTest.run("get", "delay_model_v2", "airport=ORD", "origin=ORD", "destination=LAX",
+        "distance=far", "-C", dir.toString());
+    assertThat(badDistance.err().strip()).startsWith("strata: Cannot read request input 'distance': ");
     // issue 19 item 6: a missing key names every key the service needs
     StrataCliTest.Run missing = StrataCliTest.run("get", "delay_model_v1", "airport=ORD", "-C", dir.toString());
     assertThat(missing.code()).isEqualTo(1);

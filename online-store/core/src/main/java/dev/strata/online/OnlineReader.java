@@ -235,6 +235,13 @@ public final class OnlineReader {
     int n = entityRows.size();
     int m = sr.groups.size();
     byte[][][] keys = keys(sr, entityRows, rowOffset);
+    Object[][] request = null; // like keys, checked before any I/O
+    if (!sr.service.request().isEmpty()) {
+      request = new Object[n][];
+      for (int r = 0; r < n; r++) {
+        request[r] = sr.requestValues(sr.service.name(), entityRows.get(r), rowOffset + r);
+      }
+    }
     ReadPlan plan = new ReadPlan(sr, store, nowMicros, exact);
     List<KvStore.Get> gets = new ArrayList<>(n * m);
     for (int r = 0; r < n; r++) {
@@ -243,7 +250,8 @@ public final class OnlineReader {
       }
     }
     // Pipeline staleness is about now: an exact read as of an instant is answered as of it.
-    ReadAssembly out = new ReadAssembly(sr, plan, n, nowMicros, rowOffset, exact ? java.util.Set.of() : staleGroups.get());
+    ReadAssembly out = new ReadAssembly(sr, plan, n, nowMicros, rowOffset, exact ? java.util.Set.of() : staleGroups.get(),
+        request);
     try {
       store.multiGet(gets, (i, values) -> out.reply(i / m, i % m, values));
     } catch (OnlineStoreException e) {

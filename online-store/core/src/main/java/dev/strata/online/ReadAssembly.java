@@ -23,10 +23,13 @@ final class ReadAssembly {
   private final List<byte[]>[][] got;
   private final int[] waiting;
   private final Set<String> staleGroups;
+  private final Object[][] request; // per row, the service's request inputs; null when it has none
 
   @SuppressWarnings({"unchecked", "rawtypes"}) // generic array creation
-  ReadAssembly(ServiceReader sr, ReadPlan plan, int rows, long nowMicros, int rowOffset, Set<String> staleGroups) {
+  ReadAssembly(ServiceReader sr, ReadPlan plan, int rows, long nowMicros, int rowOffset, Set<String> staleGroups,
+      Object[][] request) {
     this.sr = sr;
+    this.request = request;
     this.staleGroups = staleGroups;
     this.rowOffset = rowOffset;
     this.plan = plan;
@@ -37,7 +40,8 @@ final class ReadAssembly {
       scratch.add(sr.groups.get(g).scratch(plan.blocks.get(g).size()));
     }
     int width = sr.names.size();
-    this.values = new Object[rows][width];
+    // With request inputs a row is evaluated wider (inputs after the output) and cut to the output after.
+    this.values = new Object[rows][request == null ? width : sr.evaluationWidth];
     this.statuses = new FeatureStatus[rows][width];
     this.times = new long[rows][width];
     this.got = new List[rows][];
@@ -104,11 +108,17 @@ final class ReadAssembly {
         times[r][out[i]] = latest;
       }
     }
+    if (request != null) {
+      System.arraycopy(request[r], 0, row, sr.names.size(), request[r].length);
+    }
     for (int d = 0; d < sr.derived.size(); d++) {
       int col = sr.features + d;
       row[col] = sr.derived.get(d).eval(row);
       statuses[r][col] = !anyFound ? FeatureStatus.NOT_FOUND : anyStale ? FeatureStatus.OUTSIDE_MAX_AGE : FeatureStatus.PRESENT;
       times[r][col] = freshest;
+    }
+    if (request != null) {
+      values[r] = java.util.Arrays.copyOf(row, sr.names.size());
     }
   }
 

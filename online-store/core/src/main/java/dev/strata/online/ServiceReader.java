@@ -2,6 +2,8 @@ package dev.strata.online;
 
 import dev.strata.dsl.error.BadRequestException;
 import dev.strata.dsl.expr.BoundExpression;
+import dev.strata.dsl.io.TypedValues;
+import dev.strata.dsl.io.ValueFormatException;
 import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.plan.CompiledPlan.CompiledDerived;
 import dev.strata.dsl.plan.CompiledPlan.CompiledEntity;
@@ -32,6 +34,7 @@ final class ServiceReader {
   final List<String> entities = new ArrayList<>(); // distinct, in first-use order
   final int[] entityOfGroup; // index into entities
   final int features;
+  final int evaluationWidth; // output columns, then one slot per request input
 
   ServiceReader(CompiledPlan plan, CompiledService service, Map<String, GroupReader> online) {
     this.plan = plan;
@@ -68,13 +71,42 @@ final class ServiceReader {
       entityOfGroup[g] = entities.indexOf(entity);
     }
     this.features = service.features().size();
+    // Derived features read request inputs from the slots after the output columns.
+    Schema evaluation = service.evaluationSchema();
     for (CompiledDerived d : service.derived()) {
-      derived.add(BoundExpression.bind(d.expr(), schema));
+      derived.add(BoundExpression.bind(d.expr(), evaluation));
     }
+    this.evaluationWidth = evaluation.size();
     for (int i = 0; i < schema.size(); i++) {
       names.add(schema.field(i).name());
       types.add(schema.field(i).type());
     }
+  }
+
+  /**
+   * The request inputs of one entity row, each of its input's type by {@link TypedValues}' JSON
+   * rules ({@code null} is SQL NULL), in the service's order.
+   *
+   * @throws BadRequestException naming the input when the row lacks one or its value is not of the input's type
+   */
+  Object[] requestValues(String serviceName, Map<String, Object> row, int rowIndex) {
+    List<Field> inputs = service.request();
+    Object[] out = new Object[inputs.size()];
+    for (int i = 0; i < out.length; i++) {
+      Field input = inputs.get(i);
+      if (!row.containsKey(input.name())) {
+        throw new BadRequestException("Cannot fetch features of service '" + serviceName + "': entity row " + rowIndex
+            + " has no value for request input '" + input.name() + "'; the service needs its request inputs beside the keys: "
+            + String.join(", ", inputs.stream().map(f -> f.name() + " (" + f.type().sqlName() + ")").toList()));
+      }
+      try {
+        out[i] = TypedValues.fromObject(row.get(input.name()), input.type());
+      } catch (ValueFormatException e) {
+        throw new BadRequestException("Cannot fetch features of service '" + serviceName + "': request input '" + input.name()
+            + "' of entity row " + rowIndex + " must be a " + input.type().sqlName() + " (" + e.getMessage() + ")");
+      }
+    }
+    return out;
   }
 
   List<Object> entityKey(String serviceName, String entity, Map<String, Object> row, int rowIndex) {

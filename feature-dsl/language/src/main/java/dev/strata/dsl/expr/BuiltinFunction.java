@@ -45,7 +45,8 @@ public enum BuiltinFunction {
   MONTH(1, 1),
   YEAR(1, 1),
   EPOCH_SECONDS(1, 1),
-  DATE_TRUNC(2, 2);
+  DATE_TRUNC(2, 2),
+  HAVERSINE(4, 4);
 
   private static final Map<String, BuiltinFunction> BY_NAME =
       Arrays.stream(values())
@@ -145,6 +146,7 @@ public enum BuiltinFunction {
       case EXP:
       case POWER:
       case SIGN:
+      case HAVERSINE:
         return DataType.DOUBLE;
       case LOWER:
       case UPPER:

@@ -505,6 +505,8 @@ final class Interpreter implements ExprVisitor<Interpreter.Evaluator> {
         return a -> Math.pow(Values.toDouble(a[0]), Values.toDouble(a[1]));
       case SIGN:
         return a -> Math.signum(Values.toDouble(a[0]));
+      case HAVERSINE:
+        return a -> Values.haversineKm(Values.toDouble(a[0]), Values.toDouble(a[1]), Values.toDouble(a[2]), Values.toDouble(a[3]));
       case LOWER:
         return a -> ((String) a[0]).toLowerCase(Locale.ROOT);
       case UPPER:

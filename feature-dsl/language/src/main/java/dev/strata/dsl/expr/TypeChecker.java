@@ -522,6 +522,7 @@ final class TypeChecker {
       case EXP:
       case POWER:
       case SIGN:
+      case HAVERSINE:
         return Kind.NUMBER;
       case SUBSTR:
         return index == 0 ? Kind.STRING : Kind.BIGINT;

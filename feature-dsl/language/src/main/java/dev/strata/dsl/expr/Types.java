@@ -30,7 +30,7 @@ final class Types {
 
   /** True when a value of type {@code from} may stand where {@code to} is produced. */
   static boolean widensTo(DataType from, DataType to) {
-    return from.equals(to) || (from == DataType.LONG && to == DataType.DOUBLE);
+    return from.widensTo(to);
   }
 
   /** Whether {@code =} applies: numbers with numbers, otherwise equal primitive types. */

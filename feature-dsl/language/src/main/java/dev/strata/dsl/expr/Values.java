@@ -54,6 +54,25 @@ final class Values {
     return ((Number) value).doubleValue();
   }
 
+  /** The mean Earth radius (IUGG), in kilometres: HAVERSINE's sphere. */
+  static final double EARTH_RADIUS_KM = 6371.0088;
+
+  /**
+   * The great-circle distance in kilometres between two points given in degrees of latitude and
+   * longitude, on a sphere of {@link #EARTH_RADIUS_KM}. The haversine form keeps precision for
+   * near points; {@code min(1, h)} guards rounding above 1 for near-antipodal points.
+   */
+  static double haversineKm(double lat1, double lon1, double lat2, double lon2) {
+    double p1 = Math.toRadians(lat1);
+    double p2 = Math.toRadians(lat2);
+    double dLat = p2 - p1;
+    double dLon = Math.toRadians(lon2 - lon1);
+    double sinLat = Math.sin(dLat / 2);
+    double sinLon = Math.sin(dLon / 2);
+    double h = sinLat * sinLat + Math.cos(p1) * Math.cos(p2) * sinLon * sinLon;
+    return 2 * EARTH_RADIUS_KM * Math.asin(Math.sqrt(Math.min(1.0, h)));
+  }
+
   /** Spark's double order: NaN = NaN, NaN above everything, 0.0 = -0.0. */
   static int compareDoubles(double a, double b) {
     return a == b ? 0 : Double.compare(a, b);

@@ -134,13 +134,15 @@ public final class LanguageSpec {
   public static final Obj DERIVED =
       object("derived feature", "A feature computed from other features of the service.")
           .required("name", NAME)
-          .required("expr", scalar(Kind.EXPRESSION, "An expression over group.feature names."))
+          .required("expr", scalar(Kind.EXPRESSION, "An expression over group.feature names, earlier derived features and request.<input> names."))
           .optional("description", DESCRIPTION)
           .build();
 
   public static final Obj FEATURE_SERVICE =
       object("feature service", "The features one model reads, online and offline.")
           .required("features", listOf(scalar(Kind.STRING, "group.* or group.feature_window."), 1, "Features by name."))
+          .optional("request", columns(TYPE, "Request inputs and their types: values the caller sends with each entity row"
+              + " (online) or spine columns of the same names (training sets); derived features read them as request.<name>."))
           .optional("derived", listOf(DERIVED, 0, "Derived features."))
           .optional("description", DESCRIPTION)
           .build();

@@ -44,6 +44,9 @@ public final class ProjectLoader {
   /** The configuration file of a project directory; not a definitions file. */
   public static final String CONFIG_FILE = "strata.yaml";
 
+  /** The kind under which a request input with a mistake is {@linkplain Diagnostics#poison poisoned}: service.input. */
+  public static final String REQUEST_INPUT = "request input";
+
   /** The kind under which a feature group with a mistake is {@linkplain Diagnostics#poison poisoned}. */
   public static final String FEATURE_GROUP = "feature group";
 
@@ -415,7 +418,13 @@ public final class ProjectLoader {
           derived.add(new FeatureService.Derived(dn, e, text(d, "description"), YamlNodes.pos(file, get(d, "name"))));
         }
       }
-      return new FeatureService(n, refs, derived, text(v, "description"), p);
+      List<Field> request = typedColumns(file, get(v, "request"));
+      for (YamlNodes.Entry e : entries(file, get(v, "request"))) {
+        if (request.stream().noneMatch(f -> f.name().equals(e.key()))) {
+          diags.poison(REQUEST_INPUT, n + "." + e.key()); // its type or name was reported; readers of it are not
+        }
+      }
+      return new FeatureService(n, refs, derived, request, text(v, "description"), p);
     }
 
     private TrainingSet trainingSet(String file, String n, SourcePosition p, Node v) {

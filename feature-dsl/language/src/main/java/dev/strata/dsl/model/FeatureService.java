@@ -1,17 +1,30 @@
 package dev.strata.dsl.model;
 
 import dev.strata.dsl.diag.SourcePosition;
+import dev.strata.dsl.types.DataType;
+import dev.strata.dsl.types.Field;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The features one model reads: references to group features, plus derived features. */
+/**
+ * The features one model reads: references to group features, derived features, and the typed
+ * request inputs derived features may read as {@code request.<name>} (values the caller sends with
+ * each entity row online, and that a training set takes from spine columns of the same names).
+ */
 public record FeatureService(
-    String name, List<FeatureRef> features, List<Derived> derived, String description, SourcePosition pos) {
+    String name, List<FeatureRef> features, List<Derived> derived, List<Field> request, String description,
+    SourcePosition pos) {
 
   public FeatureService {
     features = List.copyOf(features);
     derived = List.copyOf(derived);
+    request = List.copyOf(request);
     pos = pos == null ? SourcePosition.UNKNOWN : pos;
+  }
+
+  /** A service without request inputs. */
+  public FeatureService(String name, List<FeatureRef> features, List<Derived> derived, String description, SourcePosition pos) {
+    this(name, features, derived, List.of(), description, pos);
   }
 
   /** {@code group.*} or {@code group.feature_window}, as written. */
@@ -36,6 +49,7 @@ public record FeatureService(
     private final String name;
     private final List<FeatureRef> features = new ArrayList<>();
     private final List<Derived> derived = new ArrayList<>();
+    private final List<Field> request = new ArrayList<>();
     private String description;
 
     private Builder(String name) {
@@ -54,13 +68,19 @@ public record FeatureService(
       return this;
     }
 
+    /** A request input, read by derived features as {@code request.<inputName>}. */
+    public Builder request(String inputName, DataType type) {
+      request.add(new Field(inputName, type));
+      return this;
+    }
+
     public Builder description(String text) {
       this.description = text;
       return this;
     }
 
     public FeatureService build() {
-      return new FeatureService(name, features, derived, description, null);
+      return new FeatureService(name, features, derived, request, description, null);
     }
   }
 }

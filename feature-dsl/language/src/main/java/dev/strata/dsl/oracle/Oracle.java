@@ -4,6 +4,7 @@ import dev.strata.dsl.agg.Aggregations;
 import dev.strata.dsl.agg.Aggregator;
 import dev.strata.dsl.expr.BoundExpression;
 import dev.strata.dsl.expr.TypedExpr;
+import dev.strata.dsl.io.TypedValues;
 import dev.strata.dsl.plan.CompiledPlan;
 import dev.strata.dsl.plan.CompiledPlan.CompiledAggregation;
 import dev.strata.dsl.plan.CompiledPlan.CompiledDerived;
@@ -15,6 +16,7 @@ import dev.strata.dsl.plan.CompiledPlan.CompiledTrainingSet;
 import dev.strata.dsl.plan.CompiledPlan.KeyColumn;
 import dev.strata.dsl.plan.CompiledPlan.ServiceFeature;
 import dev.strata.dsl.tile.TileGeometry;
+import dev.strata.dsl.types.Field;
 import dev.strata.dsl.types.Schema;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -112,6 +114,15 @@ public final class Oracle {
    */
   public Map<String, Object> serviceFeatures(String service, Map<String, List<Object[]>> eventsBySource,
       Map<String, List<Object>> keysByEntity, long t) {
+    return serviceFeatures(service, eventsBySource, keysByEntity, Map.of(), t);
+  }
+
+  /**
+   * As {@link #serviceFeatures(String, Map, Map, long)}, with the values of the service's request
+   * inputs by name (converted to each input's type by {@link TypedValues}; an input left out is NULL).
+   */
+  public Map<String, Object> serviceFeatures(String service, Map<String, List<Object[]>> eventsBySource,
+      Map<String, List<Object>> keysByEntity, Map<String, ?> request, long t) {
     CompiledService s = plan.service(service).orElseThrow(() -> new IllegalArgumentException("Cannot evaluate: unknown service " + service));
     Map<String, Map<String, Object>> byGroup = new LinkedHashMap<>();
     for (String groupName : s.groups()) {
@@ -122,7 +133,7 @@ public final class Oracle {
       }
       byGroup.put(groupName, groupFeatures(groupName, eventsBySource.getOrDefault(g.source(), List.of()), key, t));
     }
-    Schema schema = s.schema();
+    Schema schema = s.evaluationSchema();
     Object[] row = new Object[schema.size()];
     Map<String, Object> out = new LinkedHashMap<>();
     int i = 0;
@@ -130,6 +141,9 @@ public final class Oracle {
       Object v = byGroup.get(f.group()).get(f.feature());
       row[i++] = v;
       out.put(f.qualifiedName(), v);
+    }
+    for (Field r : s.request()) {
+      row[schema.indexOf(CompiledService.requestColumn(r.name()))] = TypedValues.fromObject(request.get(r.name()), r.type());
     }
     for (CompiledDerived d : s.derived()) {
       Object v = BoundExpression.bind(d.expr(), schema).eval(row);
@@ -163,8 +177,12 @@ public final class Oracle {
         }
         keys.put(e.getKey(), k);
       }
+      Map<String, Object> request = new LinkedHashMap<>();
+      for (Field input : plan.service(ts.service()).orElseThrow().request()) {
+        request.put(input.name(), r[schema.indexOf(input.name())]); // the spine column of the same name
+      }
       out.add(new TrainingRow(t, keys, label == null ? null : label.eval(r),
-          serviceFeatures(ts.service(), eventsBySource, keys, t)));
+          serviceFeatures(ts.service(), eventsBySource, keys, request, t)));
     }
     return out;
   }

@@ -154,10 +154,42 @@ public record CompiledPlan(
   /** A derived feature, in evaluation order (dependencies first). */
   public record CompiledDerived(String name, TypedExpr expr, DataType type) {}
 
-  public record CompiledService(String name, List<ServiceFeature> features, List<CompiledDerived> derived, String description) {
+  /**
+   * A compiled service. {@code request} are its request inputs: derived features read them as
+   * columns named {@link #requestColumn(String) request.&lt;name&gt;} of the {@link #evaluationSchema()}.
+   */
+  public record CompiledService(
+      String name, List<ServiceFeature> features, List<CompiledDerived> derived, List<Field> request, String description) {
+    /** The prefix of a request input's column in the evaluation schema. */
+    public static final String REQUEST_PREFIX = "request.";
+
     public CompiledService {
       features = List.copyOf(features);
       derived = List.copyOf(derived);
+      request = List.copyOf(request);
+    }
+
+    /** A service without request inputs. */
+    public CompiledService(String name, List<ServiceFeature> features, List<CompiledDerived> derived, String description) {
+      this(name, features, derived, List.of(), description);
+    }
+
+    /** The column of a request input in the evaluation schema: {@code request.<input>}. */
+    public static String requestColumn(String input) {
+      return REQUEST_PREFIX + input;
+    }
+
+    /**
+     * The columns derived features are bound to: the output columns ({@link #schema()}, at the same
+     * positions) followed by one column per request input. A row of this schema holds a service's
+     * output in its first {@code schema().size()} slots; request inputs are never output.
+     */
+    public Schema evaluationSchema() {
+      Schema.Builder b = Schema.builder();
+      features.forEach(f -> b.add(f.qualifiedName(), f.type()));
+      derived.forEach(d -> b.add(d.name(), d.type()));
+      request.forEach(r -> b.add(requestColumn(r.name()), r.type()));
+      return b.build();
     }
 
     /** The groups the service reads, in first-use order. */

@@ -12,6 +12,7 @@ import dev.strata.dsl.expr.ExpressionResult;
 import dev.strata.dsl.expr.Expressions;
 import dev.strata.dsl.expr.TypedExpr;
 import dev.strata.dsl.lang.NameChecker;
+import dev.strata.dsl.lang.NameRules;
 import dev.strata.dsl.lang.ProjectLoader;
 import dev.strata.dsl.model.Aggregation;
 import dev.strata.dsl.model.Entity;
@@ -331,7 +332,48 @@ public final class PlanCompiler {
         features.add(new ServiceFeature(f.qualifiedName(), g.name(), f.name(), f.type()));
       }
     }
-    return new CompiledService(s.name(), features, derived(s, features), s.description());
+    checkRequest(s, features, groups);
+    return new CompiledService(s.name(), features, derived(s, features), s.request(), s.description());
+  }
+
+  /**
+   * Request inputs travel beside the entity keys in a request (Feast's request sources are
+   * columns of "entities"), so a request input may not share a name with a key of an entity the
+   * service reads; and {@code request.} names them in expressions, so no group read by such a
+   * service may be called {@code request}.
+   */
+  /** service.input of request inputs whose mistake was reported with their service. */
+  private final Set<String> reportedRequestInputs = new HashSet<>();
+
+  private void checkRequest(FeatureService s, List<ServiceFeature> features, Map<String, CompiledGroup> groups) {
+    if (s.request().isEmpty()) {
+      return;
+    }
+    Map<String, String> keyOwners = new LinkedHashMap<>();
+    for (ServiceFeature f : features) {
+      CompiledGroup g = groups.get(f.group());
+      Entity e = g == null ? null : project.entities().get(g.entity());
+      if (e != null) {
+        e.keys().forEach(k -> keyOwners.putIfAbsent(NameRules.fold(k.name()), e.name()));
+      }
+      if (NameRules.fold(f.group()).equals("request")) {
+        diags.error(s.pos(), "service '" + s.name() + "' has request inputs, which its expressions name request.<input>,"
+            + " so it cannot read feature group '" + f.group() + "'; rename the group");
+        break;
+      }
+    }
+    Set<String> seenInputs = new HashSet<>();
+    for (Field r : s.request()) {
+      if (!seenInputs.add(NameRules.fold(r.name()))) {
+        diags.error(s.pos(), "service '" + s.name() + "' declares request input '" + r.name() + "' twice (names ignore case)");
+      }
+      String owner = keyOwners.get(NameRules.fold(r.name()));
+      if (owner != null) {
+        reportedRequestInputs.add(s.name() + "." + r.name());
+        diags.error(s.pos(), "request input '" + r.name() + "' of service '" + s.name() + "' has the name of a key of entity '"
+            + owner + "': a request carries keys and request inputs side by side; rename the input");
+      }
+    }
   }
 
   /** Type checks derived features in dependency order; reports unknown names and cycles. */
@@ -371,8 +413,9 @@ public final class PlanCompiler {
       Schema.Builder visible = Schema.builder();
       features.forEach(f -> visible.add(f.qualifiedName(), f.type()));
       derivedTypes.forEach(visible::add);
+      s.request().forEach(r -> visible.add(CompiledService.requestColumn(r.name()), r.type()));
       Schema schema = visible.build();
-      if (readsPoisoned(d, schema, poisoned)) {
+      if (readsPoisoned(s.name(), d, schema, poisoned)) {
         poisoned.add(name); // and so are the derived features that read this one
         continue;
       }
@@ -393,7 +436,7 @@ public final class PlanCompiler {
    * not type check. Checking it would only add "unknown column" errors that the one real mistake
    * causes; a name that is simply unknown is still reported.
    */
-  private boolean readsPoisoned(FeatureService.Derived d, Schema visible, Set<String> poisonedDerived) {
+  private boolean readsPoisoned(String service, FeatureService.Derived d, Schema visible, Set<String> poisonedDerived) {
     for (String column : Expressions.referencedColumns(d.expr().text()).orElse(Set.of())) {
       if (visible.names().contains(column)) {
         continue;
@@ -403,6 +446,10 @@ public final class PlanCompiler {
       }
       int dot = column.indexOf('.');
       if (dot > 0 && diags.isPoisoned(ProjectLoader.FEATURE_GROUP, column.substring(0, dot))) {
+        return true;
+      }
+      if (column.startsWith(CompiledService.REQUEST_PREFIX) && diags.isPoisoned(ProjectLoader.REQUEST_INPUT,
+          service + "." + column.substring(CompiledService.REQUEST_PREFIX.length()))) {
         return true;
       }
     }
@@ -474,7 +521,7 @@ public final class PlanCompiler {
         timestamp = spine.timestamp() != null ? spine.timestamp() : src.timestamp();
       } else if (spine.source() == null && spine.path() != null) {
         timestamp = spine.timestamp() != null ? spine.timestamp() : fileSpineTime(t, service, groups);
-        schema = timestamp == null ? null : fileSpineSchema(t, timestamp);
+        schema = timestamp == null ? null : fileSpineSchema(t, timestamp, service == null ? List.of() : service.request());
       }
       if (schema != null && timestamp != null) {
         Optional<Field> time = schema.find(timestamp);
@@ -522,6 +569,22 @@ public final class PlanCompiler {
       if (schema != null) {
         label = expression(spine.label(), schema, null, "label");
       }
+      if (schema != null && service != null) {
+        for (Field r : service.request()) {
+          Optional<Field> column = schema.find(r.name());
+          if (reportedRequestInputs.contains(service.name() + "." + r.name())) {
+            continue; // its definition's mistake is reported with the service
+          } else if (column.isEmpty()) {
+            diags.error(spine.pos(), "spine of training set '" + t.name() + "' has no column '" + r.name() + "' for request input '"
+                + r.name() + "' of service '" + service.name() + "' (a training set takes each request input from the spine"
+                + " column of the same name)" + Suggestions.hint(r.name(), schema.names()));
+          } else if (!column.get().type().widensTo(r.type())) {
+            diags.error(spine.pos(), "spine column '" + r.name() + "' of training set '" + t.name() + "' is "
+                + column.get().type() + ", but request input '" + r.name() + "' of service '" + service.name() + "' is "
+                + r.type());
+          }
+        }
+      }
     }
     return new CompiledTrainingSet(t.name(), t.service(), spine == null ? null : spine.source(),
         spine == null ? null : spine.path(), timestamp, schema, keys, label);
@@ -558,7 +621,7 @@ public final class PlanCompiler {
    * other columns of the spine's {@code schema}. A declared type wins (the key expression is then
    * checked against the entity key's type as everywhere).
    */
-  private Schema fileSpineSchema(TrainingSet t, String timestamp) {
+  private Schema fileSpineSchema(TrainingSet t, String timestamp, List<Field> request) {
     TrainingSet.Spine spine = t.spine();
     Map<String, DataType> declared = new LinkedHashMap<>();
     for (Field f : spine.columns()) {
@@ -594,6 +657,8 @@ public final class PlanCompiler {
       return null;
     }
     columns.put(timestamp, declared.getOrDefault(timestamp, DataType.TIMESTAMP));
+    // A request input's column is typed from the service, as a key's column from its entity.
+    request.forEach(r -> columns.putIfAbsent(r.name(), declared.getOrDefault(r.name(), r.type())));
     declared.forEach(columns::putIfAbsent);
     List<Field> fields = new ArrayList<>();
     columns.forEach((n, type) -> fields.add(new Field(n, type)));

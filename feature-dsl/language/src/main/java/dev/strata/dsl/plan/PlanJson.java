@@ -259,6 +259,10 @@ public final class PlanJson {
       features.addObject().put("name", f.qualifiedName()).put("group", f.group()).put("feature", f.feature())
           .put("type", f.type().sqlName());
     }
+    if (!s.request().isEmpty()) { // absent, not empty, so plans applied before request inputs existed diff the same
+      ObjectNode request = n.putObject("request");
+      s.request().forEach(r -> request.put(r.name(), r.type().sqlName()));
+    }
     ArrayNode derived = n.putArray("derived");
     for (CompiledDerived d : s.derived()) {
       derived.addObject().put("name", d.name()).put("type", d.type().sqlName()).set("expr", expr(d.expr()));

@@ -21,6 +21,11 @@ public sealed interface DataType permits DataType.Primitive, DataType.ListType, 
     return this == Primitive.LONG || this == Primitive.DOUBLE;
   }
 
+  /** True when a value of this type may stand where {@code to} is expected: the same type, or bigint for double. */
+  default boolean widensTo(DataType to) {
+    return equals(to) || (this == Primitive.LONG && to == Primitive.DOUBLE);
+  }
+
   default boolean isOrderable() {
     return this instanceof Primitive p && p != Primitive.BOOLEAN;
   }

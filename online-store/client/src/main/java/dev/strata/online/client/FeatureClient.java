@@ -18,10 +18,12 @@ import java.util.Map;
  */
 public interface FeatureClient extends AutoCloseable {
   /**
-   * Feature values of {@code service} as of now for each entity row (key name → value).
+   * Feature values of {@code service} as of now for each entity row: key name → value, and for a
+   * service with request inputs, each input's name → its value for that row (Feast's request
+   * source fields; {@code null} is SQL NULL). Request inputs are read, never returned.
    *
    * @throws UnknownNameException for an unknown service
-   * @throws BadRequestException for another bad request (a missing or mistyped key, a limit exceeded)
+   * @throws BadRequestException for another bad request (a missing or mistyped key or request input, a limit exceeded)
    * @throws StoreUnavailableException when the store or server is unavailable
    */
   OnlineFeatures getOnlineFeatures(String service, List<Map<String, Object>> entityRows);

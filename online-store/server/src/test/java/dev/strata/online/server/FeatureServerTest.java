@@ -130,6 +130,43 @@ class FeatureServerTest {
     }
   }
 
+  /** Request inputs (issue 20 item 2) travel beside the keys in "entities", one value per row, as Feast sends them. */
+  @Test
+  void requestInputsTravelBesideTheKeys() throws Exception {
+    String keys = "\"airport\":[\"ORD\",\"ATL\"],\"origin\":[\"ORD\",\"ATL\"],\"destination\":[\"LAX\",\"DFW\"]";
+    HttpResponse<String> r = post("{\"feature_service\":\"delay_model_v2\",\"entities\":{" + keys
+        + ",\"distance\":[1745,null]}}", TOKEN);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonNode root = JSON.readTree(r.body());
+    List<String> names = new ArrayList<>();
+    root.path("metadata").path("feature_names").forEach(n -> names.add(n.asText()));
+    List<Map<String, Object>> rows = new ArrayList<>();
+    rows.add(new java.util.HashMap<>(Map.of("airport", "ORD", "origin", "ORD", "destination", "LAX", "distance", 1745L)));
+    Map<String, Object> nullDistance = new java.util.HashMap<>(Map.of("airport", "ATL", "origin", "ATL", "destination", "DFW"));
+    nullDistance.put("distance", null);
+    rows.add(nullDistance);
+    OnlineFeatures direct = reader.getOnlineFeatures("delay_model_v2", rows);
+    int col = names.indexOf("route_delay_per_100_miles");
+    assertThat(col).as(names.toString()).isPositive();
+    Object expected = direct.value(0, direct.featureNames().indexOf("route_delay_per_100_miles"));
+    assertThat(expected).as("ORD -> LAX has flights in the sample").isNotNull();
+    assertThat(root.path("results").get(col).path("values").get(0).asDouble()).isEqualTo((Double) expected);
+    assertThat(root.path("results").get(col).path("values").get(1).isNull()).as("NULL distance: NULL feature").isTrue();
+    try (FeatureClient http = FeatureClient.http(URI.create("http://127.0.0.1:" + server.port()), TOKEN)) {
+      assertThat(http.getOnlineFeatures("delay_model_v2", rows).row(0)).isEqualTo(direct.row(0));
+    }
+    HttpResponse<String> missing = post("{\"feature_service\":\"delay_model_v2\",\"entities\":{" + keys + "}}", TOKEN);
+    assertThat(missing.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(missing.body()).path("error").asText()).startsWith("Cannot fetch features of service 'delay_model_v2':"
+        + " entity row 0 has no value for request input 'distance'; the service needs its request inputs beside the keys:"
+        + " distance (bigint)");
+    HttpResponse<String> mistyped = post("{\"feature_service\":\"delay_model_v2\",\"entities\":{" + keys
+        + ",\"distance\":[10,\"far\"]}}", TOKEN);
+    assertThat(mistyped.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(mistyped.body()).path("error").asText())
+        .startsWith("Cannot fetch features of service 'delay_model_v2': request input 'distance' of entity row 1 must be a bigint");
+  }
+
   @Test
   void badRequestsGetAStatusAndOneSentence() throws Exception {
     StringBuilder many = new StringBuilder();
