@@ -62,4 +62,51 @@ final class Cells {
     }
     return negative ? -(double) value : (double) value;
   }
+
+  /** As {@link #number(String)} on the text {@code b[from, to)}, without making a String when it is an integer. */
+  static double number(char[] b, int from, int to) {
+    // String.trim(): every char up to ' ' at either end
+    while (from < to && b[from] <= ' ') {
+      from++;
+    }
+    while (to > from && b[to - 1] <= ' ') {
+      to--;
+    }
+    if (from == to) {
+      return Double.NaN;
+    }
+    char c = b[from];
+    if (!(Character.isDigit(c) || c == '-' || c == '+' || c == '.')) {
+      return Double.NaN;
+    }
+    char last = b[to - 1];
+    if (!(Character.isDigit(last) || last == '.')) {
+      return Double.NaN;
+    }
+    int i = from;
+    boolean negative = false;
+    if (c == '-' || c == '+') {
+      negative = c == '-';
+      i++;
+    }
+    if (to - i >= 1 && to - i <= 18) {
+      long value = 0;
+      for (; i < to; i++) {
+        char ch = b[i];
+        if (ch < '0' || ch > '9') {
+          break;
+        }
+        value = value * 10 + (ch - '0');
+      }
+      if (i == to) {
+        return negative ? -(double) value : (double) value;
+      }
+    }
+    try {
+      double d = Double.parseDouble(new String(b, from, to - from));
+      return Double.isFinite(d) ? d : Double.NaN;
+    } catch (NumberFormatException e) {
+      return Double.NaN;
+    }
+  }
 }

@@ -1,8 +1,6 @@
 package dev.strata.monitoring.io;
 
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * One column of a {@link Table}, held in primitive arrays: no object per row. Either numbers
@@ -96,15 +94,18 @@ sealed interface Column {
    * Builds a column from text cells: numbers while every non-null cell is one, text from the
    * first cell that is not (the nulls before it carry over). A column that meets text after
    * numbers is {@link #conflicted()}: its earlier cells are gone, and the reader reads it again
-   * as text. Not thread-safe.
+   * as text. Cells come as Strings or as ranges of a char buffer; a range makes no object unless
+   * it is a text value not seen before (or a number with a fraction or exponent). Not thread-safe.
    */
   final class Builder {
     private boolean text;
     private boolean conflicted;
     private double[] numbers;
     private int[] codes;
-    private Map<String, Integer> index;
+    /** Open addressing over the dictionary: code + 1 per slot, 0 for an empty slot; String hashes. */
+    private int[] slots;
     private String[] dictionary;
+    private int distinct;
     private int size;
     private int nonNull;
 
@@ -125,9 +126,21 @@ sealed interface Column {
       return size;
     }
 
+    /** Room for {@code rows} rows in all: an estimate from the file size saves copies while growing. */
+    void ensureCapacity(int rows) {
+      if (conflicted) {
+        return;
+      }
+      if (!text && numbers.length < rows) {
+        numbers = Arrays.copyOf(numbers, rows);
+      } else if (text && codes.length < rows) {
+        codes = Arrays.copyOf(codes, rows);
+      }
+    }
+
     void addNulls(int n) {
       for (int i = 0; i < n; i++) {
-        add(null);
+        addNull();
       }
     }
 
@@ -138,55 +151,142 @@ sealed interface Column {
       }
     }
 
+    void addNull() {
+      if (conflicted) {
+        size++;
+      } else if (!text) {
+        ensureRoom();
+        numbers[size++] = Double.NaN;
+      } else {
+        ensureRoom();
+        codes[size++] = -1;
+      }
+    }
+
     void add(String cell) {
+      if (cell == null || conflicted) {
+        addNull();
+        return;
+      }
+      if ((!text && !addNumber(Cells.number(cell)))) {
+        return;
+      }
+      int h = cell.hashCode();
+      int slot = find(h, cell, null, 0, 0);
+      addCode(slot, h, cell, null, 0, 0);
+    }
+
+    /** The non-null cell {@code b[from, to)}. */
+    void add(char[] b, int from, int to) {
       if (conflicted) {
         size++;
         return;
       }
-      if (!text) {
-        double d = cell == null ? Double.NaN : Cells.number(cell);
-        if (cell == null || !Double.isNaN(d)) {
-          if (size == numbers.length) {
-            numbers = Arrays.copyOf(numbers, grow(size));
-          }
-          numbers[size++] = d;
-          nonNull += cell == null ? 0 : 1;
-          return;
-        }
-        if (nonNull > 0) {
-          conflicted = true; // its numbers' text is gone: the reader reads it again as text
-          numbers = null;
-          size++;
-          return;
-        }
-        startText(numbers.length); // only nulls so far
-      }
-      if (size == codes.length) {
-        codes = Arrays.copyOf(codes, grow(size));
-      }
-      if (cell == null) {
-        codes[size++] = -1;
+      if ((!text && !addNumber(Cells.number(b, from, to)))) {
         return;
       }
-      Integer code = index.get(cell);
-      if (code == null) {
-        code = index.size();
+      int h = 0;
+      for (int i = from; i < to; i++) {
+        h = 31 * h + b[i];
+      }
+      int slot = find(h, null, b, from, to);
+      addCode(slot, h, null, b, from, to);
+    }
+
+    /** Adds a number, or turns to text (false: the caller adds the cell as text) or to conflicted. */
+    private boolean addNumber(double d) {
+      if (!Double.isNaN(d)) {
+        ensureRoom();
+        numbers[size++] = d;
+        nonNull++;
+        return false;
+      }
+      if (nonNull > 0) {
+        conflicted = true; // its numbers' text is gone: the reader reads it again as text
+        numbers = null;
+        size++;
+        return false;
+      }
+      startText(numbers.length); // only nulls so far
+      return true;
+    }
+
+    private void addCode(int slot, int h, String cell, char[] b, int from, int to) {
+      int code = slots[slot] - 1;
+      if (code < 0) {
+        code = distinct++;
         if (code == dictionary.length) {
           dictionary = Arrays.copyOf(dictionary, code * 2);
         }
-        dictionary[code] = cell;
-        index.put(cell, code);
+        dictionary[code] = cell != null ? cell : new String(b, from, to - from);
+        slots[slot] = code + 1;
+        if (distinct * 2 > slots.length) {
+          rehash();
+        }
       }
+      ensureRoom();
       codes[size++] = code;
       nonNull++;
+    }
+
+    /** The slot holding the value, or the empty slot where it goes. */
+    private int find(int h, String cell, char[] b, int from, int to) {
+      int mask = slots.length - 1;
+      for (int slot = mix(h) & mask; ; slot = (slot + 1) & mask) {
+        int code = slots[slot] - 1;
+        if (code < 0) {
+          return slot;
+        }
+        String v = dictionary[code];
+        if (cell != null ? v.equals(cell) : equals(v, b, from, to)) {
+          return slot;
+        }
+      }
+    }
+
+    private static boolean equals(String v, char[] b, int from, int to) {
+      if (v.length() != to - from) {
+        return false;
+      }
+      for (int i = 0; i < v.length(); i++) {
+        if (v.charAt(i) != b[from + i]) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    private static int mix(int h) {
+      return h ^ (h >>> 16);
+    }
+
+    private void rehash() {
+      int[] bigger = new int[slots.length * 2];
+      int mask = bigger.length - 1;
+      for (int code = 0; code < distinct; code++) {
+        int slot = mix(dictionary[code].hashCode()) & mask;
+        while (bigger[slot] != 0) {
+          slot = (slot + 1) & mask;
+        }
+        bigger[slot] = code + 1;
+      }
+      slots = bigger;
+    }
+
+    private void ensureRoom() {
+      if (!text && size == numbers.length) {
+        numbers = Arrays.copyOf(numbers, grow(size));
+      } else if (text && size == codes.length) {
+        codes = Arrays.copyOf(codes, grow(size));
+      }
     }
 
     private void startText(int capacity) {
       text = true;
       numbers = null;
-      codes = new int[capacity];
+      codes = new int[Math.max(capacity, 16)];
       Arrays.fill(codes, 0, size, -1);
-      index = new HashMap<>();
+      slots = new int[64];
       dictionary = new String[16];
     }
 
@@ -200,9 +300,9 @@ sealed interface Column {
         return null;
       }
       if (!text) {
-        return new Numbers(Arrays.copyOf(numbers, size), nonNull);
+        return new Numbers(size == numbers.length ? numbers : Arrays.copyOf(numbers, size), nonNull);
       }
-      return new Texts(Arrays.copyOf(codes, size), Arrays.copyOf(dictionary, index.size()), nonNull);
+      return new Texts(size == codes.length ? codes : Arrays.copyOf(codes, size), Arrays.copyOf(dictionary, distinct), nonNull);
     }
   }
 }

@@ -264,6 +264,16 @@ public final class Table {
     return new Table(null, source, out, n);
   }
 
+  /** A text column's values, row by row (null for null); for tests. */
+  String[] texts(String name) {
+    Column.Texts t = (Column.Texts) column(name);
+    String[] out = new String[t.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = t.codes()[i] < 0 ? null : t.dictionary()[t.codes()[i]];
+    }
+    return out;
+  }
+
   /** Column names and how each is held, for messages and tests: {@code name:numbers} or {@code name:text}. */
   List<String> layout() {
     List<String> out = new ArrayList<>();

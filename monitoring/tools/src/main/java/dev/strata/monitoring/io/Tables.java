@@ -123,6 +123,14 @@ public final class Tables {
     private int n;
     private int rows;
 
+    /** Builders already filled (by {@link PlainCsv}): only {@link #finish} is left. */
+    Batches(List<String> names, Column.Builder[] builders, int rows) {
+      this.names = names;
+      this.builders = builders;
+      this.cells = new String[builders.length][];
+      this.rows = rows;
+    }
+
     Batches(List<String> names, Set<String> textColumns, Set<String> only) {
       this.names = names;
       builders = new Column.Builder[names.size()];
@@ -149,6 +157,9 @@ public final class Tables {
     }
 
     private void flush() {
+      if (n == 0) {
+        return;
+      }
       for (int i = 0; i < builders.length; i++) {
         if (builders[i] != null) {
           builders[i].addAll(cells[i], n);
@@ -233,6 +244,25 @@ public final class Tables {
   }
 
   private static Scan scanCsv(Path path, Set<String> textColumns, Set<String> only) throws IOException {
+    try (BufferedReader in = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+      PlainCsv csv = new PlainCsv(in, Files.size(path), textColumns, only);
+      csv.read();
+      Batches done = new Batches(csv.names(), csv.builders(), csv.rows());
+      return done.finish();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new TableFormatException("Cannot read " + path + ": it is not UTF-8 text");
+    } catch (PlainCsv.GiveUp e) {
+      return scanCsvRecords(path, textColumns, only); // beyond the plain kind: the dialect's own reader
+    }
+  }
+
+  /** As {@link #readCsv}, record by record through {@link EventCsv} only: what the fast path must equal. */
+  static Table readCsvRecords(Path path) throws IOException {
+    return read(path, Set.of(), Tables::scanCsvRecords);
+  }
+
+  /** Any CSV text of the dialect, record by record through {@link EventCsv}. */
+  private static Scan scanCsvRecords(Path path, Set<String> textColumns, Set<String> only) throws IOException {
     try (BufferedReader in = Files.newBufferedReader(path, StandardCharsets.UTF_8);
         EventCsv.RecordReader records = EventCsv.reader(in)) {
       EventCsv.Record header = records.next();
