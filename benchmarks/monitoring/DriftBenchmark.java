@@ -38,11 +38,14 @@ public class DriftBenchmark {
     System.out.printf(Locale.ROOT, "java read_csv_s %.3f%n", (t1 - t0) / 1e9);
     System.out.printf(Locale.ROOT, "java to_arrays_s %.3f%n", (t2 - t1) / 1e9);
     List<FeatureDrift> result = null;
+    // CPU time of this thread beside wall time: on a shared machine it moves far less with load
+    java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
     // run 1 includes JIT warm-up; run 2 is steady state
     for (int run = 1; run <= 2; run++) {
       ExactDrift drift = ExactDrift.withDefaults();
       List<FeatureDrift> out = new ArrayList<>();
       long start = System.nanoTime();
+      long startCpu = cpu.getCurrentThreadCpuTime();
       for (Object[] d : data) {
         long s = System.nanoTime();
         FeatureDrift f = d[1] instanceof double[]
@@ -54,6 +57,7 @@ public class DriftBenchmark {
         }
       }
       System.out.printf(Locale.ROOT, "java drift_run%d_s %.3f%n", run, (System.nanoTime() - start) / 1e9);
+      System.out.printf(Locale.ROOT, "java drift_run%d_cpu_s %.3f%n", run, (cpu.getCurrentThreadCpuTime() - startCpu) / 1e9);
       result = out;
     }
     Runtime rt = Runtime.getRuntime();
