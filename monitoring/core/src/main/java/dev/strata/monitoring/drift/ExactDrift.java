@@ -2,14 +2,11 @@ package dev.strata.monitoring.drift;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.commons.statistics.descriptive.StandardDeviation;
 import org.apache.commons.statistics.inference.ChiSquareTest;
-import org.apache.commons.statistics.inference.KolmogorovSmirnovTest;
 import org.apache.commons.statistics.inference.SignificanceResult;
 
 /**
@@ -17,7 +14,6 @@ import org.apache.commons.statistics.inference.SignificanceResult;
  * that made them, monitoring/core/src/test/resources/drift/make_vectors.py).
  */
 public final class ExactDrift {
-  private static final KolmogorovSmirnovTest KS = KolmogorovSmirnovTest.withDefaults();
   private static final ChiSquareTest CHI_SQUARE = ChiSquareTest.withDefaults();
 
   private final Thresholds thresholds;
@@ -55,7 +51,7 @@ public final class ExactDrift {
       metrics.put(Metrics.PSI, Distributions.psi(refShares, curShares));
       metrics.put(Metrics.JS_DISTANCE, Distributions.jsDistance(refShares, curShares));
       // Commons Statistics wants two values per sample; scipy (and the definition) allow one
-      double d = ref.length > 1 && cur.length > 1 ? KS.statistic(ref, cur) : ksStatistic(ref, cur);
+      double d = ref.length > 1 && cur.length > 1 ? ksStatisticSorted(ref, cur) : ksStatistic(ref, cur);
       metrics.put(Metrics.KS, d);
       metrics.put(Metrics.KS_PVALUE, ksPValue(d, ref.length, cur.length));
       double w = wasserstein(ref, cur);
@@ -75,35 +71,43 @@ public final class ExactDrift {
 
   /** Categorical drift; a null element is a null value. */
   public FeatureDrift categorical(String feature, String[] reference, String[] current) {
-    Map<String, Long> ref = new HashMap<>();
-    Map<String, Long> cur = new HashMap<>();
-    long refNulls = count(reference, ref);
-    long curNulls = count(current, cur);
-    return categoricalCounts(feature, ref, cur, refNulls, curNulls, Mode.EXACT, 0);
+    return categorical(feature, CategoryCounts.of(reference), CategoryCounts.of(current));
+  }
+
+  /**
+   * Categorical drift from each sample's category counts: the same result as {@link
+   * #categorical(String, String[], String[])} on the values counted, without holding them.
+   */
+  public FeatureDrift categorical(String feature, CategoryCounts reference, CategoryCounts current) {
+    return categoricalCounts(feature, reference, current, Mode.EXACT, 0);
   }
 
   FeatureDrift categoricalCounts(String feature, Map<String, Long> ref, Map<String, Long> cur,
       long refNulls, long curNulls, Mode mode, double errorBound) {
-    // sorted like Python's sorted(): same bucket order as the vectors (and a stable report)
-    TreeMap<String, Long> sorted = new TreeMap<>(ref);
-    List<String> bins = new ArrayList<>(sorted.keySet());
+    return categoricalCounts(feature, CategoryCounts.of(ref, refNulls), CategoryCounts.of(cur, curNulls), mode, errorBound);
+  }
+
+  private FeatureDrift categoricalCounts(String feature, CategoryCounts ref, CategoryCounts cur, Mode mode,
+      double errorBound) {
+    // bins: the reference categories in sorted order (as Python's sorted(): the vectors' order,
+    // and a stable report), then the unseen bucket
+    int unseen = ref.size();
+    List<String> bins = new ArrayList<>(unseen + 1);
+    long[] refCounts = new long[unseen + 1];
+    long[] curCounts = new long[unseen + 1];
+    for (int i = 0; i < unseen; i++) {
+      bins.add(ref.category(i));
+      refCounts[i] = ref.count(i);
+    }
     bins.add(FeatureDrift.UNSEEN);
-    Map<String, Integer> index = new HashMap<>();
-    for (String k : sorted.keySet()) {
-      index.put(k, index.size());
+    for (int i = 0; i < cur.size(); i++) {
+      int at = ref.indexOf(cur.category(i));
+      curCounts[at >= 0 ? at : unseen] += cur.count(i);
     }
-    long[] refCounts = new long[bins.size()];
-    long[] curCounts = new long[bins.size()];
-    long refN = 0;
-    long curN = 0;
-    for (Map.Entry<String, Long> e : sorted.entrySet()) {
-      refCounts[index.get(e.getKey())] += e.getValue();
-      refN += e.getValue();
-    }
-    for (Map.Entry<String, Long> e : cur.entrySet()) {
-      curCounts[index.getOrDefault(e.getKey(), bins.size() - 1)] += e.getValue();
-      curN += e.getValue();
-    }
+    long refN = ref.nonNull();
+    long curN = cur.nonNull();
+    long refNulls = ref.nulls();
+    long curNulls = cur.nulls();
     Map<String, Double> metrics = new LinkedHashMap<>();
     double[] refShares = new double[0];
     double[] curShares = new double[0];
@@ -138,18 +142,6 @@ public final class ExactDrift {
       p[i] = curN * (p[i] / sum);
     }
     return p;
-  }
-
-  private static long count(String[] values, Map<String, Long> counts) {
-    long nulls = 0;
-    for (String v : values) {
-      if (v == null) {
-        nulls++;
-      } else {
-        counts.merge(v, 1L, Long::sum);
-      }
-    }
-    return nulls;
   }
 
   static void putNullRates(Map<String, Double> metrics, long refNulls, long refTotal, long curNulls, long curTotal) {
@@ -199,6 +191,42 @@ public final class ExactDrift {
       d = Math.max(d, Math.abs((double) i / u.length - (double) j / v.length));
     }
     return d;
+  }
+
+  /**
+   * Commons Statistics' two-sample {@code KolmogorovSmirnovTest.statistic}, bit for bit, on
+   * samples already sorted: it copies and sorts both samples again, then takes the largest
+   * |i·m − j·n| over the merged values (i, j: values ≤ x in each) as an exact integer and divides
+   * once, (max/g) / (n·(m/g)) with g = gcd(n, m). Here the same integer, from the sorted arrays.
+   */
+  static double ksStatisticSorted(double[] u, double[] v) {
+    int n = u.length;
+    int m = v.length;
+    long max = 0;
+    int i = 0;
+    int j = 0;
+    while (i < n && j < m) {
+      double x = Math.min(u[i], v[j]);
+      // == as Commons compares: −0.0 and 0.0 are one value
+      while (i < n && u[i] == x) {
+        i++;
+      }
+      while (j < m && v[j] == x) {
+        j++;
+      }
+      max = Math.max(max, Math.abs((long) i * m - (long) j * n));
+    }
+    int g = gcd(n, m);
+    return (double) (max / g) / ((double) n * (double) (m / g));
+  }
+
+  private static int gcd(int a, int b) {
+    while (b != 0) {
+      int t = a % b;
+      a = b;
+      b = t;
+    }
+    return a;
   }
 
   /** p = Q(√(nm/(n+m))·D), Kolmogorov's limiting distribution (scipy.stats.kstwobign.sf). */

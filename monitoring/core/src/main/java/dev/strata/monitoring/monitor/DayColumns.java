@@ -1,19 +1,22 @@
 package dev.strata.monitoring.monitor;
 
+import dev.strata.monitoring.drift.CategoryCounts;
 import dev.strata.monitoring.drift.ExactDrift;
 import dev.strata.monitoring.drift.FeatureDrift;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
  * Exact mode's values: rows of (day, features…, segment columns…) held column by column in
- * primitive arrays (8 bytes a number; no row object is kept), sliced by day range and by segment
- * on demand. Numeric features hold doubles with NaN for null (timestamps as microseconds);
- * categorical features and segment columns hold text with null for null. Segment columns are
- * never drifted themselves: they select the rows of a segment. Not thread-safe.
+ * primitive arrays (8 bytes a number, 4 a text value; no object per row is kept), sliced by day
+ * range and by segment on demand. Numeric features hold doubles with NaN for null (timestamps as
+ * microseconds); categorical features and segment columns hold codes into a dictionary of their
+ * distinct values, −1 for null. Segment columns are never drifted themselves: they select the
+ * rows of a segment. Not thread-safe.
  */
 public final class DayColumns {
   private final List<FeatureColumn> features;
@@ -21,7 +24,10 @@ public final class DayColumns {
   private final int width;
   private long[] days = new long[1024];
   private final double[][] numbers;
-  private final String[][] texts;
+  private final int[][] codes;
+  /** Per text column: value → code, and code → value. */
+  private final List<Map<String, Integer>> index = new ArrayList<>();
+  private final List<List<String>> dictionary = new ArrayList<>();
   private int size;
 
   /** Columns of {@code features} (drifted) then {@code segments} (text, for slicing only). */
@@ -30,12 +36,14 @@ public final class DayColumns {
     this.segments = List.copyOf(segments);
     this.width = this.features.size() + this.segments.size();
     numbers = new double[width][];
-    texts = new String[width][];
+    codes = new int[width][];
     for (int c = 0; c < width; c++) {
+      dictionary.add(new ArrayList<>());
+      index.add(new HashMap<>());
       if (c < this.features.size() && this.features.get(c).numeric()) {
         numbers[c] = new double[days.length];
       } else {
-        texts[c] = new String[days.length];
+        codes[c] = new int[days.length];
       }
     }
   }
@@ -79,7 +87,7 @@ public final class DayColumns {
         if (numbers[c] != null) {
           numbers[c] = Arrays.copyOf(numbers[c], cap);
         } else {
-          texts[c] = Arrays.copyOf(texts[c], cap);
+          codes[c] = Arrays.copyOf(codes[c], cap);
         }
       }
     }
@@ -89,10 +97,25 @@ public final class DayColumns {
       if (numbers[c] != null) {
         numbers[c][size] = v == null ? Double.NaN : ((Number) v).doubleValue(); // NaN is the core's null
       } else {
-        texts[c][size] = v == null ? null : v.toString();
+        codes[c][size] = v == null ? -1 : code(c, v.toString());
       }
     }
     size++;
+  }
+
+  private int code(int c, String value) {
+    Integer code = index.get(c).get(value);
+    if (code == null) {
+      code = index.get(c).size();
+      index.get(c).put(value, code);
+      dictionary.get(c).add(value);
+    }
+    return code;
+  }
+
+  private String text(int c, int row) {
+    int code = codes[c][row];
+    return code < 0 ? null : dictionary.get(c).get(code);
   }
 
   /** Rows of the days of {@code range}. */
@@ -114,11 +137,17 @@ public final class DayColumns {
    * first, ties by value; at most {@code top}. Null is no segment.
    */
   public List<String> topSegments(int segment, DayRange range, int top) {
-    String[] col = texts[features.size() + segment];
-    Map<String, Long> counts = new TreeMap<>();
+    int c = features.size() + segment;
+    long[] byCode = new long[dictionary.get(c).size()];
     for (int i = 0; i < size; i++) {
-      if (range.contains(days[i]) && col[i] != null) {
-        counts.merge(col[i], 1L, Long::sum);
+      if (range.contains(days[i]) && codes[c][i] >= 0) {
+        byCode[codes[c][i]]++;
+      }
+    }
+    Map<String, Long> counts = new TreeMap<>();
+    for (int k = 0; k < byCode.length; k++) {
+      if (byCode[k] > 0) {
+        counts.put(dictionary.get(c).get(k), byCode[k]);
       }
     }
     return counts.entrySet().stream()
@@ -137,7 +166,7 @@ public final class DayColumns {
     if (features.get(f).numeric()) {
       return drift.numeric(name, numbers(f, reference, segment, value), numbers(f, current, segment, value));
     }
-    return drift.categorical(name, texts(f, reference, segment, value), texts(f, current, segment, value));
+    return drift.categorical(name, categories(f, reference, segment, value), categories(f, current, segment, value));
   }
 
   /**
@@ -152,7 +181,7 @@ public final class DayColumns {
         if (numbers[f] != null) {
           b[f].add(numbers[f][i]);
         } else {
-          b[f].add(texts[f][i]);
+          b[f].add(text(f, i));
         }
       }
     }
@@ -164,7 +193,7 @@ public final class DayColumns {
   }
 
   private boolean in(DayRange range, int i, int segment, String value) {
-    return range.contains(days[i]) && (segment < 0 || value.equals(texts[features.size() + segment][i]));
+    return range.contains(days[i]) && (segment < 0 || value.equals(text(features.size() + segment, i)));
   }
 
   private double[] numbers(int f, DayRange range, int segment, String value) {
@@ -178,14 +207,20 @@ public final class DayColumns {
     return out;
   }
 
-  private String[] texts(int f, DayRange range, int segment, String value) {
-    String[] out = new String[(int) count(range, segment, value)];
-    int j = 0;
+  /** The category counts of feature {@code f} over the rows of {@code range} (and of the segment value). */
+  private CategoryCounts categories(int f, DayRange range, int segment, String value) {
+    long[] counts = new long[dictionary.get(f).size()];
+    long nulls = 0;
     for (int i = 0; i < size; i++) {
       if (in(range, i, segment, value)) {
-        out[j++] = texts[f][i];
+        int code = codes[f][i];
+        if (code < 0) {
+          nulls++;
+        } else {
+          counts[code]++;
+        }
       }
     }
-    return out;
+    return CategoryCounts.of(dictionary.get(f).toArray(new String[0]), counts, nulls);
   }
 }

@@ -37,8 +37,14 @@ class DriftVectorsTest {
       FeatureDrift d = ExactDrift.withDefaults().numeric(name, doubles(c.get("reference")), doubles(c.get("current")));
       assertNumeric(d, expected);
     } else {
-      FeatureDrift d = ExactDrift.withDefaults().categorical(name, strings(c.get("reference")), strings(c.get("current")));
+      String[] reference = strings(c.get("reference"));
+      String[] current = strings(c.get("current"));
+      FeatureDrift d = ExactDrift.withDefaults().categorical(name, reference, current);
       assertCategorical(d, expected);
+      // from counts made elsewhere (a dictionary-encoded column), without the values
+      FeatureDrift counted = ExactDrift.withDefaults().categorical(name, counts(reference), counts(current));
+      assertCategorical(counted, expected);
+      assertThat(counted).isEqualTo(d);
     }
   }
 
@@ -114,6 +120,28 @@ class DriftVectorsTest {
     List<Double> out = new ArrayList<>();
     array.forEach(n -> out.add(n.asDouble()));
     return out;
+  }
+
+  /** Counts in first-seen order (not sorted: sorting is the code's job), nulls apart. */
+  private static CategoryCounts counts(String[] values) {
+    java.util.Map<String, Long> seen = new java.util.LinkedHashMap<>();
+    long nulls = 0;
+    for (String v : values) {
+      if (v == null) {
+        nulls++;
+      } else {
+        seen.merge(v, 1L, Long::sum);
+      }
+    }
+    String[] categories = seen.keySet().toArray(new String[0]);
+    long[] counts = new long[categories.length + 1];
+    for (int i = 0; i < categories.length; i++) {
+      counts[i] = seen.get(categories[i]);
+    }
+    // a dictionary entry no row uses is not a category of the sample
+    String[] withUnused = java.util.Arrays.copyOf(categories, categories.length + 1);
+    withUnused[categories.length] = "never used";
+    return CategoryCounts.of(withUnused, counts, nulls);
   }
 
   private static String[] strings(JsonNode array) {

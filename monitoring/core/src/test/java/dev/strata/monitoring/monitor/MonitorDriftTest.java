@@ -190,4 +190,32 @@ class MonitorDriftTest {
     assertThat(day4.profile().min()).isEqualTo(5.0);
     assertThat(day4.profile().max()).isEqualTo(6.0);
   }
+
+  /**
+   * A categorical feature, held as dictionary codes: bins, shares and null rates by hand, whole
+   * and per segment. Reference (days 1–2) a, b, null, a; current (days 3–4) a, c, c, null: bins
+   * a, b, (unseen); reference shares 2/3, 1/3, 0; current 1/3, 0, 2/3; a null in each of four.
+   * Segment A (reference a, a; current a, c): current shares 1/2, 0, 1/2.
+   */
+  @Test
+  void categoricalFeatureFromDictionaryCodes() {
+    DayColumns cols = new DayColumns(List.of(FeatureColumn.categorical("g.kind")), List.of("airport"));
+    String[][] rows = {{"a", "A"}, {"b", "B"}, {null, "B"}, {"a", "A"}, {"a", "A"}, {"c", "A"}, {"c", "C"}, {null, null}};
+    for (int i = 0; i < rows.length; i++) {
+      cols.add(D1.plusDays(i / 2).toEpochDay(), new Object[] {rows[i][0], rows[i][1]});
+    }
+    dev.strata.monitoring.drift.ExactDrift exact = dev.strata.monitoring.drift.ExactDrift.withDefaults();
+    FeatureDrift all = cols.drift(exact, "g.kind", 0, REFERENCE, CURRENT);
+    assertThat(all.bins()).containsExactly("a", "b", FeatureDrift.UNSEEN);
+    assertThat(all.referenceShares()).containsExactly(2.0 / 3, 1.0 / 3, 0.0);
+    assertThat(all.currentShares()).containsExactly(1.0 / 3, 0.0, 2.0 / 3);
+    assertThat(all.metric(Metrics.REFERENCE_NULL_RATE)).isEqualTo(0.25);
+    assertThat(all.metric(Metrics.CURRENT_NULL_RATE)).isEqualTo(0.25);
+    assertThat(all.metric(Metrics.UNSEEN_SHARE)).isEqualTo(2.0 / 3);
+    FeatureDrift a = cols.drift(exact, "g.kind [airport=A]", 0, REFERENCE, CURRENT, 0, "A");
+    assertThat(a.bins()).containsExactly("a", FeatureDrift.UNSEEN);
+    assertThat(a.currentShares()).containsExactly(0.5, 0.5);
+    assertThat(cols.topSegments(0, REFERENCE, 5)).containsExactly("A", "B");
+    assertThat(cols.topSegments(0, CURRENT, 5)).containsExactly("A", "C");
+  }
 }

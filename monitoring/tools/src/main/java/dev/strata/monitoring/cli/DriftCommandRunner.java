@@ -126,8 +126,10 @@ public final class DriftCommandRunner {
 
   /** The report for two files, for callers that want the values rather than text. */
   public DriftReport compute(Path reference, Path current, List<String> columns, PrintStream warnings) throws IOException {
-    Table ref = read(reference, "reference");
-    Table cur = read(current, "current");
+    // a segment column names segments: its values stay text even when they look like numbers
+    java.util.Set<String> text = segmentColumn == null ? java.util.Set.of() : java.util.Set.of(segmentColumn);
+    Table ref = read(reference, "reference", text);
+    Table cur = read(current, "current", text);
     List<String> names = new ArrayList<>();
     List<String> temporal = new ArrayList<>();
     if (columns.isEmpty()) {
@@ -182,9 +184,9 @@ public final class DriftCommandRunner {
         numeric.add(c);
         continue;
       }
-      boolean refNumeric = ref.isNumeric(c) || allNull(ref, c);
-      boolean curNumeric = cur.isNumeric(c) || allNull(cur, c);
-      if (refNumeric && curNumeric && !(allNull(ref, c) && allNull(cur, c))) {
+      boolean refNumeric = ref.isNumeric(c) || ref.allNull(c);
+      boolean curNumeric = cur.isNumeric(c) || cur.allNull(c);
+      if (refNumeric && curNumeric && !(ref.allNull(c) && cur.allNull(c))) {
         numeric.add(c);
       } else if (refNumeric != curNumeric) {
         // "N/A" in one file turns a number column into 10,000 categories: say so
@@ -193,13 +195,16 @@ public final class DriftCommandRunner {
             c, refNumeric ? "current" : "reference"));
       }
     }
+    // categorical columns held as numbers in one file (numbers there, text in the other) are
+    // read again as text: their categories are the values as written ("007" is not "7")
+    List<String> categorical = names.stream().filter(c -> !numeric.contains(c)).toList();
+    ref = ref.asText(categorical);
+    cur = cur.asText(categorical);
     features.addAll(drift(drift, ref, cur, names, numeric, temporal, ""));
     if (segmentColumn != null) {
-      java.util.TreeSet<String> segments = new java.util.TreeSet<>();
-      ref.column(segmentColumn).stream().filter(java.util.Objects::nonNull).forEach(segments::add);
-      for (String seg : segments) {
-        Table r = ref.filter(segmentColumn, seg::equals);
-        Table c = cur.filter(segmentColumn, seg::equals);
+      for (String seg : ref.distinctValues(segmentColumn)) {
+        Table r = ref.filter(segmentColumn, seg);
+        Table c = cur.filter(segmentColumn, seg);
         if (c.rows() > 0) {
           features.addAll(drift(drift, r, c, names, numeric, temporal, "[" + segmentColumn + "=" + seg + "]"));
         }
@@ -221,23 +226,19 @@ public final class DriftCommandRunner {
       }
       out.add(numeric.contains(c)
           ? drift.numeric(name, ref.doubles(c), cur.doubles(c))
-          : drift.categorical(name, ref.strings(c), cur.strings(c)));
+          : drift.categorical(name, ref.categories(c), cur.categories(c)));
     }
     return out;
   }
 
-  private static boolean allNull(Table t, String column) {
-    return t.column(column).stream().allMatch(v -> v == null);
-  }
-
-  private static Table read(Path path, String role) throws IOException {
+  private static Table read(Path path, String role, java.util.Set<String> textColumns) throws IOException {
     if (path == null) {
       throw new BadInput("Cannot compute drift: no " + role + " file given.");
     }
     if (java.nio.file.Files.isDirectory(path)) {
       throw new BadInput("Cannot read " + path + ": it is a directory, expected a .csv or .jsonl file.");
     }
-    Table t = Tables.read(path);
+    Table t = Tables.read(path, textColumns);
     if (t.rows() == 0) {
       throw new BadInput("Cannot compute drift: the " + role + " file " + path + " has no rows.");
     }
