@@ -58,6 +58,7 @@ public final class StreamBenchmark {
 
   private StreamBenchmark() {}
 
+  @SuppressWarnings("try") // KafkaClusterTestKit.close() declares InterruptedException; main throws it on
   public static void main(String[] args) throws Exception {
     int copies = args.length > 0 ? Integer.parseInt(args[0]) : 10;
     int parallelism = args.length > 1 ? Integer.parseInt(args[1]) : 2;
