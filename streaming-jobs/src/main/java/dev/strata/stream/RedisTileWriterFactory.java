@@ -9,7 +9,8 @@ import dev.strata.online.TileWriter;
 /**
  * Opens the online store's tile writer on Redis ({@link OnlineStore#openWriter}) where the job runs: the stream writes tiles
  * exactly as batch materialize does (layout, roll-ups, trimming and TTL are the writer's, so the
- * bytes are the same). The writer is a <em>mirroring</em> one ({@link KvTileWriter.Builder#mirror}):
+ * bytes are the same). By default it reads each key's roll-up blocks before it writes them; with
+ * {@link #mirroring()} it is a <em>mirroring</em> one ({@link KvTileWriter.Builder#mirror}):
  * each sink subtask is the only writer of its keys (the tiles come straight from the keyed tiling
  * operator, one key per subtask), so it keeps an image of every hash it writes and computes the
  * roll-up blocks above each changed tile from it, without reading Redis before it writes; it reads
@@ -33,10 +34,23 @@ public final class RedisTileWriterFactory implements TileWriter.Factory {
 
   private final ProjectSnapshot project;
   private final String redisUrl;
+  private final boolean mirror;
 
-  private RedisTileWriterFactory(ProjectSnapshot project, String redisUrl) {
+  private RedisTileWriterFactory(ProjectSnapshot project, String redisUrl, boolean mirror) {
     this.project = project;
     this.redisUrl = redisUrl;
+    this.mirror = mirror;
+  }
+
+  /**
+   * The same factory with a mirroring writer (no read before a write). Only for a stream that is the
+   * only writer of its group versions: a materialize of a streamed version (the hourly incremental
+   * materialize of a rendered deployment, for one) is seen up to {@link #MIRROR_MAX_AGE_MS} late,
+   * and roll-up blocks written from an image older than its tiles stay wrong until rewritten.
+   * Off by default for that reason ({@code --sink-mirror} turns it on).
+   */
+  public RedisTileWriterFactory mirroring() {
+    return new RedisTileWriterFactory(project, redisUrl, true);
   }
 
   /**
@@ -46,7 +60,7 @@ public final class RedisTileWriterFactory implements TileWriter.Factory {
    */
   public static RedisTileWriterFactory of(ProjectSnapshot project, String redisUrl) {
     OnlineStoreConfig.fromUrl(redisUrl);
-    return new RedisTileWriterFactory(project, redisUrl);
+    return new RedisTileWriterFactory(project, redisUrl, false);
   }
 
   /** The images of one sink subtask's writer take about this much heap at most (the least recently written keys go first). */
@@ -59,7 +73,9 @@ public final class RedisTileWriterFactory implements TileWriter.Factory {
 
   @Override
   public TileWriter open() {
-    return OnlineStore.openWriter(project.plan(), OnlineStoreConfig.fromUrl(redisUrl), b -> b.mirror(MIRROR_BYTES, MIRROR_MAX_AGE_MS));
+    return mirror
+        ? OnlineStore.openWriter(project.plan(), OnlineStoreConfig.fromUrl(redisUrl), b -> b.mirror(MIRROR_BYTES, MIRROR_MAX_AGE_MS))
+        : OnlineStore.openWriter(project.plan(), OnlineStoreConfig.fromUrl(redisUrl));
   }
 
   /**
