@@ -19,7 +19,7 @@ import picocli.CommandLine.Unmatched;
       "(or a replayed file, --file) becomes tiles of every online group, written to Redis as they change.",
       "Runs until stopped, or until a bounded input (--file, --bounded) ends. Other options go to the job:",
       "--file PATH --format json|avro|csv|parquet --speed X (0 = as fast as possible), --topic, --bootstrap-servers,",
-      "--group-id, --bounded, --redis URL, --sink redis|discard, --dead-letters DIR | --dead-letter-topic T,",
+      "--group-id, --bounded, --redis URL, --sink redis|discard, --sink-mirror, --dead-letters DIR | --dead-letter-topic T,",
       "--checkpoint-interval, --flush-interval, --parallelism, -Dflink.key=value.",
       "On a cluster: flink run strata-streaming-jobs.jar --project DIR --source NAME (the jar is in",
       "streaming-jobs/target of a checkout and in jobs/ of the distribution; see the README)."

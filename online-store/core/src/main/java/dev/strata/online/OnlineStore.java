@@ -5,6 +5,7 @@ import dev.strata.online.store.KvStore;
 import dev.strata.online.store.RedisKvStore;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /**
  * A project's online store: its plan, the {@link KvStore} under it and the layout that names its
@@ -42,8 +43,16 @@ public final class OnlineStore implements AutoCloseable {
    * it is closed: what a job that only writes needs.
    */
   public static TileWriter openWriter(CompiledPlan plan, OnlineStoreConfig config) {
+    return openWriter(plan, config, UnaryOperator.identity());
+  }
+
+  /**
+   * {@link #openWriter(CompiledPlan, OnlineStoreConfig)} with the writer's options set by {@code
+   * options} (e.g. {@link KvTileWriter.Builder#mirror}).
+   */
+  public static TileWriter openWriter(CompiledPlan plan, OnlineStoreConfig config, UnaryOperator<KvTileWriter.Builder> options) {
     OnlineStore online = open(plan, config);
-    TileWriter writer = online.writer().build();
+    TileWriter writer = options.apply(online.writer()).build();
     return new TileWriter() {
       @Override
       public void write(List<EncodedTile> tiles) {

@@ -145,6 +145,22 @@ public final class RedisLayout {
     return field(hopMicros, spanMicros, startMicros).getBytes(StandardCharsets.UTF_8);
   }
 
+  /** What the fields of blocks of {@code span} of tiles of {@code hop} start with: {@code <hop>:<span>:}. */
+  static byte[] blockPrefix(long hopMicros, long spanMicros) {
+    return (Durations.format(hopMicros) + ":" + Durations.format(spanMicros) + ":").getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * {@link #fieldBytes} from the block's {@link #blockPrefix}: the same bytes without formatting
+   * durations (a stream write names a dozen blocks per changed tile).
+   */
+  static byte[] fieldBytes(byte[] blockPrefix, long startMicros) {
+    byte[] seconds = Long.toString(Math.floorDiv(startMicros, Durations.SECOND)).getBytes(StandardCharsets.US_ASCII);
+    byte[] out = java.util.Arrays.copyOf(blockPrefix, blockPrefix.length + seconds.length);
+    System.arraycopy(seconds, 0, out, blockPrefix.length, seconds.length);
+    return out;
+  }
+
   /** A parsed field: the tile spec's hop, the block span and start (micros); null for other fields. */
   public record Block(long hopMicros, long spanMicros, long startMicros) {
     public long end() {

@@ -282,14 +282,19 @@ class FlightsOnlineTest {
     RedisLayout scanned = new RedisLayout("t-trim-scanned");
     KvTileWriter rangedWriter = KvTileWriter.builder(PLAN, RedisKvStore.of(redis)).layout(ranged).build();
     KvTileWriter scannedWriter = KvTileWriter.builder(PLAN, RedisKvStore.of(redis)).layout(scanned).maxTrimFields(2).build();
+    // The stream's writer: trims from its image of each hash, never reading before a write.
+    RedisLayout mirrored = new RedisLayout("t-trim-mirrored");
+    KvTileWriter mirroredWriter = KvTileWriter.builder(PLAN, RedisKvStore.of(redis)).layout(mirrored).mirror(1L << 30, 3_600_000).build();
     List<EventTiler> tilers = FlightsFixture.tilers();
     List<EventTiler> scanTilers = FlightsFixture.tilers();
+    List<EventTiler> mirrorTilers = FlightsFixture.tilers();
     long from = (Long) EVENTS.get(0)[0];
     long to = (Long) EVENTS.get(EVENTS.size() - 1)[0] + 1;
     // Batches of 2 days: keys idle for weeks take the scan path even with the default limit.
     for (long t = from; t < to; t += 2 * Durations.DAY) {
       FlightsFixture.stream(tilers, rangedWriter, t, Math.min(to, t + 2 * Durations.DAY));
       FlightsFixture.stream(scanTilers, scannedWriter, t, Math.min(to, t + 2 * Durations.DAY));
+      FlightsFixture.stream(mirrorTilers, mirroredWriter, t, Math.min(to, t + 2 * Durations.DAY));
     }
     List<EncodedTile> all = new ArrayList<>();
     for (EventTiler tiler : FlightsFixture.tilers()) {
@@ -303,6 +308,7 @@ class FlightsOnlineTest {
     assertThat(expected.values().stream().mapToInt(Map::size).sum()).isGreaterThan(1000);
     assertThat(renamed(snapshot(ranged, all), ranged, once)).isEqualTo(expected);
     assertThat(renamed(snapshot(scanned, all), scanned, once)).isEqualTo(expected);
+    assertThat(renamed(snapshot(mirrored, all), mirrored, once)).isEqualTo(expected);
     // Both ways of trimming ran in both writers: long ranges by reading field names (more of
     // them under the low limit), the rest by naming the blocks.
     assertThat(rangedWriter.scannedKeys()).isPositive();

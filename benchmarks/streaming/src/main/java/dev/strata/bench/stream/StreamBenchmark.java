@@ -58,6 +58,7 @@ public final class StreamBenchmark {
 
   private StreamBenchmark() {}
 
+  @SuppressWarnings("try") // KafkaClusterTestKit.close() declares InterruptedException; main throws it on
   public static void main(String[] args) throws Exception {
     int copies = args.length > 0 ? Integer.parseInt(args[0]) : 10;
     int parallelism = args.length > 1 ? Integer.parseInt(args[1]) : 2;
@@ -98,7 +99,7 @@ public final class StreamBenchmark {
       if (freshSeconds > 0) {
         List<Freshness.Result> fresh = new ArrayList<>();
         for (String sink : List.of("discard", "redis")) {
-          TileWriter.Factory tiles = sink.equals("discard") ? DiscardingTileWriter.factory() : RedisTileWriterFactory.of(project, redisUrl);
+          TileWriter.Factory tiles = sink.equals("discard") ? DiscardingTileWriter.factory() : RedisTileWriterFactory.of(project, redisUrl).mirroring();
           fresh.add(Freshness.run(sink.equals("discard") ? "Kafka -> tiles -> discarding sink" : "Kafka -> tiles -> Redis (TileWriter)",
               servers, "fresh-" + sink, project, source, FlightsSample.events(), tiles, dead, parallelism, freshRate, freshSeconds));
         }
@@ -142,7 +143,7 @@ public final class StreamBenchmark {
 
     int run = 0;
     for (String sink : List.of("discard", "redis")) {
-      TileWriter.Factory tiles = sink.equals("discard") ? DiscardingTileWriter.factory() : RedisTileWriterFactory.of(project, redisUrl);
+      TileWriter.Factory tiles = sink.equals("discard") ? DiscardingTileWriter.factory() : RedisTileWriterFactory.of(project, redisUrl).mirroring();
       String to = sink.equals("discard") ? "discarding sink" : "Redis (online-store TileWriter)";
       StreamInput kafkaIn = new StreamInput.Kafka(servers, TOPIC, "bench-" + run++, "json", true);
       emptyRedis.run(); // every Redis run starts from the same (empty) keyspace
