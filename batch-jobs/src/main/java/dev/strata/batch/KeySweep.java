@@ -44,6 +44,9 @@ final class KeySweep {
   private final boolean keepTiles;
   private long lastEvent;
   private boolean hasEvents;
+  /** The values of the last query and its instant, until the next event or key: spine rows often share (key, time). */
+  private Object[] cached;
+  private long cachedAt;
 
   /** {@code keepTiles} false when only closed tiles are wanted (no queries). */
   KeySweep(GroupTiler tiler, boolean keepTiles) {
@@ -78,6 +81,7 @@ final class KeySweep {
     }
     Arrays.fill(head, null);
     hasEvents = false;
+    cached = null;
   }
 
   /** True once the key has had an event. */
@@ -95,6 +99,7 @@ final class KeySweep {
     long t = tiler.eventTime(row);
     lastEvent = t;
     hasEvents = true;
+    cached = null;
     for (int s = 0; s < head.length; s++) {
       long start = tiler.tileStart(s, t);
       if (head[s] != null && headStart[s] != start) {
@@ -135,8 +140,20 @@ final class KeySweep {
     head[s] = null;
   }
 
-  /** Every feature of the group as of t (in the group's feature order). */
+  /**
+   * Every feature of the group as of t (in the group's feature order). The array is shared with
+   * later queries at the same instant (until an event or a reset): callers must not change it.
+   */
   Object[] valuesAsOf(long t) {
+    if (cached != null && cachedAt == t) {
+      return cached; // same key, same instant, no event since: the same state gives the same values
+    }
+    cached = computeValuesAsOf(t);
+    cachedAt = t;
+    return cached;
+  }
+
+  private Object[] computeValuesAsOf(long t) {
     List<Object[]> heads = new ArrayList<>(head.length);
     List<NavigableMap<Long, Object[]>> covers = new ArrayList<>(head.length);
     for (int s = 0; s < head.length; s++) {
