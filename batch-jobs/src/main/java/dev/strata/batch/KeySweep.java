@@ -34,6 +34,9 @@ final class KeySweep {
   private final GroupTiler tiler;
   private final FeatureAssembler assembler;
   private final TileGeometry geometry;
+  private final TileGeometry.CoverMemo coverMemo;
+  /** Per spec, the blocks of the last cover by start, refilled for each query. */
+  private final List<TreeMap<Long, Object[]>> coverBlocks = new ArrayList<>();
   /** Per spec, per roll-up level, the closed tiles merged into blocks by block start. */
   private final List<List<TreeMap<Long, Object[]>>> blocks = new ArrayList<>();
   /** Per spec, the level of each block span. */
@@ -58,6 +61,7 @@ final class KeySweep {
     this.head = new Object[specs][];
     this.headLatest = new long[specs];
     this.geometry = tiler.geometry();
+    this.coverMemo = geometry.coverMemo();
     for (int s = 0; s < specs; s++) {
       List<TreeMap<Long, Object[]>> levels = new ArrayList<>();
       Map<Long, Integer> spans = new HashMap<>();
@@ -67,6 +71,7 @@ final class KeySweep {
       }
       blocks.add(levels);
       levelOfSpan.add(spans);
+      coverBlocks.add(new TreeMap<>());
     }
   }
 
@@ -171,8 +176,9 @@ final class KeySweep {
         }
       }
       // The blocks of the cover, by start: every window of the spec is a run of them (plus the head).
-      TreeMap<Long, Object[]> cover = new TreeMap<>();
-      for (TileGeometry.Block b : geometry.cover(s, t)) {
+      TreeMap<Long, Object[]> cover = coverBlocks.get(s);
+      cover.clear();
+      for (TileGeometry.Block b : coverMemo.cover(s, t)) {
         Object[] irs = levels.get(levelOfSpan.get(s).get(b.span())).get(b.start());
         if (irs != null) {
           cover.put(b.start(), irs);
