@@ -1,22 +1,25 @@
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.Locale;
-import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.StringType;
+import org.apache.spark.sql.types.StructField;
 
 /**
  * The checksum of a training set written as Parquet (a harness helper, not a test): every row as
- * one canonical CSV line (columns in the file's order, NULL as {@code \N}, doubles by
- * {@link Double#toString} so that every bit counts, timestamps as ISO instants, text quoted when
- * it holds a comma, quote or line break), the lines sorted (so the order Spark wrote them in does
- * not count), then SHA-256 over the header line and the sorted lines, each ending with a line
- * feed. Two outputs with the same checksum hold the same rows, column by column, bit for bit.
+ * one canonical CSV line (columns in the file's order, each value as Spark casts it to text:
+ * doubles by Java's round-tripping {@code Double.toString}, so that every bit counts, timestamps
+ * to the microsecond in UTC; NULL as {@code \N}; text quoted when it holds a comma or a quote),
+ * the lines sorted (the order Spark wrote them in does not count), then SHA-256 over the header
+ * line and the sorted lines, each ending with a line feed. Only Spark expressions run in the
+ * tasks (a single-file program's own classes do not reach them).
  *
  * <p>Args: PARQUET_PATH. Prints rows, columns and the hex digest.
  */
@@ -29,8 +32,17 @@ public final class TrainingSetChecksum {
     spark.sparkContext().setLogLevel("ERROR");
     Dataset<Row> rows = spark.read().parquet(args[0]);
     String[] names = rows.columns();
-    Dataset<String> lines = rows.map((MapFunction<Row, String>) TrainingSetChecksum::line, Encoders.STRING())
-        .sort("value");
+    Column[] cells = new Column[names.length];
+    for (int i = 0; i < names.length; i++) {
+      StructField f = rows.schema().fields()[i];
+      Column text = functions.col("`" + f.name() + "`").cast("string");
+      if (f.dataType() instanceof StringType) {
+        text = functions.when(text.contains(",").or(text.contains("\"")),
+            functions.concat(functions.lit("\""), functions.regexp_replace(text, "\"", "\"\""), functions.lit("\""))).otherwise(text);
+      }
+      cells[i] = functions.coalesce(text, functions.lit("\\N"));
+    }
+    Dataset<String> lines = rows.select(functions.concat_ws(",", cells).as("value")).as(Encoders.STRING()).sort("value");
     MessageDigest sha = MessageDigest.getInstance("SHA-256");
     sha.update((String.join(",", names) + "\n").getBytes(StandardCharsets.UTF_8));
     long n = 0;
@@ -40,32 +52,5 @@ public final class TrainingSetChecksum {
     System.out.printf(Locale.ROOT, "%s: %,d rows, %d columns, sha256 %s%n", args[0], n, names.length,
         HexFormat.of().formatHex(sha.digest()));
     System.exit(0);
-  }
-
-  static String line(Row r) {
-    StringBuilder b = new StringBuilder(256);
-    for (int i = 0; i < r.size(); i++) {
-      if (i > 0) {
-        b.append(',');
-      }
-      Object v = r.get(i);
-      if (v == null) {
-        b.append("\\N");
-      } else if (v instanceof Double d) {
-        b.append(Double.toString(d));
-      } else if (v instanceof Float f) {
-        b.append(Float.toString(f));
-      } else if (v instanceof Instant t) {
-        b.append(t);
-      } else if (v instanceof String s) {
-        b.append(s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r")
-            ? "\"" + s.replace("\"", "\"\"") + "\"" : s);
-      } else if (v instanceof byte[] bytes) {
-        b.append(HexFormat.of().formatHex(bytes));
-      } else {
-        b.append(v);
-      }
-    }
-    return b.toString();
   }
 }
