@@ -28,9 +28,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.storage.StorageLevel;
 
 /**
  * Backfill of one feature group over whole UTC days [from, to] into two Iceberg tables:
@@ -92,94 +90,36 @@ public final class BackfillJob {
     CompiledSource src = plan.source(g.source()).orElseThrow();
     Dataset<Row> keyed = keyed(g, ctx.read(src).events());
 
-    // One sweep per key for both tables: tiles of the events of the range, and the daily values,
-    // which need the events from where the first day end's windows reach (before or after from).
+    // Tiles: only the events of the range (hops divide a day, so the range's tiles are whole).
+    Dataset<Row> inRange = keyed.where(functions.col(TIME).geq(fromMicros).and(functions.col(TIME).lt(toEnd)));
+    Dataset<Row> tiles = inRange.repartition(ctx.partitions(), functions.col(KEY)).sortWithinPartitions(KEY, TIME)
+        .mapPartitions(new TileSweep(ctx.planRef(), g.name()), Encoders.row(tileSchema(g)));
+    String tilesTable = ctx.table(g.name() + "__tiles");
+    ctx.progress().say("backfill " + g.name() + ": tiles of " + from + " .. " + to + " -> " + tilesTable);
+    Column tileRange = functions.col("tile_start").geq(functions.lit(Instant.ofEpochSecond(fromMicros / 1_000_000)))
+        .and(functions.col("tile_start").lt(functions.lit(Instant.ofEpochSecond(toEnd / 1_000_000))));
+    long days = to.toEpochDay() - from.toEpochDay() + 1;
+    Column tileDay = functions.floor(functions.unix_micros(functions.col("tile_start")).divide(Durations.DAY));
+    long tileRows = IcebergWrites.replaceRange(ctx, tilesTable, tiles, tileDay, days, tileRange,
+        functions.days(functions.col("tile_start")), g.version());
+
+    // Snapshots: the events that can count in a value as of a day end of the range.
     long neededFrom = TileGeometry.of(g).eventsNeededFrom(fromMicros + Durations.DAY);
-    long firstNeeded = Math.min(fromMicros, neededFrom);
-    Dataset<Row> needed = keyed.where(functions.col(TIME).geq(firstNeeded).and(functions.col(TIME).lt(toEnd)));
-    // Kept while both tables are written from it: one shuffle and sort of the events, not two.
-    Dataset<Row> swept = needed.repartition(ctx.partitions(), functions.col(KEY)).sortWithinPartitions(KEY, TIME)
-        .mapPartitions(new RangeSweep(ctx.planRef(), g.name(), fromMicros, toEnd), Encoders.row(sweptSchema(g)))
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      Dataset<Row> tiles = part(swept, RangeSweep.TILE, "t_", tileSchema(g));
-      String tilesTable = ctx.table(g.name() + "__tiles");
-      ctx.progress().say("backfill " + g.name() + ": tiles of " + from + " .. " + to + " -> " + tilesTable);
-      Column tileRange = functions.col("tile_start").geq(functions.lit(Instant.ofEpochSecond(fromMicros / 1_000_000)))
-          .and(functions.col("tile_start").lt(functions.lit(Instant.ofEpochSecond(toEnd / 1_000_000))));
-      long days = to.toEpochDay() - from.toEpochDay() + 1;
-      Column tileDay = functions.floor(functions.unix_micros(functions.col("tile_start")).divide(Durations.DAY));
-      long tileRows = IcebergWrites.replaceRange(ctx, tilesTable, tiles, tileDay, days, tileRange,
-          functions.days(functions.col("tile_start")), g.version());
+    Dataset<Row> needed = keyed.where(functions.col(TIME).geq(neededFrom).and(functions.col(TIME).lt(toEnd)));
+    Dataset<Row> snapshots = needed.repartition(ctx.partitions(), functions.col(KEY)).sortWithinPartitions(KEY, TIME)
+        .mapPartitions(new SnapshotSweep(ctx.planRef(), g.name(), fromMicros, toEnd), Encoders.row(snapshotSchema(g)));
+    String snapshotTable = ctx.table(g.name());
+    ctx.progress().say("backfill " + g.name() + ": daily snapshots -> " + snapshotTable);
+    Column dayRange = functions.col("day").geq(functions.lit(from)).and(functions.col("day").leq(functions.lit(to)));
+    long snapshotRows = IcebergWrites.replaceRange(ctx, snapshotTable, snapshots, functions.col("day"), days, dayRange,
+        functions.col("day"), g.version());
 
-      Dataset<Row> snapshots = part(swept, RangeSweep.SNAPSHOT, "s_", snapshotSchema(g));
-      String snapshotTable = ctx.table(g.name());
-      ctx.progress().say("backfill " + g.name() + ": daily snapshots -> " + snapshotTable);
-      Column dayRange = functions.col("day").geq(functions.lit(from)).and(functions.col("day").leq(functions.lit(to)));
-      long snapshotRows = IcebergWrites.replaceRange(ctx, snapshotTable, snapshots, functions.col("day"), days, dayRange,
-          functions.col("day"), g.version());
-
-      Row counted = swept.where(functions.col(RangeSweep.KIND).equalTo(RangeSweep.COUNT))
-          .agg(functions.sum(functions.col(RangeSweep.EVENTS))).first();
-      long events = counted.isNullAt(0) ? 0 : counted.getLong(0);
-      ctx.progress().say(String.format(Locale.ROOT, "backfill %s: %,d events, %,d tiles, %,d snapshot rows", g.name(), events, tileRows, snapshotRows));
-      return finished(g, events, tileRows, snapshotRows, tilesTable, snapshotTable);
-    } finally {
-      swept.unpersist();
-    }
-  }
-
-  private Result finished(CompiledGroup g, long events, long tileRows, long snapshotRows, String tilesTable, String snapshotTable) {
+    long events = inRange.count();
+    ctx.progress().say(String.format(Locale.ROOT, "backfill %s: %,d events, %,d tiles, %,d snapshot rows", g.name(), events, tileRows, snapshotRows));
     List<Long> snapshotIds = new ArrayList<>();
     IcebergWrites.snapshotId(ctx, tilesTable).ifPresent(snapshotIds::add);
     IcebergWrites.snapshotId(ctx, snapshotTable).ifPresent(snapshotIds::add);
     return new Result(g.name(), events, tileRows, snapshotRows, snapshotIds);
-  }
-
-  /**
-   * The swept rows of one kind as rows of {@code schema} (its columns carry {@code prefix} in the
-   * swept rows). Columns NOT NULL in {@code schema} are NOT NULL again: a row of the kind has them
-   * all, the coalesce only tells Spark (and Iceberg's required columns) so.
-   */
-  private static Dataset<Row> part(Dataset<Row> swept, int kind, String prefix, StructType schema) {
-    List<Column> cols = new ArrayList<>();
-    for (StructField f : schema.fields()) {
-      Column c = functions.col(prefix + f.name());
-      cols.add((f.nullable() ? c : functions.coalesce(c, functions.lit(zero(f.dataType())))).as(f.name()));
-    }
-    return swept.where(functions.col(RangeSweep.KIND).equalTo(kind)).select(cols.toArray(Column[]::new));
-  }
-
-  /** A non-null value of a column type, only there to make a coalesce NOT NULL. */
-  private static Object zero(org.apache.spark.sql.types.DataType type) {
-    if (type.equals(DataTypes.StringType)) {
-      return "";
-    } else if (type.equals(DataTypes.LongType)) {
-      return 0L;
-    } else if (type.equals(DataTypes.DoubleType)) {
-      return 0.0;
-    } else if (type.equals(DataTypes.BooleanType)) {
-      return false;
-    } else if (type.equals(DataTypes.TimestampType)) {
-      return Instant.EPOCH;
-    } else if (type.equals(DataTypes.DateType)) {
-      return LocalDate.EPOCH;
-    } else if (type.equals(DataTypes.BinaryType)) {
-      return new byte[0];
-    }
-    throw new IllegalArgumentException("Cannot write a NOT NULL column of type " + type.simpleString());
-  }
-
-  /** The rows of {@link RangeSweep}: kind, the tile columns ({@code t_}), the snapshot columns ({@code s_}), the event count. */
-  static StructType sweptSchema(CompiledGroup g) {
-    StructType s = new StructType().add(RangeSweep.KIND, DataTypes.IntegerType, false);
-    for (StructField f : tileSchema(g).fields()) {
-      s = s.add("t_" + f.name(), f.dataType(), true);
-    }
-    for (StructField f : snapshotSchema(g).fields()) {
-      s = s.add("s_" + f.name(), f.dataType(), true);
-    }
-    return s.add(RangeSweep.EVENTS, DataTypes.LongType, true);
   }
 
   /** Events of the group with their key: _k, the typed key columns (_key_<name>), _t, source columns. */
@@ -356,135 +296,6 @@ public final class BackfillJob {
     }
   }
 
-  /**
-   * Tiles and daily snapshots of each key in one pass over its events (from where the snapshots
-   * need them): a {@link TileSweep} of its own {@link KeySweep} sees the events of the range, as
-   * the tiles alone would; the {@link SnapshotSweep} sees them all. Rows of {@link #sweptSchema}:
-   * each table's rows as they would have alone, and per key the number of events of the range.
-   */
-  private static final class RangeSweep extends PerKey {
-    static final String KIND = "_kind";
-    static final String EVENTS = "_events";
-    static final int TILE = 0;
-    static final int SNAPSHOT = 1;
-    static final int COUNT = 2;
-    private final long fromMicros;
-    private final TileSweep tiles;
-    private final SnapshotSweep snapshots;
-    private transient KeySweep tileSweep;
-    private transient List<Row> scratch;
-    private transient long events;
-    private transient int tileWidth;
-    private transient int snapshotWidth;
-
-    RangeSweep(ProjectSnapshot ref, String group, long fromMicros, long toEnd) {
-      super(ref, group);
-      this.fromMicros = fromMicros;
-      this.tiles = new TileSweep(ref, group);
-      this.snapshots = new SnapshotSweep(ref, group, fromMicros, toEnd);
-    }
-
-    @Override
-    boolean keepTiles() {
-      return true;
-    }
-
-    @Override
-    void startKey(Object[] key) {
-      tiles.startKey(key);
-      snapshots.startKey(key);
-      if (scratch == null) {
-        scratch = new ArrayList<>();
-        tileWidth = key.length + 5; // tileSchema: the keys, version, hop, start, tile, latest event
-        snapshotWidth = -1;
-      }
-      if (tileSweep != null) {
-        tileSweep.reset();
-      }
-      events = 0;
-    }
-
-    private KeySweep tileSweep(KeySweep sweep) {
-      if (tileSweep == null) {
-        tileSweep = new KeySweep(sweep.tiler(), false);
-      }
-      return tileSweep;
-    }
-
-    @Override
-    boolean event(KeySweep sweep, long t, Object[] row, List<Row> out) {
-      if (t >= fromMicros) {
-        events++;
-        tiles.event(tileSweep(sweep), t, row, scratch);
-        wrap(TILE, out);
-      }
-      boolean owing = snapshots.event(sweep, t, row, scratch);
-      wrap(SNAPSHOT, out);
-      return owing;
-    }
-
-    @Override
-    boolean endKey(KeySweep sweep, List<Row> out) {
-      tiles.endKey(tileSweep(sweep), scratch);
-      wrap(TILE, out);
-      countOwed = true;
-      boolean owing = snapshots.endKey(sweep, scratch);
-      wrap(SNAPSHOT, out);
-      if (!owing) {
-        emitCount(out);
-      }
-      return owing;
-    }
-
-    @Override
-    boolean more(KeySweep sweep, List<Row> out) {
-      boolean owing = snapshots.more(sweep, scratch);
-      wrap(SNAPSHOT, out);
-      if (!owing) {
-        emitCount(out);
-      }
-      return owing;
-    }
-
-    /** True from the key's end until its count row is out (after its last snapshot row). */
-    private transient boolean countOwed;
-
-    private void emitCount(List<Row> out) {
-      if (countOwed) {
-        Object[] row = new Object[2 + tileWidth + snapshotWidth(snapshots)];
-        row[0] = COUNT;
-        row[row.length - 1] = events;
-        out.add(RowFactory.create(row));
-        countOwed = false;
-      }
-    }
-
-    private int snapshotWidth(SnapshotSweep s) {
-      if (snapshotWidth < 0) {
-        snapshotWidth = s.width(ref);
-      }
-      return snapshotWidth;
-    }
-
-    /** Moves the rows in scratch (of one table) to out as swept rows. */
-    private void wrap(int kind, List<Row> out) {
-      if (scratch.isEmpty()) {
-        return;
-      }
-      int sw = snapshotWidth(snapshots);
-      for (Row r : scratch) {
-        Object[] row = new Object[2 + tileWidth + sw];
-        row[0] = kind;
-        int at = kind == TILE ? 1 : 1 + tileWidth;
-        for (int i = 0; i < r.size(); i++) {
-          row[at + i] = r.get(i);
-        }
-        out.add(RowFactory.create(row));
-      }
-      scratch.clear();
-    }
-  }
-
   /** Emits each closed tile of each key: key, version, hop, start, canonical bytes, latest event time. */
   private static final class TileSweep extends PerKey {
     private transient Object[] key;
@@ -562,11 +373,6 @@ public final class BackfillJob {
     @Override
     boolean keepTiles() {
       return true;
-    }
-
-    /** The number of columns of its rows ({@link #snapshotSchema}). */
-    int width(ProjectSnapshot plan) {
-      return snapshotSchema(plan.plan().group(group).orElseThrow()).size();
     }
 
     @Override
