@@ -1,7 +1,6 @@
 import dev.strata.batch.BackfillJob;
 import dev.strata.batch.JobContext;
 import dev.strata.batch.Progress;
-import dev.strata.batch.ProjectSnapshot;
 import dev.strata.batch.StrataSpark;
 import dev.strata.batch.TrainingSetJob;
 import dev.strata.config.StrataConfig;
@@ -34,7 +33,9 @@ import org.apache.spark.sql.functions;
  * (self-join on key with a time-range condition, then aggregate) run with a time limit.
  * Checks the 4x training set against the oracle on a sample of spine rows. See RESULTS.md.
  *
- * <p>Args: DATASET WORKDIR [SQL_LIMIT_MINUTES] [SCALES e.g. 1,2,4]
+ * <p>Args: DATASET WORKDIR [SQL_LIMIT_MINUTES, 0 skips the SQL rendition] [SCALES e.g. 1,2,4]; -Dbench.stages=true prints
+ * the Spark stages of 0.2 s or more; -Dbench.skip=backfill or training leaves that run out. CPU time is the JVM's, all
+ * threads (steadier than wall time when other builds share the machine).
  */
 public final class BatchBenchmark {
   static final String DEFINITIONS = """
@@ -85,7 +86,19 @@ public final class BatchBenchmark {
           spine: { source: flights, keys: { airport: origin, route: [origin, destination] }, label: "delay > 15" }
       """;
 
-  record Line(String what, long rows, double seconds, String note) {}
+  record Line(String what, long rows, double seconds, double cpuSeconds, String note) {
+    Line(String what, long rows, double seconds, String note) {
+      this(what, rows, seconds, 0, note);
+    }
+  }
+
+  static final com.sun.management.OperatingSystemMXBean OS =
+      (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
+  /** The JVM's CPU time so far, all threads, in seconds: steadier than wall time on a shared machine. */
+  static double cpu() {
+    return OS.getProcessCpuTime() / 1e9;
+  }
 
   public static void main(String[] args) throws Exception {
     Path dataset = Path.of(args[0]).toAbsolutePath();
@@ -95,6 +108,9 @@ public final class BatchBenchmark {
     SparkSession spark = StrataSpark.session(null);
     spark.sparkContext().setLogLevel("ERROR");
     List<Line> lines = new ArrayList<>();
+    if (Boolean.getBoolean("bench.stages")) {
+      reportStages(spark);
+    }
 
     Dataset<Row> all = spark.read().parquet(dataset.toString());
     for (int scale : scales) {
@@ -115,23 +131,38 @@ public final class BatchBenchmark {
       JobContext ctx = new JobContext(spark, config, ProjectSnapshot.read(project), catalog, Progress.console());
       long events = ctx.read(ctx.plan().source("flights").orElseThrow()).rows();
 
-      long t0 = System.nanoTime();
-      for (String g : List.of("origin_delays", "destination_delays", "route_delays", "origin_late")) {
-        new BackfillJob(ctx).run(g, LocalDate.parse("2001-01-01"), LocalDate.parse("2001-06-30"));
+      String skip = System.getProperty("bench.skip", "");
+      if (!skip.equals("backfill")) {
+        long t0 = System.nanoTime();
+        double c0 = cpu();
+        for (String g : List.of("origin_delays", "destination_delays", "route_delays", "origin_late")) {
+          new BackfillJob(ctx).run(g, LocalDate.parse("2001-01-01"), LocalDate.parse("2001-06-30"));
+        }
+        lines.add(new Line("Strata backfill, 4 groups, " + scale + "x", events, secs(t0), cpu() - c0,
+            "tiles + daily snapshots to Iceberg (SQLite catalog)"));
       }
-      lines.add(new Line("Strata backfill, 4 groups, " + scale + "x", events, secs(t0), "tiles + daily snapshots to Iceberg (SQLite catalog)"));
 
-      t0 = System.nanoTime();
       Path out = work.resolve("ts-x" + scale + ".parquet");
-      new TrainingSetJob(ctx).compute("every_flight", null).write().mode("overwrite").parquet(out.toString());
-      double s = secs(t0);
-      long rows = spark.read().parquet(out.toString()).count();
-      lines.add(new Line("Strata training set, " + scale + "x", rows, s, events + " events, spine = every flight, 27 features"));
+      if (!skip.equals("training")) {
+        long t0 = System.nanoTime();
+        double c0 = cpu();
+        new TrainingSetJob(ctx).compute("every_flight", null).write().mode("overwrite").parquet(out.toString());
+        double s = secs(t0);
+        double c = cpu() - c0;
+        long rows = spark.read().parquet(out.toString()).count();
+        lines.add(new Line("Strata training set, " + scale + "x", rows, s, c, events + " events, spine = every flight, 27 features"));
+      }
       print(lines);
+      if (skip.equals("training")) {
+        continue;
+      }
 
       if (scale == scales[scales.length - 1]) {
         lines.add(new Line("oracle check, " + scale + "x", checkOracle(spark, ctx, out), 0, "spine rows compared, all equal"));
       }
+    }
+    if (sqlLimit <= 0) {
+      System.exit(0); // the plain SQL rendition is skipped with a limit of 0 minutes
     }
     // Last, so that a cancelled query still winding down cannot slow Strata's runs.
     Path first = work.resolve("x" + scales[0]).resolve("data/flights.parquet");
@@ -141,17 +172,45 @@ public final class BatchBenchmark {
     System.exit(0);
   }
 
+  /** With -Dbench.stages=true: prints each Spark stage of 0.2 s or more as it completes (where the time goes). */
+  static void reportStages(SparkSession spark) {
+    long started = System.currentTimeMillis();
+    spark.sparkContext().addSparkListener(new org.apache.spark.scheduler.SparkListener() {
+      @Override
+      public void onStageCompleted(org.apache.spark.scheduler.SparkListenerStageCompleted done) {
+        var info = done.stageInfo();
+        long ms = (long) info.completionTime().get() - (long) info.submissionTime().get();
+        if (ms >= 200) {
+          String call = info.details().lines().filter(l -> l.contains("dev.strata") && !l.contains("BatchBenchmark"))
+              .findFirst().orElse(info.name()).strip();
+          System.out.printf("  stage %d %s: %d tasks, %.1f s, ended at %.1f s%n", info.stageId(), call,
+              info.numTasks(), ms / 1e3, ((long) info.completionTime().get() - started) / 1e3);
+        }
+      }
+    });
+  }
+
+  static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).strip();
+    } catch (java.io.IOException e) {
+      return String.format("%.2f", OS.getSystemLoadAverage());
+    }
+  }
+
   static double secs(long t0) {
     return (System.nanoTime() - t0) / 1e9;
   }
 
   static void print(List<Line> lines) {
     System.out.println();
-    System.out.println("| run | rows | time | rows/s | note |");
-    System.out.println("|---|---:|---:|---:|---|");
+    System.out.printf("load average %s%n", loadAverage());
+    System.out.println("| run | rows | time | CPU time | rows/s | note |");
+    System.out.println("|---|---:|---:|---:|---:|---|");
     for (Line l : lines) {
-      System.out.printf("| %s | %,d | %s | %s | %s |%n", l.what(), l.rows(),
+      System.out.printf("| %s | %,d | %s | %s | %s | %s |%n", l.what(), l.rows(),
           l.seconds() > 0 ? String.format("%.1f s", l.seconds()) : "-",
+          l.cpuSeconds() > 0 ? String.format("%.1f s", l.cpuSeconds()) : "-",
           l.seconds() > 0 ? String.format("%,.0f", l.rows() / l.seconds()) : "-", l.note());
     }
     System.out.flush();

@@ -34,6 +34,9 @@ final class KeySweep {
   private final GroupTiler tiler;
   private final FeatureAssembler assembler;
   private final TileGeometry geometry;
+  private final TileGeometry.CoverMemo coverMemo;
+  /** Per spec, the blocks of the last cover by start, refilled for each query. */
+  private final List<TreeMap<Long, Object[]>> coverBlocks = new ArrayList<>();
   /** Per spec, per roll-up level, the closed tiles merged into blocks by block start. */
   private final List<List<TreeMap<Long, Object[]>>> blocks = new ArrayList<>();
   /** Per spec, the level of each block span. */
@@ -44,6 +47,9 @@ final class KeySweep {
   private final boolean keepTiles;
   private long lastEvent;
   private boolean hasEvents;
+  /** The values of the last query and its instant, until the next event or key: spine rows often share (key, time). */
+  private Object[] cached;
+  private long cachedAt;
 
   /** {@code keepTiles} false when only closed tiles are wanted (no queries). */
   KeySweep(GroupTiler tiler, boolean keepTiles) {
@@ -55,6 +61,7 @@ final class KeySweep {
     this.head = new Object[specs][];
     this.headLatest = new long[specs];
     this.geometry = tiler.geometry();
+    this.coverMemo = geometry.coverMemo();
     for (int s = 0; s < specs; s++) {
       List<TreeMap<Long, Object[]>> levels = new ArrayList<>();
       Map<Long, Integer> spans = new HashMap<>();
@@ -64,6 +71,7 @@ final class KeySweep {
       }
       blocks.add(levels);
       levelOfSpan.add(spans);
+      coverBlocks.add(new TreeMap<>());
     }
   }
 
@@ -78,6 +86,7 @@ final class KeySweep {
     }
     Arrays.fill(head, null);
     hasEvents = false;
+    cached = null;
   }
 
   /** True once the key has had an event. */
@@ -95,6 +104,7 @@ final class KeySweep {
     long t = tiler.eventTime(row);
     lastEvent = t;
     hasEvents = true;
+    cached = null;
     for (int s = 0; s < head.length; s++) {
       long start = tiler.tileStart(s, t);
       if (head[s] != null && headStart[s] != start) {
@@ -135,8 +145,20 @@ final class KeySweep {
     head[s] = null;
   }
 
-  /** Every feature of the group as of t (in the group's feature order). */
+  /**
+   * Every feature of the group as of t (in the group's feature order). The array is shared with
+   * later queries at the same instant (until an event or a reset): callers must not change it.
+   */
   Object[] valuesAsOf(long t) {
+    if (cached != null && cachedAt == t) {
+      return cached; // same key, same instant, no event since: the same state gives the same values
+    }
+    cached = computeValuesAsOf(t);
+    cachedAt = t;
+    return cached;
+  }
+
+  private Object[] computeValuesAsOf(long t) {
     List<Object[]> heads = new ArrayList<>(head.length);
     List<NavigableMap<Long, Object[]>> covers = new ArrayList<>(head.length);
     for (int s = 0; s < head.length; s++) {
@@ -154,8 +176,9 @@ final class KeySweep {
         }
       }
       // The blocks of the cover, by start: every window of the spec is a run of them (plus the head).
-      TreeMap<Long, Object[]> cover = new TreeMap<>();
-      for (TileGeometry.Block b : geometry.cover(s, t)) {
+      TreeMap<Long, Object[]> cover = coverBlocks.get(s);
+      cover.clear();
+      for (TileGeometry.Block b : coverMemo.cover(s, t)) {
         Object[] irs = levels.get(levelOfSpan.get(s).get(b.span())).get(b.start());
         if (irs != null) {
           cover.put(b.start(), irs);

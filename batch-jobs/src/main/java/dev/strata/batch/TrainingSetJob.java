@@ -32,7 +32,6 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.storage.StorageLevel;
 
 /**
  * Point-in-time training sets. For each feature group of the service, events and spine rows are
@@ -52,6 +51,8 @@ public final class TrainingSetJob {
   static final String KEY = "_k";
   static final String TIME = "_t";
   static final String KIND = "_kind";
+  /** Column of an event's groups in its key class, one bit per group. */
+  static final String MASK = "_mask";
   static final int SPINE = 0;
   static final int EVENT = 1;
 
@@ -106,8 +107,8 @@ public final class TrainingSetJob {
     }
     DataType labelType = ts.label() == null ? DataType.BOOLEAN : ts.label().type();
     spineStruct = spineStruct.add("label", SparkValues.internalType(labelType), true);
-    spine = spine.mapPartitions(new SpineKeys(ctx.planRef(), name, entities), Encoders.row(spineStruct))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    // Read once: the spine rows travel through the sweeps (withFeatures), nothing joins back to them.
+    spine = spine.mapPartitions(new SpineKeys(ctx.planRef(), name, entities), Encoders.row(spineStruct));
 
     Dataset<Row> joined = withFeatures(service, spine, functions.col(ts.timestamp()));
     Dataset<Row> out = finish(joined, name, service, spineSchema, labelType);
@@ -169,54 +170,99 @@ public final class TrainingSetJob {
    * values, columns {@code <group>__<feature>}); the spine needs {@code _id} (unique) and an
    * encoded key column {@code _k_<entity>} per entity of the service. The skew job passes
    * logged served rows here, so online/offline skew is judged by the training sets' semantics.
+   *
+   * <p>The groups that read the same source with the same key (origin_delays and origin_late,
+   * say) form one {@linkplain KeyClass key class} and are swept together: one shuffle and one
+   * sort of events and spine rows per key class, not per group. The spine rows travel whole
+   * through the sweeps, each appending its class's features, so nothing is joined back to the
+   * spine: every spine row comes out of every sweep exactly once.
    */
   Dataset<Row> withFeatures(CompiledService service, Dataset<Row> spine, Column time) {
     CompiledPlan plan = ctx.plan();
-    Dataset<Row> joined = spine;
-    for (String groupName : service.groups()) {
-      CompiledGroup g = plan.group(groupName).orElseThrow();
-      CompiledSource src = plan.source(g.source()).orElseThrow();
-      Dataset<Row> events = ctx.read(src).events();
-      List<String> wanted = service.features().stream().filter(f -> f.group().equals(groupName))
-          .map(ServiceFeature::feature).toList();
-      Dataset<Row> values = groupValues(g, src, events,
-          spine.select(functions.col("_k_" + g.entity()).as(KEY), time.as(TIME), functions.col(ID)), wanted);
-      joined = joined.join(values, joined.col(ID).equalTo(values.col(ID + "_" + groupName)), "left")
-          .drop(ID + "_" + groupName);
+    Dataset<Row> carried = spine;
+    for (KeyClass c : KeyClass.of(plan, service)) {
+      carried = classValues(c, carried, time);
     }
-    return joined;
+    return carried;
   }
 
   /**
-   * The values of {@code wanted} features of group {@code g} for each spine item (key, time,
-   * id): columns {@code _id_<group>} then the features (internal types).
+   * Groups of a service that read the same source with the same key expressions (for the same
+   * entity, hence the same spine key): one sweep serves them all. Filters may differ: an event
+   * carries a mask of the groups it belongs to.
    */
-  private Dataset<Row> groupValues(CompiledGroup g, CompiledSource src, Dataset<Row> events, Dataset<Row> spineItems,
-      List<String> wanted) {
+  record KeyClass(String entity, String source, List<String> groups, List<List<String>> wanted) {
+    /** The most groups of one class: the bits of an int mask. */
+    static final int MAX_GROUPS = 31;
+
+    static List<KeyClass> of(CompiledPlan plan, CompiledService service) {
+      java.util.Map<List<Object>, KeyClass> classes = new java.util.LinkedHashMap<>();
+      for (String groupName : service.groups()) {
+        CompiledGroup g = plan.group(groupName).orElseThrow();
+        List<Object> id = new ArrayList<>(List.of(g.entity(), g.source()));
+        g.keys().forEach(k -> id.add(List.of(k.name(), k.type(), k.expr())));
+        KeyClass c = classes.get(id);
+        if (c == null || c.groups().size() == MAX_GROUPS) {
+          if (c != null) {
+            classes.put(List.of(c), c); // full (the mask has one bit per group): a new class takes the next groups
+          }
+          c = new KeyClass(g.entity(), g.source(), new ArrayList<>(), new ArrayList<>());
+          classes.put(id, c);
+        }
+        c.groups().add(groupName);
+        c.wanted().add(service.features().stream().filter(f -> f.group().equals(groupName)).map(ServiceFeature::feature).toList());
+      }
+      return List.copyOf(classes.values());
+    }
+  }
+
+  /**
+   * {@code carried} with the wanted features of the groups of class {@code c} appended (internal
+   * types, in the class's group order): events of the class's source keyed once, unioned with
+   * the carried rows (keyed by the class's entity), spread by key, sorted by (key, time, spine
+   * before event) and swept by {@link ClassSweep}.
+   */
+  private Dataset<Row> classValues(KeyClass c, Dataset<Row> carried, Column time) {
+    CompiledPlan plan = ctx.plan();
+    CompiledSource src = plan.source(c.source()).orElseThrow();
     Schema schema = src.schema();
+    StructType sourceStruct = SparkValues.internalSchema(schema);
+    StructType carriedStruct = carried.schema();
+    // Items: key, time, kind, group mask, then the event's source columns, then the carried row's (by position: names may clash).
     StructType items = new StructType()
         .add(KEY, DataTypes.StringType, true)
         .add(TIME, DataTypes.LongType, false)
         .add(KIND, DataTypes.IntegerType, false)
-        .add(ID, DataTypes.LongType, true);
-    for (StructField f : SparkValues.internalSchema(schema).fields()) {
-      items = items.add(f.name(), f.dataType(), true);
+        .add(MASK, DataTypes.IntegerType, false);
+    for (int i = 0; i < sourceStruct.size(); i++) {
+      items = items.add("_e" + i, sourceStruct.fields()[i].dataType(), true);
     }
-    Dataset<Row> keyed = events.mapPartitions(new KeyEvents(ctx.planRef(), g.name()), Encoders.row(items));
-    List<Column> spineCols = new ArrayList<>(List.of(functions.col(KEY), functions.col(TIME),
-        functions.lit(SPINE).as(KIND), functions.col(ID)));
-    for (StructField f : SparkValues.internalSchema(schema).fields()) {
-      spineCols.add(functions.lit(null).cast(f.dataType()).as(f.name()));
+    for (int i = 0; i < carriedStruct.size(); i++) {
+      items = items.add("_c" + i, carriedStruct.fields()[i].dataType(), true);
     }
-    Dataset<Row> all = keyed.unionByName(spineItems.select(spineCols.toArray(Column[]::new)));
-    StructType out = new StructType().add(ID + "_" + g.name(), DataTypes.LongType, false);
-    for (String f : wanted) {
-      CompiledFeature feature = g.feature(f).orElseThrow();
-      out = out.add(columnName(feature.qualifiedName()), SparkValues.internalType(feature.type()), true);
+    Dataset<Row> events = ctx.read(src).events()
+        .mapPartitions(new KeyEvents(ctx.planRef(), c.groups(), carriedStruct.size()), Encoders.row(items));
+    List<Column> spineCols = new ArrayList<>(List.of(functions.col("_k_" + c.entity()).as(KEY), time.as(TIME),
+        functions.lit(SPINE).as(KIND), functions.lit(0).as(MASK)));
+    for (int i = 0; i < sourceStruct.size(); i++) {
+      spineCols.add(functions.lit(null).cast(sourceStruct.fields()[i].dataType()).as("_e" + i));
+    }
+    for (int i = 0; i < carriedStruct.size(); i++) {
+      spineCols.add(functions.col(carriedStruct.fields()[i].name()).as("_c" + i));
+    }
+    Dataset<Row> all = events.union(carried.select(spineCols.toArray(Column[]::new)));
+    StructType out = carriedStruct;
+    for (int gi = 0; gi < c.groups().size(); gi++) {
+      CompiledGroup g = plan.group(c.groups().get(gi)).orElseThrow();
+      for (String f : c.wanted().get(gi)) {
+        CompiledFeature feature = g.feature(f).orElseThrow();
+        out = out.add(columnName(feature.qualifiedName()), SparkValues.internalType(feature.type()), true);
+      }
     }
     return all.repartition(ctx.partitions(), functions.col(KEY))
         .sortWithinPartitions(KEY, TIME, KIND)
-        .mapPartitions(new Sweep(ctx.planRef(), g.name(), wanted), Encoders.row(out));
+        .mapPartitions(new ClassSweep(ctx.planRef(), c.groups(), c.wanted(), sourceStruct.size(), carriedStruct.size()),
+            Encoders.row(out));
   }
 
   /** Label, then service features as output values, then derived features. */
@@ -286,85 +332,129 @@ public final class TrainingSetJob {
     }
   }
 
-  /** Keys each event with GroupTiler.keyOf; events of no key (NULL key, filter not TRUE) are left out. */
+  /**
+   * Keys each event with GroupTiler.keyOf for each group of a key class, with the mask of the
+   * groups it belongs to; events of no group (NULL key, no filter TRUE) are left out. The groups
+   * of a class share their key expressions, so a key found by one is the key of all.
+   */
   private static final class KeyEvents implements MapPartitionsFunction<Row, Row> {
     private final ProjectSnapshot ref;
-    private final String group;
+    private final List<String> groups;
+    private final int carried;
 
-    KeyEvents(ProjectSnapshot ref, String group) {
+    KeyEvents(ProjectSnapshot ref, List<String> groups, int carried) {
       this.ref = ref;
-      this.group = group;
+      this.groups = groups;
+      this.carried = carried;
     }
 
     @Override
     public Iterator<Row> call(Iterator<Row> input) {
-      GroupTiler tiler = GroupTiler.of(ref.plan(), group);
-      int n = tiler.schema().size();
+      CompiledPlan plan = ref.plan();
+      GroupTiler[] tilers = groups.stream().map(g -> GroupTiler.of(plan, g)).toArray(GroupTiler[]::new);
+      int n = tilers[0].schema().size();
       return filterMap(input, r -> {
         Object[] row = rowValues(r, n);
-        List<Object> key = tiler.keyOf(row);
+        List<Object> key = null;
+        int mask = 0;
+        for (int g = 0; g < tilers.length; g++) {
+          List<Object> k = tilers[g].keyOf(row);
+          if (k != null) {
+            key = k;
+            mask |= 1 << g;
+          }
+        }
         if (key == null) {
           return null;
         }
-        Object[] out = new Object[4 + n];
+        Object[] out = new Object[4 + n + carried];
         out[0] = Keys.encode(key);
-        out[1] = tiler.eventTime(row);
+        out[1] = tilers[0].eventTime(row);
         out[2] = EVENT;
-        out[3] = null;
+        out[3] = mask;
         System.arraycopy(row, 0, out, 4, n);
         return RowFactory.create(out);
       });
     }
   }
 
-  /** The per-key sweep over items sorted by (key, time, kind). */
-  private static final class Sweep implements MapPartitionsFunction<Row, Row> {
+  /**
+   * The per-key sweep of a key class over items sorted by (key, time, kind): one {@link KeySweep}
+   * per group; each carried (spine) row comes out once, with the class's features appended.
+   */
+  private static final class ClassSweep implements MapPartitionsFunction<Row, Row> {
     private final ProjectSnapshot ref;
-    private final String group;
-    private final List<String> wanted;
+    private final List<String> groups;
+    private final List<List<String>> wanted;
+    private final int sourceColumns;
+    private final int carried;
 
-    Sweep(ProjectSnapshot ref, String group, List<String> wanted) {
+    ClassSweep(ProjectSnapshot ref, List<String> groups, List<List<String>> wanted, int sourceColumns, int carried) {
       this.ref = ref;
-      this.group = group;
+      this.groups = groups;
       this.wanted = wanted;
+      this.sourceColumns = sourceColumns;
+      this.carried = carried;
     }
 
     @Override
     public Iterator<Row> call(Iterator<Row> input) {
-      GroupTiler tiler = GroupTiler.of(ref.plan(), group);
-      CompiledGroup g = tiler.group();
-      int[] index = new int[wanted.size()];
-      DataType[] types = new DataType[wanted.size()];
-      for (int i = 0; i < index.length; i++) {
-        CompiledFeature f = g.feature(wanted.get(i)).orElseThrow();
-        index[i] = g.features().indexOf(f);
-        types[i] = f.type();
+      CompiledPlan plan = ref.plan();
+      int groupCount = groups.size();
+      KeySweep[] sweeps = new KeySweep[groupCount];
+      int[][] index = new int[groupCount][];
+      DataType[][] types = new DataType[groupCount][];
+      int features = 0;
+      for (int g = 0; g < groupCount; g++) {
+        GroupTiler tiler = GroupTiler.of(plan, groups.get(g));
+        sweeps[g] = new KeySweep(tiler, true);
+        List<String> w = wanted.get(g);
+        index[g] = new int[w.size()];
+        types[g] = new DataType[w.size()];
+        for (int i = 0; i < w.size(); i++) {
+          CompiledFeature f = tiler.group().feature(w.get(i)).orElseThrow();
+          index[g][i] = tiler.group().features().indexOf(f);
+          types[g][i] = f.type();
+        }
+        features += w.size();
       }
-      KeySweep sweep = new KeySweep(tiler, true);
-      int n = tiler.schema().size();
+      int n = sourceColumns;
+      int width = carried + features;
       String[] current = {null};
       boolean[] started = {false};
       return filterMap(input, r -> {
         String key = r.getString(0);
         if (!started[0] || !Objects.equals(key, current[0])) {
-          sweep.reset();
+          for (KeySweep s : sweeps) {
+            s.reset();
+          }
           current[0] = key;
           started[0] = true;
         }
         long t = r.getLong(1);
         if (r.getInt(2) == EVENT) {
+          int mask = r.getInt(3);
           Object[] row = new Object[n];
           for (int i = 0; i < n; i++) {
             row[i] = r.get(4 + i);
           }
-          sweep.add(row, null);
+          for (int g = 0; g < groupCount; g++) {
+            if ((mask & (1 << g)) != 0) {
+              sweeps[g].add(row, null);
+            }
+          }
           return null;
         }
-        Object[] values = sweep.valuesAsOf(t);
-        Object[] out = new Object[1 + index.length];
-        out[0] = r.getLong(3);
-        for (int i = 0; i < index.length; i++) {
-          out[1 + i] = SparkValues.toInternal(types[i], values[index[i]]);
+        Object[] out = new Object[width];
+        for (int i = 0; i < carried; i++) {
+          out[i] = r.get(4 + n + i);
+        }
+        int o = carried;
+        for (int g = 0; g < groupCount; g++) {
+          Object[] values = sweeps[g].valuesAsOf(t);
+          for (int i = 0; i < index[g].length; i++) {
+            out[o++] = SparkValues.toInternal(types[g][i], values[index[g][i]]);
+          }
         }
         return RowFactory.create(out);
       });

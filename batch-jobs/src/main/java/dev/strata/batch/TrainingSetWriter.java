@@ -65,7 +65,9 @@ final class TrainingSetWriter {
         writeCsv(rows, file);
         return file.toString();
       }
-      rows.coalesce(1).write().mode("overwrite").parquet(tmp.toString());
+      // One file, written by one task after a shuffle: a coalesce(1) would run the whole last stage
+      // (the last sweep and the derived features) in that one task, on one core.
+      rows.repartition(1).write().mode("overwrite").parquet(tmp.toString());
       try (Stream<Path> s = Files.list(tmp)) {
         Path part = s.filter(p -> p.getFileName().toString().startsWith("part-")).findFirst()
             .orElseThrow(() -> new JobException("Cannot write " + file + ": Spark wrote no part file."));

@@ -25,8 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Generated data made to break point-in-time joins: event times on a coarse grid so that events
  * fall exactly on spine times, hop boundaries and window starts; the file in shuffled (late,
  * out-of-order) order; NULL keys, NULL inputs and NULL filter results; spine keys with no
- * events (empty windows); one key holding about 70% of the events. Every spine row is checked
- * against the oracle.
+ * events (empty windows); one key holding about 70% of the events; two groups on the same key
+ * with different filters (swept together, each event counting only in the groups whose filter
+ * it passes). Every spine row is checked against the oracle.
  */
 class AdversarialTrainingSetTest {
   static final String DEFINITIONS = """
@@ -62,6 +63,15 @@ class AdversarialTrainingSetTest {
             - { name: tags, function: count_distinct, input: tag, windows: [7d] }
             - { name: approx_tags, function: approx_count_distinct, input: tag, windows: [7d] }
             - { name: p50, function: approx_percentile, args: [0.5], input: amount, windows: [1d] }
+        big_clicks:
+          entity: user
+          source: clicks
+          keys: { user: user }
+          filter: "amount > 20"
+          aggregations:
+            - { name: clicks, function: count, windows: [1h, 1d, lifetime] }
+            - { name: amount_max, function: max, input: amount, windows: [7d] }
+            - { name: amount_avg, function: avg, input: amount, windows: [2h], hop: 30m }
         pair_clicks:
           entity: pair
           source: clicks
@@ -71,7 +81,7 @@ class AdversarialTrainingSetTest {
             - { name: amount_sum, function: sum, input: "amount * 2", windows: [1d] }
       feature_services:
         clicks_v1:
-          features: [user_clicks.*, pair_clicks.*]
+          features: [user_clicks.*, pair_clicks.*, big_clicks.*]
           derived:
             - { name: ratio, expr: "user_clicks.amount_sum_1h / NULLIF(user_clicks.amount_sum_1d, 0)" }
             - { name: busy, expr: "user_clicks.clicks_1d > 10" }

@@ -311,6 +311,56 @@ public final class TileGeometry {
     return out;
   }
 
+  /**
+   * A cover per spec for a sweep that asks for many instants in a row: {@link CoverMemo#cover}
+   * gives the same blocks as {@link #cover(int, long)}, computed once for all the instants that
+   * have the same cover.
+   */
+  public CoverMemo coverMemo() {
+    return new CoverMemo();
+  }
+
+  /**
+   * Remembers the last cover of each spec. When every window of a spec is whole hops (or a
+   * lifetime; the compiler accepts no other), its cover as of {@code t} depends on t only
+   * through the start of t's tile and whether t is that start: window starts are {@code
+   * floor(t, h) − W} and the cover ends at t's tile's end, or at t itself when t is aligned.
+   * Any other spec is covered afresh each time. Not thread-safe: one per sweep.
+   */
+  public final class CoverMemo {
+    private final long[] tile = new long[hops.length];
+    private final boolean[] aligned = new boolean[hops.length];
+    private final List<List<Block>> last = new ArrayList<>();
+    private final boolean[] byTile = new boolean[hops.length];
+
+    private CoverMemo() {
+      for (int s = 0; s < hops.length; s++) {
+        last.add(null);
+        boolean whole = true;
+        for (int f : specFeatures[s]) {
+          Window w = group.features().get(f).window();
+          whole &= w.isLifetime() || w.micros() % hops[s] == 0;
+        }
+        byTile[s] = whole;
+      }
+    }
+
+    /** The blocks of {@link TileGeometry#cover(int, long)}, the same list object for instants with the same cover (do not change it). */
+    public List<Block> cover(int s, long t) {
+      long start = tileStart(s, t);
+      boolean isAligned = start == t;
+      List<Block> blocks = last.get(s);
+      if (blocks != null && byTile[s] && tile[s] == start && aligned[s] == isAligned) {
+        return blocks;
+      }
+      blocks = List.copyOf(TileGeometry.this.cover(s, t));
+      last.set(s, blocks);
+      tile[s] = start;
+      aligned[s] = isAligned;
+      return blocks;
+    }
+  }
+
   private static void cover(long from, long to, long hop, int levels, boolean openEnd, List<Block> out) {
     long p = from;
     while (p < to) {

@@ -79,6 +79,40 @@ class TileGeometryTest {
     return q.multiply(BigInteger.valueOf(hop)).longValueExact();
   }
 
+  /**
+   * The memo's cover equals a fresh cover at every instant of a sweep-like sequence: instants
+   * that move forward by less than a hop, by whole hops, onto tile starts and just past them,
+   * repeat, and jump across the domain.
+   */
+  @Test
+  void memoizedCoversEqualFreshCovers() {
+    Random random = new Random(20261206);
+    int checked = 0;
+    for (CompiledGroup g : groups()) {
+      TileGeometry geo = TileGeometry.of(g);
+      TileGeometry.CoverMemo memo = geo.coverMemo();
+      long t = instant(random);
+      for (int i = 0; i < 4_000; i++) {
+        int s = random.nextInt(geo.specCount());
+        long hop = geo.hop(s);
+        t = switch (random.nextInt(6)) {
+          case 0 -> t; // the same instant again
+          case 1 -> t + random.nextInt(1_000_000);
+          case 2 -> Durations.floor(t, hop) + hop; // the next tile's start
+          case 3 -> Durations.floor(t, hop) + hop + 1; // just past it
+          case 4 -> t + hop * (1 + random.nextInt(3));
+          default -> instant(random);
+        };
+        if (t >= TimeDomain.END - 4 * Durations.DAY || t < TimeDomain.MIN) {
+          t = instant(random);
+        }
+        assertThat(memo.cover(s, t)).as("%s spec %d as of %d", g.name(), s, t).isEqualTo(geo.cover(s, t));
+        checked++;
+      }
+    }
+    assertThat(checked).isGreaterThan(10_000);
+  }
+
   @Test
   void coversAreAlignedDisjointContiguousAndCutAtEveryWindowStart() {
     Random random = new Random(20261205);
