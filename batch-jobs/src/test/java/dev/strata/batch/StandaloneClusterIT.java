@@ -41,6 +41,8 @@ class StandaloneClusterIT {
   @BeforeAll
   static void startCluster() throws Exception {
     sparkHome = sparkHome(tmp.resolve("spark"));
+    // A test JVM stopped from outside (a fork timeout, Ctrl-C, a cancelled CI) takes the cluster down with it.
+    Runtime.getRuntime().addShutdownHook(new Thread(StandaloneClusterIT::stopCluster, "spark-cluster-shutdown"));
     int port = freePort();
     masterUrl = "spark://127.0.0.1:" + port;
     Path masterLog = tmp.resolve("master.log");
