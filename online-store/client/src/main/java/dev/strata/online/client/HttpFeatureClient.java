@@ -67,21 +67,7 @@ final class HttpFeatureClient implements FeatureClient {
       ArrayNode col = entities.putArray(k);
       entityRows.forEach(r -> col.addPOJO(r.get(k)));
     }
-    HttpResponse<byte[]> response;
-    try {
-      HttpRequest.Builder req = HttpRequest.newBuilder(endpoint).timeout(Duration.ofSeconds(10))
-          .header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)));
-      if (token != null) {
-        req.header("Authorization", "Bearer " + token);
-      }
-      response = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
-    } catch (IOException e) {
-      throw new StoreUnavailableException("Cannot reach the feature server at " + endpoint + ": " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StoreUnavailableException("Cannot fetch features: interrupted", e);
-    }
+    HttpResponse<byte[]> response = send(endpoint, body, "fetch features");
     int status = response.statusCode();
     OnlineFeatures result;
     try {
@@ -152,9 +138,8 @@ final class HttpFeatureClient implements FeatureClient {
     }
   }
 
-  private void post(String path, ObjectNode body) {
-    URI uri = URI.create(base + path);
-    HttpResponse<byte[]> response;
+  /** POSTs a JSON body (with the bearer token, if any); a server that cannot be reached is unavailable. */
+  private HttpResponse<byte[]> send(URI uri, ObjectNode body, String what) {
     try {
       HttpRequest.Builder req = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
           .header("Content-Type", "application/json")
@@ -162,13 +147,17 @@ final class HttpFeatureClient implements FeatureClient {
       if (token != null) {
         req.header("Authorization", "Bearer " + token);
       }
-      response = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
+      return http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
     } catch (IOException e) {
       throw new StoreUnavailableException("Cannot reach the feature server at " + uri + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new StoreUnavailableException("Cannot log: interrupted", e);
+      throw new StoreUnavailableException("Cannot " + what + ": interrupted", e);
     }
+  }
+
+  private void post(String path, ObjectNode body) {
+    HttpResponse<byte[]> response = send(URI.create(base + path), body, "log");
     int status = response.statusCode();
     if (status == 202) {
       return;
